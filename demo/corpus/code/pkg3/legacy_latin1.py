@@ -1,0 +1,3 @@
+# -*- coding: latin-1 -*-
+# Auteur: François
+print('ok')

@@ -1,0 +1,142 @@
+"""`provenance`: the command-line entry point.
+
+User errors (bad config, missing input, missing key) print one clear message
+and exit 2, without a traceback; a failed run exits 1 and says that nothing
+was published.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+EXIT_OK = 0
+EXIT_RUN_FAILED = 1
+EXIT_USER_ERROR = 2
+
+RUN_EPILOG = """\
+Any flag not listed above is passed to Apache Beam's PipelineOptions, e.g.
+  --runner=DataflowRunner --project=P --region=R --temp_location=gs://B/tmp
+  --direct_running_mode=in_memory|multi_processing --direct_num_workers=N
+Without --runner the local FnApiRunner runs on all cores (no Prism download).
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="provenance",
+        description=(
+            "Training-data provenance and consent pipeline: scans corpora for personal "
+            "data, licenses and duplicates, applies a policy, and writes audited Parquet "
+            "outputs with a ledger and a manifest."
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    run = commands.add_parser(
+        "run",
+        help="run the audit pipeline over the sources of a config",
+        description="Run the audit pipeline over the sources named in CONFIG.",
+        epilog=RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("config", metavar="CONFIG", help="run config YAML (e.g. configs/demo.yaml)")
+    run.add_argument("--output", metavar="DIR", help="output directory (overrides `output:`)")
+    run.add_argument("--quiet", action="store_true", help="print only the final summary")
+
+    check = commands.add_parser(
+        "check",
+        help="validate a config, its policy, inputs and key without running",
+        description="Validate CONFIG, its policy, input globs and HMAC key; exit 2 on error.",
+    )
+    check.add_argument("config", metavar="CONFIG")
+    return parser
+
+
+def _print_summary(outcome) -> None:
+    summary = outcome.summary
+    totals = summary["totals"]
+    print(f"\nRun {outcome.run_id} published to {outcome.output}")
+    print(
+        f"  records read {totals['records_read']}: ledger {totals['ledger_rows']}, "
+        f"dead letter {totals['dead_letter_rows']}"
+    )
+    header = f"  {'source':<24}{'read':>7}{'accept':>8}{'redact':>8}{'reject':>8}{'dead':>7}"
+    print(header)
+    for source_id, figures in summary["reconciliation"].items():
+        decisions = summary["sources"].get(source_id, {}).get("decisions", {})
+        print(
+            f"  {source_id:<24}{figures['records_read']:>7}{decisions.get('accept', 0):>8}"
+            f"{decisions.get('accept_redacted', 0):>8}{decisions.get('reject', 0):>8}"
+            f"{figures['dead_letter_rows']:>7}"
+        )
+    print("  outputs: dataset/ ledger/ dead_letter/ reports/summary.json manifest.json")
+
+
+def _command_run(args, beam_args: list[str]) -> int:
+    from pipelines.config import ConfigError, check_inputs_and_key, load_config
+
+    try:
+        config = load_config(args.config, output_override=args.output)
+        check_inputs_and_key(config)
+    except ConfigError as error:
+        print(f"provenance: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    from pipelines.run import RunFailed, run_audit
+
+    try:
+        outcome = run_audit(config, beam_args)
+    except RunFailed as error:
+        print(f"provenance: run failed, nothing published (no manifest): {error}", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    except Exception as error:
+        logging.getLogger(__name__).debug("pipeline failure", exc_info=True)
+        print(
+            f"provenance: run failed, nothing published (no manifest): "
+            f"{type(error).__name__}: {str(error)[:500]}",
+            file=sys.stderr,
+        )
+        return EXIT_RUN_FAILED
+    _print_summary(outcome)
+    return EXIT_OK
+
+
+def _command_check(args) -> int:
+    from pipelines.config import ConfigError, check_inputs_and_key, load_config
+
+    try:
+        config = load_config(args.config, output_override="(not needed for check)")
+        check_inputs_and_key(config)
+    except ConfigError as error:
+        print(f"provenance: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    print(f"{config.path}: OK ({len(config.run.sources)} sources, policy {config.policy.name})")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Presidio's URL and email recognizers use tldextract, which would fetch the
+    # public-suffix list on first use; worker processes inherit this environment.
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    args, beam_args = _parser().parse_known_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if getattr(args, "quiet", False) else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+    )
+    # Beam logs every worker's start and stop at INFO; keep the console for our progress.
+    logging.getLogger("apache_beam").setLevel(logging.WARNING)
+    # Worker harnesses relay their own start-up notices (e.g. "No semi_persistent_directory")
+    # through this logger at WARNING; they are not actionable for users.
+    logging.getLogger("apache_beam.runners.portability.local_job_service").setLevel(logging.ERROR)
+    if args.command == "run":
+        return _command_run(args, beam_args)
+    if beam_args:
+        print(f"provenance: error: unrecognised arguments: {' '.join(beam_args)}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    return _command_check(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

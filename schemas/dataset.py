@@ -1,0 +1,46 @@
+"""The dataset: accepted records with their (possibly redacted) text and provenance."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pyarrow as pa
+
+from schemas.record import AuditRecord
+
+DATASET_SCHEMA = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("source_id", pa.string(), nullable=False),
+        pa.field("source_type", pa.string(), nullable=False),
+        pa.field("locator", pa.string(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("text_sha256", pa.string(), nullable=False),
+        pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("declared_license", pa.string()),
+        pa.field("legal_basis", pa.string()),
+        pa.field("decision", pa.string(), nullable=False),
+        pa.field("redacted", pa.bool_(), nullable=False),
+        pa.field("metadata", pa.map_(pa.string(), pa.string()), nullable=False),
+    ]
+)
+
+
+def dataset_row(record: AuditRecord) -> dict:
+    """`content_sha256` hashes the raw input; `text_sha256` hashes what we publish."""
+    document = record.document
+    text = record.output_text
+    return {
+        "doc_id": document.doc_id,
+        "source_id": document.source_id,
+        "source_type": record.source.source_type,
+        "locator": document.locator,
+        "text": text,
+        "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "content_sha256": document.content_sha256,
+        "declared_license": record.source.declared_license,
+        "legal_basis": record.source.legal_basis,
+        "decision": str(record.decision),
+        "redacted": record.redacted_text is not None,
+        "metadata": sorted(document.metadata.items()),
+    }

@@ -1,0 +1,145 @@
+"""Records and settings of the near-duplicate stage.
+
+`DedupInput` is what the integrator hands in (the text plus a rank that already
+encodes consent, license and source priority); `DedupAssignment` is what comes
+back, one per input document, so the ledger can join on `doc_id` without gaps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+NEAR_DUPLICATE_REASON = "dedup.near_duplicate_of"
+EXACT_DUPLICATE_REASON = "dedup.exact_duplicate_of"
+
+
+class DuplicateKind(StrEnum):
+    """How a removed copy relates to the kept copy of its cluster."""
+
+    EXACT = "exact"  # identical normalised text to the kept copy
+    NEAR = "near"  # linked to the kept copy through verified MinHash edges
+
+
+@dataclass(frozen=True)
+class DedupInput:
+    """One document as the dedup stage sees it.
+
+    `rank` is any sortable tuple; lower is better (e.g. consented before
+    unknown, permissive license before restricted, then source priority).
+    Ties are broken by the smallest `doc_id`, so the choice never depends on
+    input order or worker layout.
+    """
+
+    doc_id: str
+    source_id: str
+    text: str
+    rank: tuple = ()
+
+
+@dataclass(frozen=True)
+class DedupAssignment:
+    """The stage's verdict on one input document.
+
+    Documents in no cluster get `cluster_id=None`, `duplicate_of=None`,
+    `kind=None` and `cluster_size=1`: every input has exactly one assignment.
+    The kept copy of a cluster has `cluster_id` set and `duplicate_of=None`.
+    """
+
+    doc_id: str
+    cluster_id: str | None
+    duplicate_of: str | None
+    kind: str | None
+    cluster_size: int
+
+    @property
+    def is_removed(self) -> bool:
+        return self.duplicate_of is not None
+
+    def to_row(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+DEDUP_ASSIGNMENT_SCHEMA = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("cluster_id", pa.string(), nullable=True),
+        pa.field("duplicate_of", pa.string(), nullable=True),
+        pa.field("kind", pa.string(), nullable=True),
+        pa.field("cluster_size", pa.int64(), nullable=False),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class DedupStats:
+    """Run-level figures for reports/summary.json (small: one element per run)."""
+
+    documents: int
+    clusters: int
+    duplicates_removed: int
+    cluster_size_histogram: dict[int, int]
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["cluster_size_histogram"] = {
+            str(size): count for size, count in sorted(self.cluster_size_histogram.items())
+        }
+        return data
+
+
+@lru_cache(maxsize=32)
+def _lsh_bands_and_rows(
+    threshold: float, num_perm: int, false_positive_weight: float, false_negative_weight: float
+) -> tuple[int, int]:
+    # datasketch's own routine, so our banding is the one MinHashLSH would pick.
+    from datasketch.lsh import _optimal_param
+
+    return _optimal_param(threshold, num_perm, false_positive_weight, false_negative_weight)
+
+
+class DedupSettings(BaseModel):
+    """Tunables of the near-duplicate stage (the `dedup:` block of the run config)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: bool = True
+    num_perm: int = Field(128, ge=8, le=1024, description="MinHash permutations.")
+    threshold: float = Field(
+        0.8, gt=0.0, lt=1.0, description="Estimated Jaccard at or above which two docs are near."
+    )
+    ngram: int = Field(5, ge=1, le=32, description="Words per shingle.")
+    seed: int = Field(1, ge=0, description="datasketch MinHash seed (its default is 1).")
+    max_bucket_pairs: int = Field(
+        45,
+        ge=0,
+        description=(
+            "An LSH bucket whose all-pairs count is at most this is verified pair by pair; a "
+            "larger one (boilerplate) pairs each member with the bucket minimum only."
+        ),
+    )
+    batch_size: int = Field(512, ge=1, description="Documents per vectorised MinHash batch.")
+    false_positive_weight: float = Field(0.5, ge=0.0, le=1.0)
+    false_negative_weight: float = Field(0.5, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _weights_sum_to_one(self) -> DedupSettings:
+        total = self.false_positive_weight + self.false_negative_weight
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(
+                "dedup.false_positive_weight + dedup.false_negative_weight must be 1.0, "
+                f"got {total}; fix one of them"
+            )
+        return self
+
+    @property
+    def bands_and_rows(self) -> tuple[int, int]:
+        """(bands, rows per band) from datasketch's optimal-parameter routine."""
+        return _lsh_bands_and_rows(
+            self.threshold, self.num_perm, self.false_positive_weight, self.false_negative_weight
+        )

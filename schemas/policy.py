@@ -1,0 +1,54 @@
+"""The policy file's model: versioned, named rules that turn stage signals into actions."""
+
+from __future__ import annotations
+
+import fnmatch
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from schemas.record import Action
+
+
+class PolicyRule(BaseModel):
+    """Overrides the action of every signal whose code matches `match` (a glob).
+
+    `source_types`/`sources` narrow the rule; the highest `precedence` wins, and
+    among equals the rule written first.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1)
+    description: str = ""
+    match: str = Field(min_length=1, description="glob over reason codes, e.g. pii.sensitive.*")
+    action: Action
+    source_types: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    precedence: int = 0
+
+    def applies_to(self, code: str, source_id: str, source_type: str) -> bool:
+        if self.sources and source_id not in self.sources:
+            return False
+        if self.source_types and source_type not in self.source_types:
+            return False
+        return fnmatch.fnmatchcase(code, self.match)
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    intended_use: str = "commercial"
+    description: str = ""
+    rules: list[PolicyRule] = Field(default_factory=list)
+
+    @field_validator("rules")
+    @classmethod
+    def rule_ids_are_unique(cls, rules: list[PolicyRule]) -> list[PolicyRule]:
+        seen: set[str] = set()
+        for rule in rules:
+            if rule.id in seen:
+                raise ValueError(f"rule id {rule.id!r} appears twice; give each rule its own id")
+            seen.add(rule.id)
+        return rules

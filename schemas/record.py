@@ -1,0 +1,77 @@
+"""The record that flows through the scan stages, and the decision vocabulary.
+
+A stage takes `AuditRecord`s and returns them with more findings and signals;
+it never drops one. Only the decision step turns signals into a decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from schemas.document import Document
+
+
+class Decision(StrEnum):
+    ACCEPT = "accept"
+    ACCEPT_REDACTED = "accept_redacted"
+    REJECT = "reject"
+
+
+class Action(StrEnum):
+    """What a signal asks the decision step to do; policy rules may override it."""
+
+    REJECT = "reject"
+    REDACT = "redact"  # the stage already changed the text; the record is accept_redacted
+    FLAG = "flag"  # recorded as a reason, does not block acceptance
+    IGNORE = "ignore"  # recorded in the ledger's signals, not a reason
+
+
+ACCEPT_CLEAN = "accept.clean"
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A reason code raised by a stage (e.g. `pii.sensitive.US_SSN`) with its default action.
+
+    `detail` is free text for people reading the ledger; it must never hold raw
+    personal data (HMAC tokens and counts only).
+    """
+
+    code: str
+    action: Action
+    stage: str
+    detail: str = ""
+
+
+@dataclass
+class SourceContext:
+    """Per-source facts every stage may need, attached right after reading."""
+
+    source_id: str
+    source_type: str
+    declared_license: str
+    legal_basis: str
+    priority: int
+
+
+@dataclass
+class AuditRecord:
+    document: Document
+    source: SourceContext
+    signals: list[Signal] = field(default_factory=list)
+    redacted_text: str | None = None
+    decision: Decision | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def doc_id(self) -> str:
+        return self.document.doc_id
+
+    @property
+    def output_text(self) -> str:
+        """The text that goes to `dataset/`: redacted when any stage redacted it."""
+        return self.document.text if self.redacted_text is None else self.redacted_text
+
+    def add_signal(self, signal: Signal) -> None:
+        self.signals.append(signal)

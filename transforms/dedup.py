@@ -1,0 +1,305 @@
+"""Near-duplicate detection core: plain functions over plain data, no Beam.
+
+Pipeline of the idea, each step a function here so tests and benchmarks call it
+directly and `transforms/dedup_beam.py` only wires it:
+
+1. `normalise_text` (NFC, case-folded, whitespace collapsed) -> `exact_key`.
+2. `MinHasher.signatures_for_texts`: word 5-gram shingles hashed with numpy over a
+   batch of documents, then datasketch's "affine32" permutations applied to the
+   whole batch at once. Each word is hashed once (blake2b, cached); an n-gram's
+   hash is a fixed linear combination of its word hashes, so no shingle string
+   is ever built. The permutation math is datasketch's own (same seed, same
+   `a`, `b`, same MurmurHash3 pre-mix), so `to_lean_minhash` gives objects that
+   compare with any datasketch `MinHash(seed=..., scheme="affine32")`.
+3. `band_keys`: (band index, band hash) keys with datasketch's optimal (b, r).
+4. `bucket_candidate_pairs` + `verified_edges`: pairs inside one LSH bucket,
+   kept only when the estimated Jaccard reaches the threshold. Big buckets
+   (boilerplate) pair every member with the bucket minimum: linear, not quadratic.
+5. `connected_components` (union-find, root = smallest doc_id) and
+   `assign_cluster` (keep the best rank, then the smallest doc_id).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash
+
+from schemas.dedup import DedupAssignment, DuplicateKind
+
+SCHEME = "affine32"
+_UINT32_MAX = np.uint32(0xFFFFFFFF)
+# Odd 64-bit multipliers that make an n-gram hash order-sensitive:
+# hash(w0..wn-1) = sum_k word_hash(w_k) * C_k mod 2^64, high 32 bits kept.
+_NGRAM_MULTIPLIERS = (
+    np.random.RandomState(0x5EED).randint(0, 1 << 62, size=32, dtype=np.uint64) * np.uint64(2)
+    + np.uint64(1)
+)
+# Rows of the (shingles x permutations) matrix materialised at once: bounds the
+# temporary to CHUNK * num_perm * 4 bytes (8 MB at 128 permutations).
+_CHUNK_SHINGLES = 16_384
+_WORD_CACHE_LIMIT = 2_000_000
+
+
+def normalise_text(text: str) -> str:
+    """NFC, case-folded, whitespace collapsed: what "the same text" means for dedup.
+
+    NFC runs again after casefold because folding can produce decomposed forms.
+    """
+    folded = unicodedata.normalize("NFC", text).casefold()
+    return " ".join(unicodedata.normalize("NFC", folded).split())
+
+
+def exact_key(normalised: str) -> str:
+    """Content key of exact duplicates (128-bit SHA-256 prefix, hex)."""
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:32]
+
+
+def fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, as datasketch applies it before "affine32" permutations."""
+    h = values.astype(np.uint32, copy=True)
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return h
+
+
+class WordHasher:
+    """Deterministic 64-bit word hashes with a per-worker cache.
+
+    Python's `hash()` is salted per process, so it would give different
+    signatures on different workers; blake2b does not. Word frequencies are
+    Zipfian, so the cache turns almost every lookup into a dict hit.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[str, int] = {}
+
+    def hash_words(self, words: Sequence[str]) -> np.ndarray:
+        cache = self._cache
+        if len(cache) > _WORD_CACHE_LIMIT:
+            cache.clear()
+        for word in words:
+            if word not in cache:
+                digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+                cache[word] = int.from_bytes(digest, "little")
+        return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
+
+
+def batch_shingle_hashes(
+    word_hashes: Sequence[np.ndarray], ngram: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """32-bit hashes of every word n-gram of every document in the batch.
+
+    Returns (concatenated shingle hashes, shingle count per document). A
+    document shorter than `ngram` words has one shingle (all its words); an
+    empty one has none. Windows are computed over the concatenated batch and
+    those crossing a document boundary are masked out, so the work is a
+    handful of numpy passes whatever the number of documents.
+    """
+    if ngram > len(_NGRAM_MULTIPLIERS):
+        raise ValueError(f"ngram must be <= {len(_NGRAM_MULTIPLIERS)}, got {ngram}")
+    lengths = np.fromiter((len(w) for w in word_hashes), dtype=np.int64, count=len(word_hashes))
+    counts = np.where(lengths >= ngram, lengths - ngram + 1, (lengths > 0).astype(np.int64))
+    out = np.empty(int(counts.sum()), dtype=np.uint64)
+    out_offsets = np.cumsum(counts) - counts
+    words = np.concatenate(word_hashes) if len(word_hashes) else np.empty(0, np.uint64)
+    long_docs = lengths >= ngram
+    if words.size >= ngram and long_docs.any():
+        n_windows = words.size - ngram + 1
+        acc = words[:n_windows] * _NGRAM_MULTIPLIERS[0]
+        for k in range(1, ngram):
+            acc += words[k : k + n_windows] * _NGRAM_MULTIPLIERS[k]
+        ends = np.cumsum(lengths)
+        valid = np.arange(n_windows) + ngram <= np.repeat(ends, lengths)[:n_windows]
+        out[np.repeat(out_offsets[long_docs], counts[long_docs]) + _ranks(counts[long_docs])] = acc[
+            valid
+        ]
+    starts = np.cumsum(lengths) - lengths
+    for index in np.flatnonzero((lengths > 0) & ~long_docs):
+        doc_words = words[starts[index] : starts[index] + lengths[index]]
+        out[out_offsets[index]] = (doc_words * _NGRAM_MULTIPLIERS[: len(doc_words)]).sum(
+            dtype=np.uint64
+        )
+    return (out >> np.uint64(32)).astype(np.uint32), counts
+
+
+def _ranks(counts: np.ndarray) -> np.ndarray:
+    """[0..c0), [0..c1), ... concatenated: position of each item inside its group."""
+    total = int(counts.sum())
+    return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+class MinHasher:
+    """Vectorised MinHash over batches, bit-identical to datasketch's "affine32" scheme."""
+
+    def __init__(self, num_perm: int = 128, seed: int = 1, ngram: int = 5) -> None:
+        self.num_perm = num_perm
+        self.seed = seed
+        self.ngram = ngram
+        # Take a and b from datasketch itself so a future change of its
+        # generator cannot silently desynchronise us.
+        a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+        self._a = a.astype(np.uint32)
+        self._b = b.astype(np.uint32)
+        self._words = WordHasher()
+
+    def signatures(self, shingle_hashes: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """(documents x num_perm) uint32 minima; an empty document keeps all 0xFFFFFFFF."""
+        signatures = np.full((len(counts), self.num_perm), _UINT32_MAX, dtype=np.uint32)
+        nonempty = np.flatnonzero(counts > 0)
+        if nonempty.size == 0:
+            return signatures
+        doc_starts = (np.cumsum(counts) - counts)[nonempty]
+        premixed = fmix32(shingle_hashes)
+        for chunk_start in range(0, premixed.size, _CHUNK_SHINGLES):
+            chunk = premixed[chunk_start : chunk_start + _CHUNK_SHINGLES]
+            first = np.searchsorted(doc_starts, chunk_start, side="right") - 1
+            last = np.searchsorted(doc_starts, chunk_start + chunk.size, side="left")
+            segment_starts = np.maximum(doc_starts[first:last], chunk_start) - chunk_start
+            permuted = chunk[:, None] * self._a + self._b
+            minima = np.minimum.reduceat(permuted, segment_starts, axis=0)
+            rows = nonempty[first:last]
+            signatures[rows] = np.minimum(signatures[rows], minima)
+        return signatures
+
+    def signatures_for_texts(self, normalised_texts: Sequence[str]) -> np.ndarray:
+        word_hashes = [self._words.hash_words(text.split()) for text in normalised_texts]
+        return self.signatures(*batch_shingle_hashes(word_hashes, self.ngram))
+
+
+def to_lean_minhash(signature: np.ndarray, seed: int = 1) -> LeanMinHash:
+    """A datasketch LeanMinHash for users (Jaccard estimates, MinHashLSH, serialisation)."""
+    return LeanMinHash(seed=seed, hashvalues=signature, scheme=SCHEME)
+
+
+def is_empty_signature(signature: np.ndarray) -> bool:
+    return bool(np.all(signature == _UINT32_MAX))
+
+
+def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[bytes]:
+    """One LSH key per band: 2-byte band index + 8-byte blake2b of the band's values."""
+    raw = signature[: bands * rows].astype("<u4").tobytes()
+    width = rows * 4
+    return [
+        band.to_bytes(2, "big")
+        + hashlib.blake2b(raw[band * width : (band + 1) * width], digest_size=8).digest()
+        for band in range(bands)
+    ]
+
+
+def estimated_jaccard(signature_a: np.ndarray, signature_b: np.ndarray) -> float:
+    """Share of equal minima: datasketch's `MinHash.jaccard` estimator."""
+    return float(np.count_nonzero(signature_a == signature_b)) / signature_a.size
+
+
+def bucket_candidate_pairs(member_ids: Sequence[str], max_bucket_pairs: int) -> list[tuple[str, str]]:
+    """Pairs to verify in one LSH bucket, each as (smaller id, larger id).
+
+    All pairs while that is at most `max_bucket_pairs`; beyond, every member is
+    paired with the bucket's smallest id only (k - 1 pairs). Members of one
+    bucket share a whole band, so they are near each other with high
+    probability and the star keeps their component while staying linear.
+    """
+    ids = sorted(set(member_ids))
+    k = len(ids)
+    if k * (k - 1) // 2 <= max_bucket_pairs:
+        return [(ids[i], ids[j]) for i in range(k) for j in range(i + 1, k)]
+    return [(ids[0], other) for other in ids[1:]]
+
+
+def verified_edges(
+    members: Sequence[tuple[str, np.ndarray]], threshold: float, max_bucket_pairs: int
+) -> tuple[list[tuple[str, str]], int]:
+    """Candidate pairs of a bucket whose estimated Jaccard reaches `threshold`.
+
+    Returns (edges, number of candidate pairs examined) so callers can count both.
+    """
+    signatures = dict(members)
+    pairs = bucket_candidate_pairs(list(signatures), max_bucket_pairs)
+    edges = [
+        (a, b) for a, b in pairs if estimated_jaccard(signatures[a], signatures[b]) >= threshold
+    ]
+    return edges, len(pairs)
+
+
+class UnionFind:
+    """Disjoint sets whose root is always the smallest member: order-independent ids."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, node: str) -> str:
+        parent = self.parent
+        root = parent.setdefault(node, node)
+        while parent[root] != root:
+            root = parent[root]
+        while parent[node] != root:  # path compression
+            parent[node], node = root, parent[node]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a != root_b:
+            small, large = sorted((root_a, root_b))
+            self.parent[large] = small
+
+    def roots(self) -> Iterator[tuple[str, str]]:
+        for node in list(self.parent):
+            yield node, self.find(node)
+
+
+def connected_components(edges: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Map every node that appears in an edge to its component's smallest doc_id."""
+    forest = UnionFind()
+    for a, b in edges:
+        forest.union(a, b)
+    return dict(forest.roots())
+
+
+@dataclass(frozen=True)
+class ClusterMember:
+    """What the keep-choice needs about a document (no text)."""
+
+    doc_id: str
+    source_id: str
+    rank: tuple
+    exact_key: str
+
+
+def cluster_id_for(root_doc_id: str) -> str:
+    """Stable cluster id: derived from the smallest member doc_id, so re-runs agree."""
+    return f"dup-{root_doc_id}"
+
+
+def assign_cluster(members: Sequence[ClusterMember]) -> list[DedupAssignment]:
+    """Keep the best-ranked member (then the smallest doc_id); mark every other one.
+
+    A removed member is `exact` when its normalised text equals the kept copy's,
+    otherwise `near` (it may be linked to the kept copy only through others).
+    """
+    if len(members) == 1:
+        return [singleton_assignment(members[0].doc_id)]
+    kept = min(members, key=lambda m: (m.rank, m.doc_id))
+    cluster_id = cluster_id_for(min(m.doc_id for m in members))
+    size = len(members)
+    assignments = []
+    for member in members:
+        if member.doc_id == kept.doc_id:
+            assignments.append(DedupAssignment(member.doc_id, cluster_id, None, None, size))
+            continue
+        kind = DuplicateKind.EXACT if member.exact_key == kept.exact_key else DuplicateKind.NEAR
+        assignments.append(
+            DedupAssignment(member.doc_id, cluster_id, kept.doc_id, str(kind), size)
+        )
+    return assignments
+
+
+def singleton_assignment(doc_id: str) -> DedupAssignment:
+    return DedupAssignment(doc_id, None, None, None, 1)
