@@ -1,0 +1,216 @@
+"""Record types, policy settings and ledger (pyarrow) types of the license and copyright stage.
+
+The detectors in `transforms/licenses.py` and `transforms/copyrights.py` emit these
+dataclasses; `transforms/rights.py` folds them into one `RightsVerdict` per document and
+turns it into reason codes under a `LicenseSettings` policy. The pyarrow types below are
+the one definition the ledger writer should use for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class EvidenceKind(StrEnum):
+    """How a license marker was found; kinds differ in how much they can be trusted."""
+
+    SPDX_TAG = "spdx_tag"  # `SPDX-License-Identifier:`; `spdx` holds a whole expression
+    NOTICE = "notice"  # a license header / reference ("licensed under the MIT license")
+    FULL_TEXT = "full_text"  # the body of a license text itself
+    CC_MARKER = "cc_marker"  # Creative Commons URL, name or rel="license" link
+    PUBLIC_DOMAIN = "public_domain"  # "placed in the public domain" and similar
+    RESERVATION = "reservation"  # all rights reserved, no reproduction, TDM / AI-training opt-out
+
+
+class Category(StrEnum):
+    """Coarse rights categories the policy reasons about (ordered loosely by restriction)."""
+
+    PUBLIC_DOMAIN = "public-domain"
+    PERMISSIVE = "permissive"
+    WEAK_COPYLEFT = "weak-copyleft"
+    COPYLEFT = "copyleft"
+    NON_COMMERCIAL = "non-commercial"
+    NO_DERIVATIVES = "no-derivatives"
+    PROPRIETARY = "proprietary"
+    UNKNOWN = "unknown"
+
+
+class Reservation(StrEnum):
+    """Which right a RESERVATION evidence reserves (stored in `LicenseEvidence.detail`)."""
+
+    ALL_RIGHTS_RESERVED = "all_rights_reserved"
+    NO_REPRODUCTION = "no_reproduction"
+    TDM_RESERVED = "tdm_reserved"
+
+
+@dataclass(frozen=True)
+class LicenseEvidence:
+    """One license marker found in a text, with its character span in the original text.
+
+    `spdx` is an SPDX id or, for `spdx_tag`, a normalised SPDX expression; it is empty
+    for reservations. `unknown_ids` lists ids of an SPDX tag that are not in the SPDX /
+    ScanCode index: they are kept (flagged), never dropped.
+    """
+
+    kind: str
+    spdx: str
+    start: int
+    end: int
+    confidence: float
+    detail: str = ""
+    unknown_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CopyrightStatement:
+    """A copyright line: holders as found (not normalised), years as an inclusive range."""
+
+    holders: list[str]
+    year_start: int | None
+    year_end: int | None
+    start: int
+    end: int
+    statement: str = ""
+
+
+@dataclass
+class RightsVerdict:
+    """What a document's rights are, from its own markers plus the source's declared license.
+
+    `category` is the strictest category the expression forces (OR picks the least strict
+    alternative, AND the strictest). `reasons` are short machine-readable notes explaining
+    how the verdict was reached (they are not policy reason codes).
+    """
+
+    spdx_expression: str
+    category: str
+    attribution_required: bool
+    share_alike: bool
+    conflict: bool
+    tdm_reserved: bool
+    reasons: list[str] = field(default_factory=list)
+    non_commercial: bool = False
+    no_derivatives: bool = False
+    all_rights_reserved: bool = False
+    unknown_ids: list[str] = field(default_factory=list)
+    declared_license: str = ""
+    detected_licenses: list[str] = field(default_factory=list)
+    copyright_holders: list[str] = field(default_factory=list)
+
+
+PolicyAction = Literal["accept", "flag", "reject"]
+IntendedUse = Literal["commercial", "non_commercial", "research"]
+
+
+def _default_allowed_categories() -> dict[str, list[Category]]:
+    base = [Category.PUBLIC_DOMAIN, Category.PERMISSIVE, Category.WEAK_COPYLEFT, Category.COPYLEFT]
+    return {
+        "commercial": base,
+        "non_commercial": [*base, Category.NON_COMMERCIAL],
+        "research": [*base, Category.NON_COMMERCIAL, Category.NO_DERIVATIVES],
+    }
+
+
+class LicenseSettings(BaseModel):
+    """License policy. Defaults suit a commercial model; every action can be overridden.
+
+    `accept` records the reason code without blocking (the ledger's `ignore`), `flag` keeps
+    the document but surfaces the reason, `reject` drops it.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    intended_use: IntendedUse = "commercial"
+    allowed_categories: dict[IntendedUse, list[Category]] = Field(
+        default_factory=_default_allowed_categories
+    )
+    disallowed_action: PolicyAction = "reject"
+    unknown_action: PolicyAction = "flag"
+    conflict_action: PolicyAction = "flag"
+    copyleft_action: PolicyAction = "accept"
+    tdm_reserved_action: PolicyAction = "reject"
+    all_rights_reserved_action: PolicyAction = "reject"
+    min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+
+    def allowed(self) -> frozenset[Category]:
+        return frozenset(self.allowed_categories.get(self.intended_use, []))
+
+
+def license_evidence_type() -> pa.DataType:
+    return pa.struct(
+        [
+            pa.field("kind", pa.string(), nullable=False),
+            pa.field("spdx", pa.string(), nullable=False),
+            pa.field("start", pa.int64(), nullable=False),
+            pa.field("end", pa.int64(), nullable=False),
+            pa.field("confidence", pa.float32(), nullable=False),
+            pa.field("detail", pa.string()),
+            pa.field("unknown_ids", pa.list_(pa.string())),
+        ]
+    )
+
+
+def copyright_statement_type() -> pa.DataType:
+    """Holders are names, which can be personal data: the integrator decides whether the
+    ledger keeps them or only an HMAC of them (the design keeps raw values out of logs)."""
+    return pa.struct(
+        [
+            pa.field("holders", pa.list_(pa.string()), nullable=False),
+            pa.field("year_start", pa.int32()),
+            pa.field("year_end", pa.int32()),
+            pa.field("start", pa.int64(), nullable=False),
+            pa.field("end", pa.int64(), nullable=False),
+        ]
+    )
+
+
+def rights_verdict_type() -> pa.DataType:
+    return pa.struct(
+        [
+            pa.field("spdx_expression", pa.string(), nullable=False),
+            pa.field("category", pa.string(), nullable=False),
+            pa.field("attribution_required", pa.bool_(), nullable=False),
+            pa.field("share_alike", pa.bool_(), nullable=False),
+            pa.field("conflict", pa.bool_(), nullable=False),
+            pa.field("tdm_reserved", pa.bool_(), nullable=False),
+            pa.field("non_commercial", pa.bool_(), nullable=False),
+            pa.field("no_derivatives", pa.bool_(), nullable=False),
+            pa.field("all_rights_reserved", pa.bool_(), nullable=False),
+            pa.field("reasons", pa.list_(pa.string()), nullable=False),
+            pa.field("unknown_ids", pa.list_(pa.string()), nullable=False),
+            pa.field("declared_license", pa.string(), nullable=False),
+            pa.field("detected_licenses", pa.list_(pa.string()), nullable=False),
+        ]
+    )
+
+
+def license_evidence_list_type() -> pa.DataType:
+    return pa.list_(license_evidence_type())
+
+
+def copyright_statement_list_type() -> pa.DataType:
+    return pa.list_(copyright_statement_type())
+
+
+def evidence_row(evidence: LicenseEvidence) -> dict:
+    row = asdict(evidence)
+    row["unknown_ids"] = list(evidence.unknown_ids)
+    return row
+
+
+def copyright_row(statement: CopyrightStatement) -> dict:
+    row = asdict(statement)
+    row.pop("statement")
+    return row
+
+
+def verdict_row(verdict: RightsVerdict) -> dict:
+    """Ledger row for a verdict; copyright holder names are left out (see above)."""
+    row = asdict(verdict)
+    row.pop("copyright_holders")
+    return row

@@ -1,0 +1,133 @@
+"""A bad config, a missing input or a missing key: exit 2, a message naming the field, no traceback."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tests.conftest import run_cli
+
+GOOD_SOURCE = """
+  - id: notes
+    type: self_collected
+    format: jsonl
+    paths: ["data/*.jsonl"]
+    legal_basis: legitimate_interests
+"""
+
+
+def write_config(tmp_path, body: str, sources: str = GOOD_SOURCE) -> str:
+    (tmp_path / "data").mkdir(exist_ok=True)
+    (tmp_path / "data" / "a.jsonl").write_text('{"text": "hello"}\n')
+    (tmp_path / "policy.yaml").write_text("name: p\nversion: '1'\nrules: []\n")
+    (tmp_path / "key").write_text("k" * 32)
+    path = tmp_path / "run.yaml"
+    path.write_text(textwrap.dedent(body) + "sources:" + sources)
+    return str(path)
+
+
+BASE = """\
+name: t
+policy: policy.yaml
+output: out
+hmac_key: {file: key}
+"""
+
+
+def check(path) -> int:
+    return run_cli("check", path)
+
+
+def test_good_config_passes_the_check(tmp_path, capsys):
+    assert check(write_config(tmp_path, BASE)) == 0
+    assert "OK" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("source_patch", "field"),
+    [
+        (("type: self_collected", "type: webcrawl"), "sources[0].type"),
+        (("format: jsonl", "format: csv"), "sources[0].format"),
+        (("id: notes", "id: 'bad id!'"), "sources[0].id"),
+        (("legal_basis: legitimate_interests", "legal_basis: because"), "sources[0].legal_basis"),
+        (("legal_basis: legitimate_interests\n", "legal_basis: consent\n    colour: red\n"),
+         "sources[0].colour"),
+    ],
+)
+def test_invalid_source_field_exits_2_naming_the_field(tmp_path, capsys, source_patch, field):
+    path = write_config(tmp_path, BASE, GOOD_SOURCE.replace(*source_patch))
+    assert check(path) == 2
+    error = capsys.readouterr().err
+    assert f"field `{field}`" in error
+    assert "run.yaml" in error and "Fix:" in error
+    assert "Traceback" not in error
+
+
+def test_missing_required_field_is_named(tmp_path, capsys):
+    path = write_config(tmp_path, BASE.replace("policy: policy.yaml\n", ""))
+    assert check(path) == 2
+    assert "field `policy`" in capsys.readouterr().err
+
+
+def test_duplicate_source_ids_are_rejected(tmp_path, capsys):
+    path = write_config(tmp_path, BASE, GOOD_SOURCE + GOOD_SOURCE)
+    assert check(path) == 2
+    assert "repeated: notes" in capsys.readouterr().err
+
+
+def test_glob_matching_no_file_is_a_start_up_error(tmp_path, capsys):
+    path = write_config(tmp_path, BASE, GOOD_SOURCE.replace("data/*.jsonl", "nowhere/*.jsonl"))
+    assert run_cli("run", path) == 2
+    error = capsys.readouterr().err
+    assert "sources[0].paths" in error and "matches no file" in error
+    assert not (tmp_path / "out").exists(), "work started despite a config error"
+
+
+def test_missing_key_environment_variable_is_a_start_up_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("PROVENANCE_TEST_KEY_UNSET", raising=False)
+    body = BASE.replace("{file: key}", "{env: PROVENANCE_TEST_KEY_UNSET}")
+    assert run_cli("run", write_config(tmp_path, body)) == 2
+    error = capsys.readouterr().err
+    assert "field `hmac_key`" in error and "PROVENANCE_TEST_KEY_UNSET" in error
+
+
+def test_short_key_file_is_rejected_without_printing_it(tmp_path, capsys):
+    path = write_config(tmp_path, BASE)
+    (tmp_path / "key").write_text("tiny-secret")
+    assert check(path) == 2
+    error = capsys.readouterr().err
+    assert "at least 16" in error and "tiny-secret" not in error
+
+
+def test_key_given_both_ways_is_rejected(tmp_path, capsys):
+    path = write_config(tmp_path, BASE.replace("{file: key}", "{file: key, env: X}"))
+    assert check(path) == 2
+    assert "field `hmac_key`" in capsys.readouterr().err
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path, capsys):
+    path = write_config(tmp_path, BASE + "limits: [unclosed\n")
+    assert check(path) == 2
+    assert "not valid YAML at line" in capsys.readouterr().err
+
+
+def test_missing_config_file_exits_2(tmp_path, capsys):
+    assert check(tmp_path / "absent.yaml") == 2
+    assert "file not found" in capsys.readouterr().err
+
+
+def test_bad_policy_rule_is_a_start_up_error(tmp_path, capsys):
+    path = write_config(tmp_path, BASE)
+    (tmp_path / "policy.yaml").write_text(
+        "name: p\nversion: '1'\nrules:\n  - {id: r1, match: 'pii.*', action: obliterate}\n"
+    )
+    assert check(path) == 2
+    error = capsys.readouterr().err
+    assert "policy.yaml" in error and "field `rules[0].action`" in error
+
+
+def test_non_positive_size_limit_is_rejected(tmp_path, capsys):
+    path = write_config(tmp_path, BASE + "limits: {max_document_bytes: 0}\n")
+    assert check(path) == 2
+    assert "field `limits.max_document_bytes`" in capsys.readouterr().err

@@ -1,0 +1,50 @@
+"""A run is published only by its manifest; a failed run publishes nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipelines import audit
+from tests.conftest import DEMO_CONFIG, IN_MEMORY, run_cli
+
+
+def test_failed_pipeline_leaves_no_manifest_and_no_staging(tmp_path, monkeypatch, capsys):
+    def broken_stages(config):
+        import apache_beam as beam
+
+        def explode(record):
+            raise RuntimeError("stage crashed")
+
+        return [("Broken", beam.Map(explode))]
+
+    monkeypatch.setattr(audit, "scan_stages", broken_stages)
+    assert run_cli("run", DEMO_CONFIG, "--output", tmp_path, "--quiet", *IN_MEMORY) == 1
+    assert "nothing published" in capsys.readouterr().err
+    assert not (tmp_path / "manifest.json").exists()
+    assert not list(tmp_path.glob(".staging-*"))
+
+
+def test_failed_rerun_keeps_the_previous_published_run_intact(tmp_path, monkeypatch):
+    assert run_cli("run", DEMO_CONFIG, "--output", tmp_path, "--quiet", *IN_MEMORY) == 0
+    before = json.loads((tmp_path / "manifest.json").read_text())
+
+    def broken_stages(config):
+        import apache_beam as beam
+
+        return [("Broken", beam.Map(lambda record: 1 / 0))]
+
+    monkeypatch.setattr(audit, "scan_stages", broken_stages)
+    assert run_cli("run", DEMO_CONFIG, "--output", tmp_path, "--quiet", *IN_MEMORY) == 1
+    after = json.loads((tmp_path / "manifest.json").read_text())
+    assert after["run_id"] == before["run_id"]
+
+
+@pytest.mark.parametrize("flag", ["--help"])
+def test_every_command_has_help(flag, capsys):
+    for command in ([], ["run"], ["check"]):
+        with pytest.raises(SystemExit) as exit_info:
+            run_cli(*command, flag)
+        assert exit_info.value.code == 0
+    assert "PipelineOptions" in capsys.readouterr().out
