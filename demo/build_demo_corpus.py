@@ -28,46 +28,126 @@ ROOT = Path(__file__).resolve().parent / "corpus"
 SEED = 20261121
 
 SUBJECTS = [
-    "The community garden", "Our volunteer team", "The night train", "A small bakery",
-    "The city library", "The river ferry", "Our reading group", "The hill village",
-    "A local brewery", "The coastal path", "The old observatory", "Our youth choir",
-    "The harbour market", "A mountain hut", "The repair cafe", "The weekly podcast",
-    "The tram depot", "A ceramics studio", "The school robotics club", "The bird survey",
+    "The community garden",
+    "Our volunteer team",
+    "The night train",
+    "A small bakery",
+    "The city library",
+    "The river ferry",
+    "Our reading group",
+    "The hill village",
+    "A local brewery",
+    "The coastal path",
+    "The old observatory",
+    "Our youth choir",
+    "The harbour market",
+    "A mountain hut",
+    "The repair cafe",
+    "The weekly podcast",
+    "The tram depot",
+    "A ceramics studio",
+    "The school robotics club",
+    "The bird survey",
 ]
 VERBS = [
-    "opened", "rebuilt", "documented", "celebrated", "postponed", "expanded", "mapped",
-    "cleaned up", "renamed", "photographed", "measured", "repainted", "moved", "sponsored",
-    "digitised", "restored", "surveyed", "recorded", "planted", "organised",
+    "opened",
+    "rebuilt",
+    "documented",
+    "celebrated",
+    "postponed",
+    "expanded",
+    "mapped",
+    "cleaned up",
+    "renamed",
+    "photographed",
+    "measured",
+    "repainted",
+    "moved",
+    "sponsored",
+    "digitised",
+    "restored",
+    "surveyed",
+    "recorded",
+    "planted",
+    "organised",
 ]
 OBJECTS = [
-    "a new rooftop terrace", "the eastern footbridge", "forty apple trees", "a winter timetable",
-    "its oldest manuscripts", "a solar array", "the storm drains", "a neighbourhood map",
-    "three lending shelves", "the lighthouse lens", "a tool library", "the spring concert",
-    "an accessible entrance", "the seed archive", "a bicycle workshop", "the flood barriers",
-    "a reading room", "the heritage orchard", "a weather station", "the evening classes",
+    "a new rooftop terrace",
+    "the eastern footbridge",
+    "forty apple trees",
+    "a winter timetable",
+    "its oldest manuscripts",
+    "a solar array",
+    "the storm drains",
+    "a neighbourhood map",
+    "three lending shelves",
+    "the lighthouse lens",
+    "a tool library",
+    "the spring concert",
+    "an accessible entrance",
+    "the seed archive",
+    "a bicycle workshop",
+    "the flood barriers",
+    "a reading room",
+    "the heritage orchard",
+    "a weather station",
+    "the evening classes",
 ]
 TAILS = [
-    "after months of planning", "with help from local students", "despite the heavy rain",
-    "ahead of the summer season", "on a shoestring budget", "for the third year running",
-    "with a grant from the council", "before the autumn fair", "in record time",
-    "to the delight of neighbours", "while the road was closed", "using salvaged timber",
-    "after a public vote", "with volunteers from the coast", "during the long weekend",
-    "without any outside funding", "as part of a wider plan", "following a survey of residents",
-    "in partnership with the museum", "under clear blue skies",
+    "after months of planning",
+    "with help from local students",
+    "despite the heavy rain",
+    "ahead of the summer season",
+    "on a shoestring budget",
+    "for the third year running",
+    "with a grant from the council",
+    "before the autumn fair",
+    "in record time",
+    "to the delight of neighbours",
+    "while the road was closed",
+    "using salvaged timber",
+    "after a public vote",
+    "with volunteers from the coast",
+    "during the long weekend",
+    "without any outside funding",
+    "as part of a wider plan",
+    "following a survey of residents",
+    "in partnership with the museum",
+    "under clear blue skies",
 ]
 
 # Invented people. Jonas Weber withdraws consent in the demo registry.
 PEOPLE = [
-    {"name": "Maria Lopez", "email": "maria.lopez@northwind-mail.com", "phone": "+44 20 7946 0958",
-     "user": "u-1001"},
-    {"name": "Jonas Weber", "email": "jonas.weber@northwind-mail.com", "phone": "+49 30 9018 2764",
-     "user": "u-1002"},
-    {"name": "Aiko Tanaka", "email": "aiko.tanaka@brightpost.net", "phone": "+1 415 738 2916",
-     "user": "u-1003"},
-    {"name": "Samuel Okafor", "email": "s.okafor@brightpost.net", "phone": "+33 1 84 88 32 10",
-     "user": "u-1004"},
-    {"name": "Elena Rossi", "email": "elena.rossi@vialattea-mail.it", "phone": "+39 06 6982 4410",
-     "user": "u-1005"},
+    {
+        "name": "Maria Lopez",
+        "email": "maria.lopez@northwind-mail.com",
+        "phone": "+44 20 7946 0958",
+        "user": "u-1001",
+    },
+    {
+        "name": "Jonas Weber",
+        "email": "jonas.weber@northwind-mail.com",
+        "phone": "+49 30 9018 2764",
+        "user": "u-1002",
+    },
+    {
+        "name": "Aiko Tanaka",
+        "email": "aiko.tanaka@brightpost.net",
+        "phone": "+1 415 738 2916",
+        "user": "u-1003",
+    },
+    {
+        "name": "Samuel Okafor",
+        "email": "s.okafor@brightpost.net",
+        "phone": "+33 1 84 88 32 10",
+        "user": "u-1004",
+    },
+    {
+        "name": "Elena Rossi",
+        "email": "elena.rossi@vialattea-mail.it",
+        "phone": "+39 06 6982 4410",
+        "user": "u-1005",
+    },
 ]
 CARD = "4111 1111 1111 1111"
 SSN = "536-22-8190"
@@ -159,9 +239,16 @@ def build_forum(rng: random.Random, shared: dict) -> None:
 
     # A second export that was cut off mid-transfer: a truncated gzip stream.
     more = [
-        dumps({"post_id": f"post-late-{i}", "author_id": "u-1004", "author_email":
-               PEOPLE[3]["email"], "created_at": "2026-10-01T08:00:00Z", "thread": "thread-late",
-               "body": paragraph(rng, 10)})
+        dumps(
+            {
+                "post_id": f"post-late-{i}",
+                "author_id": "u-1004",
+                "author_email": PEOPLE[3]["email"],
+                "created_at": "2026-10-01T08:00:00Z",
+                "thread": "thread-late",
+                "body": paragraph(rng, 10),
+            }
+        )
         for i in range(30)
     ]
     write_jsonl_gz(ROOT / "forum" / "posts-late.jsonl.gz", more)
@@ -247,7 +334,10 @@ def build_code(rng: random.Random) -> None:
     # Declared MIT by the source, but this file is GPL-3.0-or-later: a conflict.
     (base / "pkg1" / "vendored_gpl.py").write_text(
         "# Copyright (C) 2021 Free Range Software Foundation\n"
-        + comment(GPL3_HEADER, "#") + "\n\n" + code_body(rng, 99, "py"), encoding="utf-8"
+        + comment(GPL3_HEADER, "#")
+        + "\n\n"
+        + code_body(rng, 99, "py"),
+        encoding="utf-8",
     )
     (base / "pkg2" / "empty.py").write_text("", encoding="utf-8")
     (base / "pkg3" / "legacy_latin1.py").write_bytes(
@@ -262,33 +352,64 @@ def build_news(rng: random.Random, shared: dict) -> None:
         text = paragraph(rng, rng.randint(10, 16))
         if index % 10 == 0:
             text += " (c) 2025 Daily Ledger Media Ltd. All rights reserved."
-        rows.append({"article_id": f"dl-{index:04d}", "headline": f"Local news {index}",
-                     "published": f"2025-{1 + index % 12:02d}-15", "content": text})
+        rows.append(
+            {
+                "article_id": f"dl-{index:04d}",
+                "headline": f"Local news {index}",
+                "published": f"2025-{1 + index % 12:02d}-15",
+                "content": text,
+            }
+        )
     # Syndicated copies: a near duplicate of an article and of a forum post.
-    rows.append({"article_id": "dl-0080", "headline": "Local news 5 (wire copy)",
-                 "published": "2025-06-16", "content": near_copy(rng, rows[5]["content"], 2)})
-    rows.append({"article_id": "dl-0081", "headline": "Reader letter",
-                 "published": "2026-03-02", "content": near_copy(rng, shared["jonas_post"], 2)})
-    rows.append({"article_id": "dl-0082", "headline": "Missing body", "published": "2026-03-03",
-                 "content": None})
+    rows.append(
+        {
+            "article_id": "dl-0080",
+            "headline": "Local news 5 (wire copy)",
+            "published": "2025-06-16",
+            "content": near_copy(rng, rows[5]["content"], 2),
+        }
+    )
+    rows.append(
+        {
+            "article_id": "dl-0081",
+            "headline": "Reader letter",
+            "published": "2026-03-02",
+            "content": near_copy(rng, shared["jonas_post"], 2),
+        }
+    )
+    rows.append(
+        {
+            "article_id": "dl-0082",
+            "headline": "Missing body",
+            "published": "2026-03-03",
+            "content": None,
+        }
+    )
     table = pa.Table.from_pylist(rows)
     (ROOT / "news").mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, ROOT / "news" / "articles.parquet", row_group_size=40,
-                   compression="zstd")
+    pq.write_table(table, ROOT / "news" / "articles.parquet", row_group_size=40, compression="zstd")
     (ROOT / "news" / "articles-damaged.parquet").write_bytes(b"PAR1" + bytes(range(200)) * 3)
 
 
 # ---------------------------------------------------------------- web (web_crawl)
 CC_FOOTERS = [
-    ("This page is licensed under CC BY 4.0 "
-     "(https://creativecommons.org/licenses/by/4.0/).", "cc-by"),
-    ("Text available under the Creative Commons Attribution-ShareAlike 4.0 International "
-     "license.", "cc-by-sa"),
+    (
+        "This page is licensed under CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/).",
+        "cc-by",
+    ),
+    (
+        "Text available under the Creative Commons Attribution-ShareAlike 4.0 International "
+        "license.",
+        "cc-by-sa",
+    ),
     ("Licensed under CC BY-NC 4.0: https://creativecommons.org/licenses/by-nc/4.0/", "cc-by-nc"),
     ("This work is dedicated to the public domain under CC0 1.0.", "cc0"),
     ("Copyright 2024 Harbour Gazette. All rights reserved. No AI training.", "reserved"),
     ("", "none"),
 ]
+
+
+WEB_SITES = ["harbour-gazette.test", "cityblog.test", "wiki.test"]
 
 
 def build_web(rng: random.Random, shared: dict) -> None:
@@ -302,13 +423,16 @@ def build_web(rng: random.Random, shared: dict) -> None:
             text = shared["popular_post"]  # an exact copy
         if index % 15 == 4:
             text += f" Contact the editor at {PEOPLE[4]['email']}."
-        lines.append(dumps({
-            "url": f"https://{['harbour-gazette.test', 'cityblog.test', 'wiki.test'][index % 3]}"
-                   f"/articles/{index}",
-            "fetched_at": "2026-09-30T12:00:00Z",
-            "footer_kind": kind,
-            "text": (text + " " + footer).strip(),
-        }))
+        lines.append(
+            dumps(
+                {
+                    "url": f"https://{WEB_SITES[index % 3]}/articles/{index}",
+                    "fetched_at": "2026-09-30T12:00:00Z",
+                    "footer_kind": kind,
+                    "text": (text + " " + footer).strip(),
+                }
+            )
+        )
     path = ROOT / "web" / "crawl-2026-09.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"\n".join(lines) + b"\n")
@@ -334,16 +458,23 @@ def build_consent_registry() -> None:
     path = Path(__file__).resolve().parent.parent / "configs" / "demo-consent.csv"
     rows = [
         ("email", PEOPLE[0]["email"], "granted", "training", "2025-12-01T00:00:00Z", ""),
-        ("email", PEOPLE[1]["email"], "withdrawn", "training", "2025-12-01T00:00:00Z",
-         "2026-10-15T09:30:00Z"),
+        (
+            "email",
+            PEOPLE[1]["email"],
+            "withdrawn",
+            "training",
+            "2025-12-01T00:00:00Z",
+            "2026-10-15T09:30:00Z",
+        ),
         ("user_id", PEOPLE[2]["user"], "granted", "training", "2025-11-20T00:00:00Z", ""),
         ("user_id", PEOPLE[4]["user"], "refused", "training", "2026-01-05T00:00:00Z", ""),
         ("user_id", PEOPLE[0]["user"], "granted", "training", "2025-12-01T00:00:00Z", ""),
     ]
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["subject_kind", "subject", "status", "purposes", "granted_at",
-                         "withdrawn_at"])
+        writer.writerow(
+            ["subject_kind", "subject", "status", "purposes", "granted_at", "withdrawn_at"]
+        )
         writer.writerows(rows)
 
 

@@ -21,7 +21,8 @@ from transforms.decide import AttachSource, Decide
 from transforms.read import DEAD_LETTER_TAG, ReadSources
 from transforms.readers import ReadSpec
 
-OUTPUT_DIRS = ("dataset", "ledger", "dead_letter", "reports")
+PARQUET_OUTPUT_DIRS = ("dataset", "ledger", "dead_letter")
+OUTPUT_DIRS = (*PARQUET_OUTPUT_DIRS, "reports")
 PARQUET_CODEC = "zstd"
 
 
@@ -101,4 +102,3 @@ def build_audit(pipeline: beam.Pipeline, config: LoadedConfig, staging_dir: str)
         DEAD_LETTER_SCHEMA,
         "DeadLetter",
     )
-

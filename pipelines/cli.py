@@ -51,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
         description="Validate CONFIG, its policy, input globs and HMAC key; exit 2 on error.",
     )
     check.add_argument("config", metavar="CONFIG")
+
+    verify = commands.add_parser(
+        "verify",
+        help="recompute a published run's hashes and report any difference from its manifest",
+        description="Check every output file of RUN_DIR against manifest.json; exit 1 on any "
+        "mismatch, 2 if RUN_DIR is not a published run.",
+    )
+    verify.add_argument("run_dir", metavar="RUN_DIR")
     return parser
 
 
@@ -115,6 +123,23 @@ def _command_check(args) -> int:
     return EXIT_OK
 
 
+def _command_verify(args) -> int:
+    from pipelines.verify import NotPublished, verify_run
+
+    try:
+        problems = verify_run(args.run_dir)
+    except NotPublished as error:
+        print(f"provenance: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    if problems:
+        print(f"{args.run_dir}: {len(problems)} problem(s) found:")
+        for problem in problems:
+            print(f"  - {problem}")
+        return EXIT_RUN_FAILED
+    print(f"{args.run_dir}: every output matches its manifest")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     # Presidio's URL and email recognizers use tldextract, which would fetch the
     # public-suffix list on first use; worker processes inherit this environment.
@@ -135,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     if beam_args:
         print(f"provenance: error: unrecognised arguments: {' '.join(beam_args)}", file=sys.stderr)
         return EXIT_USER_ERROR
+    if args.command == "verify":
+        return _command_verify(args)
     return _command_check(args)
 
 

@@ -7,6 +7,7 @@ file so memory stays bounded by one column of one file.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections import Counter
 from pathlib import Path
@@ -47,3 +48,26 @@ def relative_files(root: str | Path) -> list[str]:
         for name in names:
             found.append(str((Path(directory) / name).relative_to(root)))
     return sorted(found)
+
+
+def content_digest(directory: str | Path) -> dict:
+    """An order-independent digest of every row in a Parquet output directory.
+
+    Beam decides how rows are spread over shards, so file bytes differ between
+    runs with different worker counts; the rows do not. Each row is hashed as
+    canonical JSON and the hashes are added modulo 2**256 (a multiset hash), so
+    the digest depends only on the set of rows, is computed file by file in
+    bounded memory, and needs no global sort.
+    """
+    total = 0
+    rows = 0
+    for path in parquet_files(directory):
+        parquet = pq.ParquetFile(path)
+        for batch in parquet.iter_batches(batch_size=4096):
+            for row in batch.to_pylist():
+                encoded = json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
+                total = (total + int.from_bytes(hashlib.sha256(encoded.encode()).digest())) % (
+                    1 << 256
+                )
+                rows += 1
+    return {"rows": rows, "sha256_sum": f"{total:064x}"}

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import apache_beam as beam
 
-from pipelines.audit import OUTPUT_DIRS, build_audit
+from pipelines.audit import OUTPUT_DIRS, PARQUET_OUTPUT_DIRS, build_audit
 from pipelines.config import LoadedConfig
 from pipelines.options import build_pipeline_options, describe_runner
+from pipelines.outputs import content_digest
 from pipelines.publish import (
     MANIFEST,
     discard,
@@ -87,6 +88,9 @@ def run_audit(config: LoadedConfig, beam_args: list[str]) -> RunOutcome:
             "runner": describe_runner(options),
             "packages": package_versions(),
             "totals": summary["totals"],
+            "content_digests": {
+                name: content_digest(staging / name) for name in PARQUET_OUTPUT_DIRS
+            },
         }
         manifest_path = publish(staging, output, OUTPUT_DIRS, manifest)
     except BaseException:

@@ -84,7 +84,9 @@ def build_summary(staging: str | Path, counters: dict[str, int]) -> dict:
     for (source_id, code), count in sorted(dead_letters.items()):
         per_source[source_id]["dead_letter"][code] = count
 
-    reconciliation = reconcile(records_read_per_source(counters), ledger_per_source, dead_per_source)
+    reconciliation = reconcile(
+        records_read_per_source(counters), ledger_per_source, dead_per_source
+    )
     totals = Counter()
     for (_, decision), count in decisions.items():
         totals[decision] += count

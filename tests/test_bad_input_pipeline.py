@@ -118,7 +118,13 @@ def test_dead_letter_rows_hold_no_content(bad_run):
     _, output = bad_run
     table = pq.read_table(output / "dead_letter")
     assert set(table.column_names) == {
-        "doc_id", "source_id", "locator", "error_code", "message", "byte_length", "raw_sha256"
+        "doc_id",
+        "source_id",
+        "locator",
+        "error_code",
+        "message",
+        "byte_length",
+        "raw_sha256",
     }
     for message in table.column("message").to_pylist():
         assert "Fran" not in message and "unterminated" not in message

@@ -1,4 +1,4 @@
-"""A bad config, a missing input or a missing key: exit 2, a message naming the field, no traceback."""
+"""Bad config, missing input or missing key: exit 2, a message naming the field, no traceback."""
 
 from __future__ import annotations
 
@@ -51,8 +51,10 @@ def test_good_config_passes_the_check(tmp_path, capsys):
         (("format: jsonl", "format: csv"), "sources[0].format"),
         (("id: notes", "id: 'bad id!'"), "sources[0].id"),
         (("legal_basis: legitimate_interests", "legal_basis: because"), "sources[0].legal_basis"),
-        (("legal_basis: legitimate_interests\n", "legal_basis: consent\n    colour: red\n"),
-         "sources[0].colour"),
+        (
+            ("legal_basis: legitimate_interests\n", "legal_basis: consent\n    colour: red\n"),
+            "sources[0].colour",
+        ),
     ],
 )
 def test_invalid_source_field_exits_2_naming_the_field(tmp_path, capsys, source_patch, field):

@@ -110,3 +110,9 @@ def test_rerunning_the_demo_gives_identical_ids_decisions_and_text(demo_run, tmp
         assert _by_doc_id(_rows(demo_run / name, *columns)) == _by_doc_id(
             _rows(tmp_path / name, *columns)
         )
+
+
+def test_content_digests_do_not_depend_on_worker_count(demo_run, demo_run_in_memory):
+    default = json.loads((demo_run / "manifest.json").read_text())
+    in_memory = json.loads((demo_run_in_memory / "manifest.json").read_text())
+    assert default["content_digests"] == in_memory["content_digests"]

@@ -20,4 +20,3 @@ def hmac_token(key: bytes, normalised_value: str) -> str:
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from apache_beam.io.filesystems import FileSystems
 
-
 MIN_KEY_BYTES = 16
 
 

@@ -45,7 +45,9 @@ def _open(path: str):
     return FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
 
 
-def expand_patterns(element: tuple[ReadSpec, tuple[str, ...]]) -> Iterator[tuple[ReadSpec, str, int]]:
+def expand_patterns(
+    element: tuple[ReadSpec, tuple[str, ...]],
+) -> Iterator[tuple[ReadSpec, str, int]]:
     spec, patterns = element
     files: dict[str, int] = {}
     for result in FileSystems.match(list(patterns)):

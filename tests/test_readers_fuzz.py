@@ -1,0 +1,68 @@
+"""Property tests: whatever bytes arrive, the readers account for them and never raise."""
+
+from __future__ import annotations
+
+import gzip
+import io
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from schemas.dead_letter import DeadLetter
+from schemas.document import Document
+from transforms.readers import ReadSpec, iter_jsonl, read_text_file
+
+SPEC = ReadSpec(source_id="f", format="jsonl", root="/", max_document_bytes=2000)
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def non_blank_lines(data: bytes) -> int:
+    return sum(1 for line in data.split(b"\n") if line.strip())
+
+
+@FUZZ
+@given(st.binary(max_size=6000))
+def test_random_bytes_give_one_item_per_non_blank_line(data):
+    items = list(iter_jsonl(SPEC, "/x.jsonl", io.BytesIO(data)))
+    assert all(isinstance(item, Document | DeadLetter) for item in items)
+    if data[:2] != b"\x1f\x8b":
+        assert len(items) == non_blank_lines(data)
+
+
+@FUZZ
+@given(st.lists(st.text(max_size=300), max_size=30), st.floats(0.0, 1.0))
+def test_truncated_gzip_never_raises(texts, cut):
+    data = gzip.compress("\n".join(texts).encode("utf-8", "surrogatepass"), mtime=0)
+    truncated = data[: int(len(data) * cut)]
+    items = list(iter_jsonl(SPEC, "/x.jsonl.gz", io.BytesIO(truncated)))
+    assert all(isinstance(item, Document | DeadLetter) for item in items)
+
+
+@FUZZ
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(st.text(max_size=5), children, max_size=4)
+        ),
+        max_leaves=40,
+    )
+)
+def test_any_json_value_is_a_document_or_a_dead_letter(value):
+    import json
+
+    line = json.dumps({"text": value}).encode()
+    [item] = list(iter_jsonl(SPEC, "/x.jsonl", io.BytesIO(line)))
+    if isinstance(value, str) and value.strip() and len(value.encode()) <= 2000:
+        assert isinstance(item, Document)
+    else:
+        assert isinstance(item, DeadLetter)
+
+
+@FUZZ
+@given(st.binary(max_size=3000))
+def test_text_files_of_random_bytes_never_raise(data):
+    spec = ReadSpec(source_id="t", format="text", root="/", max_document_bytes=2000)
+    item = read_text_file(spec, "/a.txt", io.BytesIO(data), len(data))
+    assert isinstance(item, Document | DeadLetter)
