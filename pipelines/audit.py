@@ -18,6 +18,8 @@ from schemas.dead_letter import DEAD_LETTER_SCHEMA
 from schemas.ledger import LEDGER_SCHEMA, ledger_row
 from schemas.record import AuditRecord, Decision, SourceContext
 from transforms.decide import AttachSource, Decide
+from transforms.dedup_stage import DedupStage
+from transforms.pii_stage import PiiStage
 from transforms.read import DEAD_LETTER_TAG, ReadSources
 from transforms.readers import ReadSpec
 
@@ -60,7 +62,11 @@ def source_contexts(config: LoadedConfig) -> dict[str, SourceContext]:
 
 def scan_stages(config: LoadedConfig) -> list[tuple[str, beam.PTransform]]:
     """The scan stages, in order. Each adds findings and signals to every AuditRecord."""
-    return []
+    policy = config.policy
+    return [
+        ("ScanPii", PiiStage(policy.pii, config.key_source)),
+        ("Deduplicate", DedupStage(policy.dedup)),
+    ]
 
 
 def _write(pcoll, directory: str, schema, label: str):

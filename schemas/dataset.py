@@ -6,6 +6,7 @@ import hashlib
 
 import pyarrow as pa
 
+from schemas.ledger import LICENSE_SUMMARY_FIELDS, license_summary
 from schemas.record import AuditRecord
 
 DATASET_SCHEMA = pa.schema(
@@ -21,6 +22,9 @@ DATASET_SCHEMA = pa.schema(
         pa.field("legal_basis", pa.string()),
         pa.field("decision", pa.string(), nullable=False),
         pa.field("redacted", pa.bool_(), nullable=False),
+        *LICENSE_SUMMARY_FIELDS,
+        pa.field("consent_status", pa.string(), nullable=False),
+        pa.field("cluster_id", pa.string()),
         pa.field("metadata", pa.map_(pa.string(), pa.string()), nullable=False),
     ]
 )
@@ -42,5 +46,8 @@ def dataset_row(record: AuditRecord) -> dict:
         "legal_basis": record.source.legal_basis,
         "decision": str(record.decision),
         "redacted": record.redacted_text is not None,
+        **license_summary(record),
+        "consent_status": record.consent_status,
+        "cluster_id": record.dedup.cluster_id if record.dedup else None,
         "metadata": sorted(document.metadata.items()),
     }

@@ -1,13 +1,26 @@
 """The ledger: one row per record read and parsed, accepted or not, and never its text.
 
 It is what privacy officers audit and what erasure searches, so it carries ids,
-hashes, decisions, reasons and findings summaries (HMAC tokens, never values).
+hashes, decisions, reasons and findings (HMAC tokens, never values). Stage
+columns are composed from each stage's own schema module.
 """
 
 from __future__ import annotations
 
+import re
+
 import pyarrow as pa
 
+from schemas.consent import OPTOUT_SIGNAL_TYPE
+from schemas.licenses import (
+    copyright_row,
+    copyright_statement_list_type,
+    evidence_row,
+    license_evidence_list_type,
+    rights_verdict_type,
+    verdict_row,
+)
+from schemas.pii import pii_finding_struct
 from schemas.record import AuditRecord
 
 SIGNAL_TYPE = pa.struct(
@@ -18,6 +31,14 @@ SIGNAL_TYPE = pa.struct(
         pa.field("detail", pa.string()),
     ]
 )
+
+LICENSE_SUMMARY_FIELDS = [
+    pa.field("license_spdx", pa.string()),
+    pa.field("license_category", pa.string()),
+    pa.field("attribution_required", pa.bool_()),
+    pa.field("share_alike", pa.bool_()),
+    pa.field("license_conflict", pa.bool_()),
+]
 
 LEDGER_SCHEMA = pa.schema(
     [
@@ -34,12 +55,59 @@ LEDGER_SCHEMA = pa.schema(
         pa.field("reasons", pa.list_(pa.string()), nullable=False),
         pa.field("signals", pa.list_(SIGNAL_TYPE), nullable=False),
         pa.field("redacted", pa.bool_(), nullable=False),
+        # personal information
+        pa.field("pii_findings", pa.list_(pii_finding_struct()), nullable=False),
+        pa.field("pii_counts", pa.map_(pa.string(), pa.int64()), nullable=False),
+        # licenses and copyright
+        *LICENSE_SUMMARY_FIELDS,
+        pa.field("license_evidence", license_evidence_list_type(), nullable=False),
+        pa.field("copyrights", copyright_statement_list_type(), nullable=False),
+        pa.field("rights", rights_verdict_type()),
+        # consent and opt-outs
+        pa.field("consent_status", pa.string(), nullable=False),
+        pa.field("optout_signals", pa.list_(OPTOUT_SIGNAL_TYPE), nullable=False),
+        # duplicates
+        pa.field("cluster_id", pa.string()),
+        pa.field("duplicate_of", pa.string()),
+        pa.field("duplicate_kind", pa.string()),
+        pa.field("cluster_size", pa.int64()),
     ]
 )
+
+# Copyright holders are public attributions and are kept as found, but an email
+# address inside a holder string ("Jane Doe <jane@...>") is personal contact data.
+_EMAIL = re.compile(r"<?[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}>?")
+
+
+def _without_emails(holder: str) -> str:
+    return _EMAIL.sub("<EMAIL_ADDRESS>", holder)
+
+
+def license_summary(record: AuditRecord) -> dict:
+    rights = record.rights
+    if rights is None:
+        return {field.name: None for field in LICENSE_SUMMARY_FIELDS}
+    return {
+        "license_spdx": rights.spdx_expression,
+        "license_category": rights.category,
+        "attribution_required": rights.attribution_required,
+        "share_alike": rights.share_alike,
+        "license_conflict": rights.conflict,
+    }
+
+
+def _copyright_rows(record: AuditRecord) -> list[dict]:
+    rows = []
+    for statement in record.copyrights:
+        row = copyright_row(statement)
+        row["holders"] = [_without_emails(holder) for holder in row["holders"]]
+        rows.append(row)
+    return rows
 
 
 def ledger_row(record: AuditRecord) -> dict:
     document = record.document
+    dedup = record.dedup
     return {
         "doc_id": document.doc_id,
         "source_id": document.source_id,
@@ -57,4 +125,16 @@ def ledger_row(record: AuditRecord) -> dict:
             for s in record.signals
         ],
         "redacted": record.redacted_text is not None,
+        "pii_findings": [finding.to_row() for finding in record.pii_findings],
+        "pii_counts": sorted(record.pii_counts.items()),
+        **license_summary(record),
+        "license_evidence": [evidence_row(evidence) for evidence in record.license_evidence],
+        "copyrights": _copyright_rows(record),
+        "rights": verdict_row(record.rights) if record.rights is not None else None,
+        "consent_status": record.consent_status,
+        "optout_signals": [signal.to_row() for signal in record.optout_signals],
+        "cluster_id": dedup.cluster_id if dedup else None,
+        "duplicate_of": dedup.duplicate_of if dedup else None,
+        "duplicate_kind": dedup.kind if dedup else None,
+        "cluster_size": dedup.cluster_size if dedup else None,
     }

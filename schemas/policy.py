@@ -6,6 +6,9 @@ import fnmatch
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from schemas.dedup import DedupSettings
+from schemas.licenses import LicenseSettings
+from schemas.pii import PiiSettings
 from schemas.record import Action
 
 
@@ -42,6 +45,9 @@ class Policy(BaseModel):
     intended_use: str = "commercial"
     description: str = ""
     rules: list[PolicyRule] = Field(default_factory=list)
+    pii: PiiSettings = Field(default_factory=PiiSettings)
+    licenses: LicenseSettings = Field(default_factory=LicenseSettings)
+    dedup: DedupSettings = Field(default_factory=DedupSettings)
 
     @field_validator("rules")
     @classmethod

@@ -9,7 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from schemas.consent import OptOutSignal
+from schemas.dedup import DedupAssignment
 from schemas.document import Document
+from schemas.licenses import CopyrightStatement, LicenseEvidence, RightsVerdict
+from schemas.pii import PiiFinding
 
 
 class Decision(StrEnum):
@@ -55,12 +59,25 @@ class SourceContext:
     priority: int
 
 
+CONSENT_NOT_CHECKED = "not_checked"
+
+
 @dataclass
 class AuditRecord:
+    """A document plus everything the stages found about it; one per record, never dropped."""
+
     document: Document
     source: SourceContext
     signals: list[Signal] = field(default_factory=list)
     redacted_text: str | None = None
+    pii_findings: list[PiiFinding] = field(default_factory=list)
+    pii_counts: dict[str, int] = field(default_factory=dict)
+    license_evidence: list[LicenseEvidence] = field(default_factory=list)
+    copyrights: list[CopyrightStatement] = field(default_factory=list)
+    rights: RightsVerdict | None = None
+    optout_signals: list[OptOutSignal] = field(default_factory=list)
+    consent_status: str = CONSENT_NOT_CHECKED
+    dedup: DedupAssignment | None = None
     decision: Decision | None = None
     reasons: list[str] = field(default_factory=list)
 

@@ -29,8 +29,10 @@ text stands in for lemmas so Presidio's context words still work.
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,8 +42,18 @@ os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
 
 import hyperscan  # noqa: E402
 import numpy as np  # noqa: E402
+import phonenumbers  # noqa: E402
 import spacy  # noqa: E402
-from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult  # noqa: E402
+from presidio_analyzer import (  # noqa: E402
+    AnalyzerEngine,
+    EntityRecognizer,
+    RecognizerRegistry,
+    RecognizerResult,
+)
+from presidio_analyzer.context_aware_enhancers import (  # noqa: E402
+    ContextAwareEnhancer,
+    LemmaContextAwareEnhancer,
+)
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine  # noqa: E402
 from presidio_analyzer.predefined_recognizers import (  # noqa: E402
     CreditCardRecognizer,
@@ -52,18 +64,33 @@ from presidio_analyzer.predefined_recognizers import (  # noqa: E402
 )
 
 from schemas.pii import PiiFinding, PiiSettings  # noqa: E402
+
 from transforms.pii_recognizers import OfflineEmailRecognizer, secret_recognizers  # noqa: E402
 from transforms.pii_redaction import is_allowed, value_token  # noqa: E402
 
 LANGUAGE = "en"
 CONTEXT_MARGIN = 48  # characters kept before a candidate for Presidio's context words
 EDGE_MARGIN = 16  # characters kept after a candidate
-SNAP_LIMIT = 64  # how far a window edge may move to reach whitespace
-CHUNK_CHARS = 8192  # windows joined per Presidio call
+SNAP_LIMIT = 32  # how far a window edge may move to reach whitespace
+CHUNK_CHARS = 2048  # windows joined per Presidio call
 # Seven filler words: Presidio looks back at most 5 (+1) keywords for context, so no
 # context word leaks from one window into the next; letters also break every digit run.
 WINDOW_SEPARATOR = "\n\n" + " ".join(["qqqq"] * 7) + "\n\n"
+# Their recognizers score every surviving match 1.0 (checksum or domain validated), so
+# context words cannot change anything: skip tokenizing their windows.
+CONTEXT_FREE_ENTITIES = frozenset({"EMAIL_ADDRESS", "CREDIT_CARD", "IBAN_CODE", "PRIVATE_KEY"})
 OVERLAPPED_BY_STRONGER = ("CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS")
+# Presidio reports years with times ("37 2006", "35 -0500") as German numbers; no real
+# number in the supported regions, written with its area code, has fewer than 7 digits.
+MIN_PHONE_DIGITS = 7
+MIN_PHONE_DIGITS_MINUS_ONE = MIN_PHONE_DIGITS - 1
+# Dates, year ranges and time-zone stamps fill changelogs and copyright lines;
+# none is a phone number, and checking each with 8 regions of phonenumbers is the single
+# largest cost of the fast path, so digit runs holding one are dropped (documented filter).
+_DATE_LIKE = re.compile(
+    r"(?:19|20)\d\d-(?:[01]\d-[0-3]\d|(?:19|20)\d\d)(?!\d)"  # 2004-11-23, 2001-2003
+    r"|(?<!\d)(?:19|20)\d\d [+-][01]\d[0-5]\d(?!\d)"  # git/e-mail dates: "2007 -0500"
+)
 
 
 class PiiConfigError(ValueError):
@@ -81,16 +108,21 @@ class Trigger:
     reach_right: int = 0  # how far it may end after it
 
 
-_SEPARATORS = rb"[\s\-./()\[\]~\x80-\xff]{0,4}"
+# libphonenumber's VALID_PUNCTUATION (space, dashes, dots, slashes, brackets, tilde, `x`,
+# non-ASCII dashes and spaces), at most 4 between digits; no tabs or newlines.
+_SEPARATORS = rb"[ x\-./()\[\]~\x80-\xff]{0,4}"
+_SECRET_VALUE_CHARS = rb"[A-Za-z0-9+/=_\-.!@#$%^&*~]"
 TRIGGERS: tuple[Trigger, ...] = (
     Trigger(
         "EMAIL_ADDRESS",
-        rb"[A-Za-z0-9_\x80-\xff!#$%&'*+/=?^`{|}~.\-]+@[A-Za-z0-9_\x80-\xff]",
-        reach_right=256,
+        rb"[A-Za-z0-9_\x80-\xff!#$%&'*+/=?^`{|}~.\-]+@[A-Za-z0-9_\x80-\xff\-]+"
+        rb"(?:\.[A-Za-z0-9_\x80-\xff\-]+)+",
     ),
-    # libphonenumber accepts many separators; >= 5 digits is below any valid number.
-    Trigger("PHONE_NUMBER", rb"[0-9]" + (_SEPARATORS + rb"[0-9]") * 4, reach_left=8,
-            reach_right=48),
+    # >= 7 digits: shorter "numbers" are years, times and ranges (see MIN_PHONE_DIGITS).
+    Trigger(
+        "PHONE_NUMBER", rb"[0-9]" + (_SEPARATORS + rb"[0-9]") * MIN_PHONE_DIGITS_MINUS_ONE,
+        reach_left=2, reach_right=12,
+    ),
     Trigger(
         "CREDIT_CARD",
         rb"[13456][0-9]{3}[\- ]?[0-9]{3,4}[\- ]?[0-9]{3,4}[\- ]?[0-9]{3,5}",
@@ -101,25 +133,48 @@ TRIGGERS: tuple[Trigger, ...] = (
     ),
     Trigger("IBAN_CODE", rb"[A-Z]{2}[0-9]{2}(?:[ \-]?[A-Z0-9]{4}){2}", reach_right=40),
     Trigger("IP_ADDRESS", rb"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}", reach_right=8),
-    Trigger("IP_ADDRESS", rb"::", reach_left=48, reach_right=56),
+    # An IPv6 match starts after a non-word, non-colon character and runs hex digits and
+    # colons up to its "::"; this keeps C++ `std::` and most slices out.
+    Trigger("IP_ADDRESS", rb"(?:^|[^A-Za-z0-9_:])[0-9A-Fa-f:]{0,40}::", reach_right=56),
     Trigger("IP_ADDRESS", rb"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}", reach_right=24),
     Trigger(
         "AWS_ACCESS_KEY",
         rb"A(?:KIA|SIA|BIA|CCA|GPA|IDA|IPA|NPA|NVA|ROA|PKA|SCA)[A-Z0-9]{16}",
     ),
-    Trigger("GITHUB_TOKEN", rb"gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22}",
-            reach_right=64),
+    Trigger(
+        "GITHUB_TOKEN", rb"gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22}", reach_right=64
+    ),
     Trigger("GITLAB_TOKEN", rb"glpat-[A-Za-z0-9_\-]{20}"),
     Trigger("SLACK_TOKEN", rb"xox[abposr]-[A-Za-z0-9\-]{10}", reach_right=250),
     Trigger("PRIVATE_KEY", rb"-----BEGIN [A-Z0-9 ]*PRIVATE KEY", reach_right=16400),
     Trigger(
         "SECRET_VALUE",
-        rb"passw(?:or)?d|pwd|secret|api[_\-]?key|apikey|access[_\-]?token|auth[_\-]?token",
+        rb"(?:passw(?:or)?d|pwd|secret|api[_\-]?key|apikey|access[_\-]?token|auth[_\-]?token)"
+        rb"[A-Za-z0-9_]*[\"']?\s{0,3}(?::=|=>|[:=])\s{0,3}[\"']?" + _SECRET_VALUE_CHARS + rb"{8}",
         caseless=True,
-        reach_left=64,
-        reach_right=220,
+        reach_left=32,
+        reach_right=200,
     ),
 )
+
+
+@functools.lru_cache(maxsize=65536)
+def _phone_matches(candidate: str, regions: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """Spans phonenumbers finds in a candidate alone (cached: the same digit runs recur).
+
+    Only these spans, widened into windows, go to Presidio's PhoneRecognizer, which then
+    decides in context; this keeps its 8-regions-per-window cost off most digit runs and
+    off the rest of long runs such as number tables.
+    """
+    return tuple(
+        sorted(
+            {
+                (match.start, match.end)
+                for region in regions
+                for match in phonenumbers.PhoneNumberMatcher(candidate, region, leniency=1)
+            }
+        )
+    )
 
 
 class _BlankSpacyNlpEngine(SpacyNlpEngine):
@@ -159,8 +214,42 @@ def _nlp_engine(settings: PiiSettings) -> SpacyNlpEngine:
     return SpacyNlpEngine(models=[{"lang_code": LANGUAGE, "model_name": settings.nlp_model}])
 
 
-def build_presidio_analyzer(settings: PiiSettings) -> AnalyzerEngine:
-    """An AnalyzerEngine with exactly the recognizers of the configured entities."""
+class LinearLemmaContextAwareEnhancer(LemmaContextAwareEnhancer):
+    """Presidio's lemma context enhancer, same results, without its quadratic lookups.
+
+    Upstream finds each result's token by walking every token (creating a spaCy Token
+    per step) and tests keywords against a list; here: one bisect on token end offsets
+    and a set, both computed once per text.
+    """
+
+    def _extract_surrounding_words(self, nlp_artifacts: NlpArtifacts, word: str, start: int):
+        if not nlp_artifacts.tokens:
+            return [""]
+        cache = getattr(nlp_artifacts, "_linear_context_cache", None)
+        if cache is None:
+            ends = [token.idx + len(token) for token in nlp_artifacts.tokens]
+            cache = (ends, set(nlp_artifacts.keywords))
+            nlp_artifacts._linear_context_cache = cache
+        ends, keywords = cache
+        token_index = bisect.bisect_right(ends, start)
+        if token_index >= len(ends):
+            raise ValueError("a result lies beyond the last token")
+        backward = self._add_n_words_backward(
+            token_index, self.context_prefix_count, nlp_artifacts.lemmas, keywords
+        )
+        forward = self._add_n_words_forward(
+            token_index, self.context_suffix_count, nlp_artifacts.lemmas, keywords
+        )
+        return list(set(backward + forward))
+
+
+def build_presidio_analyzer(
+    settings: PiiSettings, context_enhancer: ContextAwareEnhancer | None = None
+) -> AnalyzerEngine:
+    """An AnalyzerEngine with exactly the recognizers of the configured entities.
+
+    Without `context_enhancer` it uses Presidio's default (the baseline benchmarks use).
+    """
     recognizers = [
         OfflineEmailRecognizer(),
         PhoneRecognizer(supported_regions=tuple(settings.phone_regions)),
@@ -175,7 +264,10 @@ def build_presidio_analyzer(settings: PiiSettings) -> AnalyzerEngine:
         if set(recognizer.supported_entities) & set(settings.entities):
             registry.add_recognizer(recognizer)
     return AnalyzerEngine(
-        registry=registry, nlp_engine=_nlp_engine(settings), supported_languages=[LANGUAGE]
+        registry=registry,
+        nlp_engine=_nlp_engine(settings),
+        supported_languages=[LANGUAGE],
+        context_aware_enhancer=context_enhancer,
     )
 
 
@@ -219,7 +311,11 @@ class PiiEngine:
         self._build()
 
     def _build(self) -> None:
-        self.analyzer = build_presidio_analyzer(self.settings)
+        self.analyzer = build_presidio_analyzer(self.settings, LinearLemmaContextAwareEnhancer())
+        self._recognizers_by_entity = {
+            entity: self.analyzer.registry.get_recognizers(LANGUAGE, entities=[entity])
+            for entity in self.settings.entities
+        }
         logging.getLogger("presidio-analyzer").addFilter(_ValueFreeLogs())
         self._triggers = [t for t in TRIGGERS if t.entity_type in self.settings.entities]
         self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
@@ -259,7 +355,7 @@ class PiiEngine:
         results = self.analyzer.analyze(
             text, language=LANGUAGE, entities=list(self.settings.entities), score_threshold=0.0
         )
-        return _by_position(_raw_span(r) for r in results)
+        return _by_position(raw_span_of(r) for r in results)
 
     def raw_spans_batch(self, texts: Sequence[str]) -> list[list[RawSpan]]:
         """Presidio's results on candidate windows, before thresholds and allow-lists."""
@@ -278,32 +374,50 @@ class PiiEngine:
     # -- fast path --------------------------------------------------------------------
 
     def _candidate_windows(self, text: str) -> dict[str, list[tuple[int, int]]]:
+        """Per entity type, merged (start, end) windows in character offsets."""
         data, char_index = _char_offsets(text)
-        spans: dict[str, list[tuple[int, int]]] = {}
-        triggers = self._triggers
+        hits: dict[int, list[tuple[int, int]]] = {}
 
         def on_match(trigger_id: int, start: int, end: int, flags: int, context) -> None:
-            trigger = triggers[trigger_id]
-            spans.setdefault(trigger.entity_type, []).append(
-                (start - trigger.reach_left, end + trigger.reach_right)
-            )
+            hits.setdefault(trigger_id, []).append((start, end))
 
         self._database.scan(data, match_event_handler=on_match)
-        length = len(text)
-        windows: dict[str, list[tuple[int, int]]] = {}
-        for entity, entity_spans in spans.items():
-            merged: list[tuple[int, int]] = []
-            for start, end in sorted(entity_spans):
-                start, end = max(start, 0), min(end, len(data))
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for trigger_id, trigger_hits in hits.items():
+            trigger = self._triggers[trigger_id]
+            for start, end in _merge(sorted(trigger_hits)):
                 if char_index is not None:
                     start, end = int(char_index[start]), int(char_index[end])
-                start, end = _snap(text, start - CONTEXT_MARGIN, end + EDGE_MARGIN, length)
-                if merged and start <= merged[-1][1]:
-                    merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+                if trigger.entity_type == "PHONE_NUMBER":
+                    pieces = self._phone_spans(text, start, end)
                 else:
-                    merged.append((start, end))
-            windows[entity] = merged
-        return windows
+                    pieces = ((start, end),)
+                for piece_start, piece_end in pieces:
+                    self._add_window(text, trigger, piece_start, piece_end, spans)
+        return {entity: _merge(sorted(found)) for entity, found in spans.items()}
+
+    @staticmethod
+    def _add_window(
+        text: str, trigger: Trigger, start: int, end: int, spans: dict[str, list]
+    ) -> None:
+        needs_context = trigger.entity_type not in CONTEXT_FREE_ENTITIES
+        spans.setdefault(trigger.entity_type, []).append(
+            _snap(
+                text,
+                start - trigger.reach_left - CONTEXT_MARGIN * needs_context,
+                end + trigger.reach_right + EDGE_MARGIN * needs_context,
+                len(text),
+            )
+        )
+
+    def _phone_spans(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
+        """Where in a digit run phonenumbers sees a number; [] for dates and ranges."""
+        if _DATE_LIKE.search(text, start, end):
+            return []
+        lead = 1 if start > 0 and text[start - 1] in "+(" else 0
+        base = start - lead
+        matches = _phone_matches(text[base:end], tuple(self.settings.phone_regions))
+        return [(base + match_start, base + match_end) for match_start, match_end in matches]
 
     def _analyze_chunk(
         self,
@@ -323,20 +437,39 @@ class PiiEngine:
             pieces.append(texts[doc_index][start:end])
             cursor += end - start
         joined = "".join(pieces)
-        results = self.analyzer.analyze(
-            joined, language=LANGUAGE, entities=[entity], score_threshold=0.0
-        )
+        if entity in CONTEXT_FREE_ENTITIES:
+            results = self._analyze_without_context(joined, entity)
+        else:
+            results = self.analyzer.analyze(
+                joined, language=LANGUAGE, entities=[entity], score_threshold=0.0
+            )
         for result in results:
             index = bisect.bisect_right(offsets, result.start) - 1
             doc_index, start, end = chunk[index]
             shift = start - offsets[index]
             if result.end + shift > end:
                 continue  # crosses a separator: cannot be a real span
-            span = _raw_span(result)
+            span = raw_span_of(result)
             found[doc_index].add(
                 RawSpan(span.entity_type, span.start + shift, span.end + shift, span.score,
                         span.recognizer)
             )
+
+    def _analyze_without_context(self, text: str, entity: str) -> list[RecognizerResult]:
+        """What AnalyzerEngine.analyze returns for a context-free entity, minus its overhead.
+
+        For these entities the engine's extra steps (tokenizing, deep-copying every result
+        for the context enhancer) cannot change a result, so the recognizers run directly.
+        """
+        results: list[RecognizerResult] = []
+        for recognizer in self._recognizers_by_entity[entity]:
+            for result in recognizer.analyze(text=text, entities=[entity], nlp_artifacts=None):
+                result.recognition_metadata = result.recognition_metadata or {}
+                result.recognition_metadata.setdefault(
+                    RecognizerResult.RECOGNIZER_NAME_KEY, recognizer.name
+                )
+                results.append(result)
+        return EntityRecognizer.remove_duplicates(results)
 
     # -- filters ----------------------------------------------------------------------
 
@@ -345,6 +478,7 @@ class PiiEngine:
         settings = self.settings
         kept = [s for s in _best_per_span(spans) if s.score >= settings.score_threshold]
         kept = _drop_phones_inside_stronger(kept)
+        kept = [s for s in kept if s.entity_type != "PHONE_NUMBER" or _plausible_phone(text, s)]
         findings = []
         for span in kept:
             value = text[span.start : span.end]
@@ -358,7 +492,7 @@ class PiiEngine:
         return sorted(findings)
 
 
-def _raw_span(result: RecognizerResult) -> RawSpan:
+def raw_span_of(result: RecognizerResult) -> RawSpan:
     name = (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY, "")
     return RawSpan(result.entity_type, result.start, result.end, float(result.score), name)
 
@@ -377,6 +511,17 @@ def _snap(text: str, start: int, end: int, length: int) -> tuple[int, int]:
     while end < limit and not text[end].isspace():
         end += 1
     return start, end
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Union of sorted, possibly overlapping or touching spans."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _chunks(windows: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
@@ -398,6 +543,11 @@ def _best_per_span(spans: list[RawSpan]) -> list[RawSpan]:
         if key not in best or span.score > best[key].score:
             best[key] = span
     return list(best.values())
+
+
+def _plausible_phone(text: str, span: RawSpan) -> bool:
+    value = text[span.start : span.end]
+    return sum(c.isdigit() for c in value) >= MIN_PHONE_DIGITS and not _DATE_LIKE.search(value)
 
 
 def _drop_phones_inside_stronger(spans: list[RawSpan]) -> list[RawSpan]:

@@ -1,0 +1,222 @@
+"""Accuracy of the license and copyright detectors on ScanCode's labelled test files.
+
+Run from the repository root: `python bench/license_eval.py [--data ../shared/data]`.
+Data: aboutcode-org/scancode-toolkit test data (CC-BY-4.0, Copyright (c) nexB Inc. and
+others), copied under `../shared/data/` (see its README).
+
+License figures compare *sets of license ids*: the ScanCode keys of every expected
+expression are mapped to SPDX ids with the ScanCode index shipped in `license-expression`,
+operators are ignored, and `unknown*` reference keys are left out of both sides (the
+detector does not try to report "some unnamed license is referenced here").
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import sys
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from license_expression import (  # noqa: E402
+    get_license_index,
+    get_scancode_licensing,
+    get_spdx_licensing,
+)
+
+from transforms.copyrights import CopyrightScanner  # noqa: E402
+from transforms.licenses import LicenseScanner  # noqa: E402
+
+IGNORED_KEYS = {"unknown", "unknown-license-reference", "unknown-spdx", "free-unknown"}
+
+
+def _read(path: Path) -> str:
+    return path.read_bytes().decode("utf-8", "replace")
+
+
+def _key_to_spdx() -> dict[str, str]:
+    return {
+        entry["license_key"]: entry.get("spdx_license_key") or entry["license_key"]
+        for entry in get_license_index()
+    }
+
+
+def _spdx_aliases() -> dict[str, str]:
+    """Alternative SPDX ids (e.g. `OpenSSL` for ScanCode's `OpenSSL-standalone`) → main id."""
+    aliases: dict[str, str] = {}
+    for entry in get_license_index():
+        main = entry.get("spdx_license_key")
+        for other in entry.get("other_spdx_license_keys") or []:
+            aliases.setdefault(other, main)
+    return aliases
+
+
+@lru_cache(maxsize=1)
+def _scancode_licensing():
+    return get_scancode_licensing()
+
+
+@lru_cache(maxsize=1)
+def _spdx_licensing():
+    return get_spdx_licensing()
+
+
+def expected_licenses(meta: dict, key_to_spdx: dict[str, str]) -> set[str]:
+    licensing = _scancode_licensing()
+    ids: set[str] = set()
+    for expression in meta.get("license_expressions") or []:
+        for key in licensing.license_keys(expression):
+            if key not in IGNORED_KEYS:
+                ids.add(key_to_spdx.get(key, key))
+    return ids
+
+
+def detected_licenses(evidence, aliases: dict[str, str]) -> set[str]:
+    licensing = _spdx_licensing()
+    ids: set[str] = set()
+    for item in evidence:
+        if not item.spdx:
+            continue
+        if item.kind == "spdx_tag":
+            try:
+                ids.update(licensing.license_keys(item.spdx))
+            except Exception:  # noqa: BLE001 - an unparsable tag counts as itself
+                ids.add(item.spdx)
+        else:
+            ids.add(item.spdx)
+    return {aliases.get(license_id, license_id) for license_id in ids}
+
+
+def evaluate_licenses(root: Path) -> None:
+    key_to_spdx = _key_to_spdx()
+    aliases = _spdx_aliases()
+    scanner = LicenseScanner()
+    rows = []
+    started = time.perf_counter()
+    for meta_path in sorted(root.rglob("*.yml")):
+        target = meta_path.with_suffix("")
+        if not target.is_file():
+            continue
+        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8", errors="replace")) or {}
+        expected = {aliases.get(i, i) for i in expected_licenses(meta, key_to_spdx)}
+        detected = detected_licenses(scanner.scan(_read(target)), aliases)
+        rows.append((target.relative_to(root), expected, detected))
+    elapsed = time.perf_counter() - started
+
+    single = [row for row in rows if len(row[1]) == 1]
+    exact_single = sum(1 for _, expected, detected in single if expected == detected)
+    exact_all = sum(1 for _, expected, detected in rows if expected == detected)
+    print(f"License files: {len(rows)} ({elapsed:.1f} s)")
+    print(
+        f"  exact set agreement, files expecting exactly one license: "
+        f"{exact_single}/{len(single)} = {exact_single / max(1, len(single)):.1%}  (target >= 90%)"
+    )
+    text_single = [row for row in single if row[0].parent.name != "nuget"]
+    exact_text = sum(1 for _, expected, detected in text_single if expected == detected)
+    print(
+        f"  same, without the {len(single) - len(text_single)} nuget/ files (a bare URL that "
+        f"ScanCode maps with a URL table): {exact_text}/{len(text_single)} = "
+        f"{exact_text / max(1, len(text_single)):.1%}"
+    )
+    print(
+        f"  exact set agreement, all files: {exact_all}/{len(rows)} = "
+        f"{exact_all / max(1, len(rows)):.1%}"
+    )
+    counts = collections.Counter(i for _, expected, _ in rows for i in expected)
+    print(f"  {'license':36} {'files':>5} {'precision':>9} {'recall':>7}")
+    for license_id, count in counts.most_common(20):
+        true_positive = sum(1 for _, e, d in rows if license_id in e and license_id in d)
+        predicted = sum(1 for _, _, d in rows if license_id in d)
+        precision = true_positive / predicted if predicted else 0.0
+        print(f"  {license_id:36} {count:5d} {precision:9.1%} {true_positive / count:7.1%}")
+    confusions = collections.Counter(
+        (tuple(sorted(e)), tuple(sorted(d))) for _, e, d in text_single if e != d
+    )
+    print("  most common misses on single-license files (expected -> detected):")
+    for (expected, detected), count in confusions.most_common(40):
+        print(f"    {count:3d}  {','.join(expected)} -> {','.join(detected) or '(nothing)'}")
+
+
+def _relaxed(holder: str) -> str:
+    return " ".join("".join(c for c in holder.casefold() if c.isalnum() or c.isspace()).split())
+
+
+def evaluate_copyrights(root: Path) -> None:
+    scanner = CopyrightScanner()
+    expected_total = found_exact = found_relaxed = predicted_total = predicted_correct = 0
+    files = 0
+    misses: list[tuple[str, str]] = []
+    for meta_path in sorted(root.rglob("*.yml")):
+        target = meta_path.with_suffix("")
+        if not target.is_file():
+            continue
+        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8", errors="replace")) or {}
+        if "holders" not in (meta.get("what") or ["holders"]):
+            continue
+        files += 1
+        expected = [" ".join(h.split()) for h in meta.get("holders") or []]
+        found = [
+            " ".join(h.split())
+            for statement in scanner.scan(_read(target))
+            for h in statement.holders
+        ]
+        found_relaxed_set = {_relaxed(h) for h in found}
+        expected_relaxed_set = {_relaxed(h) for h in expected}
+        for holder in expected:
+            expected_total += 1
+            if holder in found:
+                found_exact += 1
+            if _relaxed(holder) in found_relaxed_set:
+                found_relaxed += 1
+            else:
+                misses.append((target.name, holder))
+        predicted_total += len(found)
+        predicted_correct += sum(1 for h in found if _relaxed(h) in expected_relaxed_set)
+    print(f"Copyright files checked for holders: {files}; expected holders: {expected_total}")
+    print(
+        f"  holder recall, exact string: {found_exact / max(1, expected_total):.1%}  "
+        f"(target >= 85%)"
+    )
+    print(
+        f"  holder recall, case/punctuation-insensitive: "
+        f"{found_relaxed / max(1, expected_total):.1%}"
+    )
+    print(
+        f"  holder precision (insensitive): {predicted_correct / max(1, predicted_total):.1%}"
+        f" of {predicted_total} reported"
+    )
+    for name, holder in misses[:15]:
+        print(f"    missed in {name}: {holder!r}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path("../shared/data"),
+        help="folder holding licenses/ and copyrights/ (default ../shared/data)",
+    )
+    args = parser.parse_args(argv)
+    license_root = args.data / "licenses" / "scancode-datadriven"
+    copyright_root = args.data / "copyrights" / "scancode-copyrights"
+    missing = [str(p) for p in (license_root, copyright_root) if not p.is_dir()]
+    if missing:
+        print(
+            f"error: evaluation data not found: {', '.join(missing)}. Run from the "
+            f"repository root with ../shared/data present, or pass --data.",
+            file=sys.stderr,
+        )
+        return 2
+    evaluate_licenses(license_root)
+    evaluate_copyrights(copyright_root)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,234 @@
+"""Record types of the consent and opt-out half, and the ledger columns they add.
+
+Everything here is plain, picklable data: it crosses Beam worker boundaries as
+side inputs and elements. None of these types may ever hold a raw personal
+identifier; subjects appear only as HMAC tokens (see `transforms/consent.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import pyarrow as pa
+
+# --------------------------------------------------------------------------- opt-out
+
+
+class OptOutKind(StrEnum):
+    """What a signal is; several kinds map to the same reason code."""
+
+    TDM_RESERVATION = "tdm_reservation"
+    TDM_POLICY = "tdm_policy"
+    NOAI = "noai"
+    NOIMAGEAI = "noimageai"
+    CONTENT_USAGE = "content_usage"
+    ROBOTS_DISALLOW = "robots_disallow"
+
+
+class OptOutSource(StrEnum):
+    """Where the signal was read; privacy officers ask 'how did you know?'."""
+
+    HEADER = "header"
+    META = "meta"
+    METADATA = "metadata"
+    TDMREP_JSON = "tdmrep_json"
+    ROBOTS_TXT = "robots_txt"
+
+
+class OptOutReason(StrEnum):
+    """Reason codes shared with policy, metrics, ledger and report."""
+
+    TDM_RESERVATION = "optout.tdm_reservation"
+    NOAI = "optout.noai"
+    CONTENT_USAGE = "optout.content_usage"
+    ROBOTS = "optout.robots"
+
+
+REASON_BY_KIND: dict[OptOutKind, OptOutReason] = {
+    OptOutKind.TDM_RESERVATION: OptOutReason.TDM_RESERVATION,
+    OptOutKind.TDM_POLICY: OptOutReason.TDM_RESERVATION,
+    OptOutKind.NOAI: OptOutReason.NOAI,
+    OptOutKind.NOIMAGEAI: OptOutReason.NOAI,
+    OptOutKind.CONTENT_USAGE: OptOutReason.CONTENT_USAGE,
+    OptOutKind.ROBOTS_DISALLOW: OptOutReason.ROBOTS,
+}
+
+
+@dataclass(frozen=True)
+class OptOutSignal:
+    """One opt-out statement as found (`raw`) and as understood (`reserved`).
+
+    Keeping `raw` next to the parsed bit lets an auditor re-judge a decision when a
+    standard or our parser changes; `parser_version` says which parser judged it.
+    `reserved=False` signals are still recorded (e.g. `tdm-reservation: 0`, a
+    `noimageai` on a text page): they prove we looked.
+    """
+
+    kind: OptOutKind
+    source: OptOutSource
+    raw: str
+    reserved: bool
+    parser_version: str
+
+    @property
+    def reason_code(self) -> str:
+        return str(REASON_BY_KIND[self.kind])
+
+    def to_row(self) -> dict:
+        return {
+            "kind": str(self.kind),
+            "source": str(self.source),
+            "raw": self.raw,
+            "reserved": self.reserved,
+            "reason_code": self.reason_code,
+            "parser_version": self.parser_version,
+        }
+
+
+OPTOUT_SIGNAL_TYPE = pa.struct(
+    [
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("raw", pa.string(), nullable=False),
+        pa.field("reserved", pa.bool_(), nullable=False),
+        pa.field("reason_code", pa.string(), nullable=False),
+        pa.field("parser_version", pa.string(), nullable=False),
+    ]
+)
+
+# --------------------------------------------------------------------------- consent
+
+
+class SubjectKind(StrEnum):
+    """Identifier kinds; the value is also the token prefix (`email:`, `user_id:`, `phone:`)."""
+
+    EMAIL = "email"
+    USER_ID = "user_id"
+    PHONE = "phone"
+
+
+class ConsentStatus(StrEnum):
+    """Status of one registry entry."""
+
+    GRANTED = "granted"
+    WITHDRAWN = "withdrawn"
+    REFUSED = "refused"
+
+
+class LedgerConsentStatus(StrEnum):
+    """The consent status a ledger row records for its record."""
+
+    GRANTED = "granted"
+    MISSING = "missing"
+    WITHDRAWN = "withdrawn"
+    REFUSED = "refused"
+    NOT_REQUIRED = "not_required"
+
+
+class ConsentReason(StrEnum):
+    MISSING = "consent.missing"
+    WITHDRAWN = "consent.withdrawn"
+    REFUSED = "consent.refused"
+    WITHDRAWN_MENTION = "consent.withdrawn_mention"
+
+
+ALL_PURPOSES = "*"
+
+
+@dataclass(frozen=True)
+class ConsentEntry:
+    """One registry row, stripped of the identifier (the index keys it by token).
+
+    `withdrawn_at` is the time consent stopped: the withdrawal time for
+    `withdrawn`, the refusal time for `refused` (None = unknown, treated as
+    "applies to everything"). `granted_at` stays set on a withdrawn entry so the
+    history is kept. Datetimes are timezone-aware UTC.
+    """
+
+    status: ConsentStatus
+    purposes: tuple[str, ...]
+    granted_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    evidence_ref: str = ""
+
+    def covers(self, purpose: str) -> bool:
+        return ALL_PURPOSES in self.purposes or purpose in self.purposes
+
+
+@dataclass(frozen=True)
+class ConsentDecision:
+    """What the consent check concluded for one record.
+
+    `reasons` pairs reason codes with the action the settings give them (values of
+    `schemas.record.Action`); empty when consent does not block the record.
+    `blocked_mention_tokens` are the mentioned tokens (as passed in, e.g. PII
+    finding value tokens) whose subjects withdrew or refused: redact those.
+    """
+
+    status: LedgerConsentStatus
+    reasons: tuple[tuple[str, str], ...] = ()
+    blocked_mention_tokens: tuple[str, ...] = ()
+
+
+CONSENT_STATUS_TYPE = pa.string()  # one of LedgerConsentStatus
+
+CONSENT_LEDGER_FIELDS = [
+    pa.field("consent_status", CONSENT_STATUS_TYPE, nullable=False),
+    pa.field("optout_signals", pa.list_(OPTOUT_SIGNAL_TYPE), nullable=False),
+]
+"""Columns proposed for LEDGER_SCHEMA (integrator owns it): append these two fields."""
+
+# --------------------------------------------------------------------------- WARC
+
+
+@dataclass(frozen=True)
+class WarcRecord:
+    """A WARC `response` record as plain data, ready to become a Document.
+
+    `offset` is the record's byte offset in the (possibly compressed) file: with
+    the file path it is a stable locator. `html` is the decoded HTTP payload (not
+    the WARC block), kept so opt-out meta tags can be read; drop it after that.
+    """
+
+    offset: int
+    url: str
+    fetch_time: str
+    http_status: int
+    http_headers: list[tuple[str, str]]
+    html: bytes
+    charset: str
+    charset_source: str
+    text: str
+    meta_tags: list[tuple[str, str]]
+    payload_sha256: str
+    warc_record_id: str = ""
+
+    def header(self, name: str) -> list[str]:
+        """All values of an HTTP header, case-insensitively (headers repeat)."""
+        wanted = name.lower()
+        return [value for key, value in self.http_headers if key.lower() == wanted]
+
+
+class WarcErrorCode(StrEnum):
+    """Dead-letter codes for WARC input; `read.*` like `schemas.dead_letter.ReadError`."""
+
+    CORRUPT_COMPRESSED = "read.corrupt_compressed"
+    UNREADABLE_FILE = "read.unreadable_file"
+    MALFORMED_RECORD = "read.warc_malformed_record"
+    UNSUPPORTED_CONTENT_TYPE = "read.unsupported_content_type"
+    EMPTY_DOCUMENT = "read.empty_document"
+    TOO_LARGE = "read.too_large"
+
+
+@dataclass(frozen=True)
+class WarcError:
+    """A WARC record (or the rest of a file) that could not be read: never its content."""
+
+    offset: int
+    code: WarcErrorCode
+    message: str
+    byte_length: int
+    raw_sha256: str
+    url: str = ""

@@ -1,0 +1,296 @@
+"""Beam wiring of the near-duplicate stage; all logic lives in `transforms/dedup.py`.
+
+Graph (every arrow a distributed step unless marked):
+
+    DedupInput --batch--> Fingerprint (normalise, exact key, vectorised MinHash, band keys)
+      exact key  --GroupByKey--> star edges (group minimum -> every other member)
+      band key   --GroupByKey--> candidate pairs -> verified edges (estimated Jaccard)
+      edges --per-bundle spanning forest--> GroupByKey(single key) --> union-find   [one worker]
+      (doc -> component root) CoGroupByKey (doc -> member) --GroupByKey(root)--> keep choice
+
+Memory bound of the one single-worker step (README paragraph, keep in sync):
+    Connected components run on one worker over the verified edges only, never over
+    documents or text. Each bundle first reduces its edges to a spanning forest, so
+    the worker receives at most one edge per duplicate document per bundle, and holds a
+    union-find with one entry per document that has at least one duplicate. Measured
+    ~0.45 KB per such document in CPython (32-character doc ids), so 10 million documents
+    that *all* have duplicates need about 4.5 GB on that worker, well inside 24 GB;
+    a corpus of N documents needs at most about 0.45 KB x N. Everything else
+    (MinHash, buckets, verification, keep choice) is distributed; one cluster's member
+    list (about 0.3 KB per member, no text) is held by one worker when choosing its
+    kept copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import apache_beam as beam
+import numpy as np
+from apache_beam.metrics import Metrics
+from apache_beam.transforms.window import GlobalWindows
+
+from schemas.dedup import DedupAssignment, DedupInput, DedupSettings, DedupStats
+from transforms.dedup import (
+    ClusterMember,
+    MinHasher,
+    UnionFind,
+    assign_cluster,
+    band_keys,
+    exact_key,
+    is_empty_signature,
+    normalise_text,
+    singleton_assignment,
+    to_lean_minhash,
+    verified_edges,
+)
+
+NAMESPACE = "dedup"
+_MEMBERS, _EXACT, _BANDS = "members", "exact", "bands"
+_ALL_EDGES_KEY = "components"
+
+
+class _Fingerprint(beam.DoFn):
+    """Batch of DedupInput -> member info, exact key, LSH band entries (tagged outputs)."""
+
+    def __init__(self, settings: DedupSettings, bands: int, rows: int) -> None:
+        self._settings = settings
+        self._bands, self._rows = bands, rows
+        self._documents = Metrics.counter(NAMESPACE, "documents")
+        self._without_shingles = Metrics.counter(NAMESPACE, "documents_without_shingles")
+
+    def setup(self) -> None:
+        s = self._settings
+        self._hasher = MinHasher(num_perm=s.num_perm, seed=s.seed, ngram=s.ngram)
+
+    def process(self, batch: list[DedupInput]) -> Iterator:
+        normalised = [normalise_text(doc.text) for doc in batch]
+        signatures = self._hasher.signatures_for_texts(normalised)
+        for doc, text, signature in zip(batch, normalised, signatures, strict=True):
+            self._documents.inc()
+            key = exact_key(text)
+            yield beam.pvalue.TaggedOutput(
+                _MEMBERS, (doc.doc_id, ClusterMember(doc.doc_id, doc.source_id, doc.rank, key))
+            )
+            yield beam.pvalue.TaggedOutput(_EXACT, (key, doc.doc_id))
+            if is_empty_signature(signature):
+                # Empty docs would all share every bucket; exact grouping covers them.
+                self._without_shingles.inc()
+                continue
+            packed = signature.astype("<u4").tobytes()
+            for band_key in band_keys(signature, self._bands, self._rows):
+                yield beam.pvalue.TaggedOutput(_BANDS, (band_key, (doc.doc_id, packed)))
+
+
+def _exact_group_edges(item: tuple[str, Iterable[str]]) -> Iterator[tuple[str, str]]:
+    """Star edges from the group's smallest doc_id: linear in the group size."""
+    _, doc_ids = item
+    ids = sorted(set(doc_ids))
+    for other in ids[1:]:
+        yield ids[0], other
+
+
+class _VerifyBucket(beam.DoFn):
+    """One LSH bucket -> verified near-duplicate edges."""
+
+    def __init__(self, threshold: float, max_bucket_pairs: int) -> None:
+        self._threshold = threshold
+        self._max_bucket_pairs = max_bucket_pairs
+        self._candidates = Metrics.counter(NAMESPACE, "candidate_pairs")
+        self._verified = Metrics.counter(NAMESPACE, "verified_pairs")
+        self._rejected = Metrics.counter(NAMESPACE, "rejected_pairs")
+        self._bucket_size = Metrics.distribution(NAMESPACE, "shared_bucket_size")
+
+    def process(self, item: tuple[bytes, Iterable[tuple[str, bytes]]]) -> Iterator:
+        _, entries = item
+        members = [(doc_id, np.frombuffer(packed, dtype="<u4")) for doc_id, packed in entries]
+        if len(members) < 2:
+            return
+        self._bucket_size.update(len(members))
+        edges, examined = verified_edges(members, self._threshold, self._max_bucket_pairs)
+        self._candidates.inc(examined)
+        self._verified.inc(len(edges))
+        self._rejected.inc(examined - len(edges))
+        yield from edges
+
+
+class _SpanningForestPerBundle(beam.DoFn):
+    """Replace a bundle's edges by a spanning forest of them (same components, fewer edges).
+
+    This is what keeps the single-worker union-find fed with O(documents), not
+    O(edges): a doc found in all 9 bands and its exact group sends one edge.
+    """
+
+    def start_bundle(self) -> None:
+        self._forest = UnionFind()
+
+    def process(self, edge: tuple[str, str]) -> None:
+        self._forest.union(*edge)
+
+    def finish_bundle(self) -> Iterator:
+        for node, root in self._forest.roots():
+            if node != root:
+                yield GlobalWindows.windowed_value((_ALL_EDGES_KEY, (root, node)))
+        self._forest = UnionFind()
+
+
+def _component_roots(item: tuple[str, Iterable[tuple[str, str]]]) -> Iterator[tuple[str, str]]:
+    """The single-worker step: (doc_id, smallest doc_id of its component) per linked doc."""
+    _, edges = item
+    forest = UnionFind()
+    for a, b in edges:
+        forest.union(a, b)
+    yield from forest.roots()
+
+
+class _RouteMember(beam.DoFn):
+    """Docs with a component go to their root's group; the rest get a singleton assignment."""
+
+    CLUSTERED = "clustered"
+
+    def process(self, item: tuple[str, dict]) -> Iterator:
+        doc_id, joined = item
+        members, roots = list(joined[_MEMBERS]), list(joined["roots"])
+        for member in members:
+            if roots:
+                yield beam.pvalue.TaggedOutput(self.CLUSTERED, (roots[0], member))
+            else:
+                yield singleton_assignment(doc_id)
+
+
+class _AssignCluster(beam.DoFn):
+    def __init__(self) -> None:
+        self._clusters = Metrics.counter(NAMESPACE, "clusters")
+        self._removed = Metrics.counter(NAMESPACE, "duplicates_removed")
+        self._cluster_size = Metrics.distribution(NAMESPACE, "cluster_size")
+
+    def process(self, item: tuple[str, Iterable[ClusterMember]]) -> Iterator[DedupAssignment]:
+        _, members = item
+        members = list(members)
+        assignments = assign_cluster(members)
+        source_of = {member.doc_id: member.source_id for member in members}
+        self._clusters.inc()
+        self._cluster_size.update(len(assignments))
+        for assignment in assignments:
+            if assignment.is_removed:
+                self._removed.inc()
+                source = source_of[assignment.doc_id]
+                Metrics.counter(NAMESPACE, f"duplicates_removed.{source}").inc()
+        yield from assignments
+
+
+class NearDuplicates(beam.PTransform):
+    """PCollection[DedupInput] -> PCollection[DedupAssignment], exactly one per input.
+
+    Exact and near duplicates are merged into one component per cluster; the
+    kept copy is the best `rank`, then the smallest doc_id. Results do not
+    depend on worker count, bundle layout or input order.
+    """
+
+    def __init__(self, settings: DedupSettings | None = None) -> None:
+        super().__init__()
+        self._settings = settings or DedupSettings()
+
+    def expand(self, docs: beam.PCollection) -> beam.PCollection:
+        s = self._settings
+        if not s.enabled:
+            return docs | "NoDedup" >> beam.Map(lambda doc: singleton_assignment(doc.doc_id))
+        bands, rows = s.bands_and_rows  # computed once at construction, not per worker
+        fingerprints = (
+            docs
+            | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=s.batch_size)
+            | "Fingerprint"
+            >> beam.ParDo(_Fingerprint(s, bands, rows)).with_outputs(_MEMBERS, _EXACT, _BANDS)
+        )
+        exact_edges = (
+            fingerprints[_EXACT]
+            | "GroupExact" >> beam.GroupByKey()
+            | "ExactEdges" >> beam.FlatMap(_exact_group_edges)
+        )
+        near_edges = (
+            fingerprints[_BANDS]
+            | "GroupBuckets" >> beam.GroupByKey()
+            | "VerifyBuckets" >> beam.ParDo(_VerifyBucket(s.threshold, s.max_bucket_pairs))
+        )
+        roots = (
+            (exact_edges, near_edges)
+            | "AllEdges" >> beam.Flatten()
+            | "ForestPerBundle" >> beam.ParDo(_SpanningForestPerBundle())
+            | "CollectEdges" >> beam.GroupByKey()
+            | "Components" >> beam.FlatMap(_component_roots)
+        )
+        routed = (
+            {_MEMBERS: fingerprints[_MEMBERS], "roots": roots}
+            | "JoinRoots" >> beam.CoGroupByKey()
+            | "Route"
+            >> beam.ParDo(_RouteMember()).with_outputs(_RouteMember.CLUSTERED, main="single")
+        )
+        clustered = (
+            routed[_RouteMember.CLUSTERED]
+            | "GroupClusters" >> beam.GroupByKey()
+            | "KeepChoice" >> beam.ParDo(_AssignCluster())
+        )
+        return (routed.single, clustered) | "Assignments" >> beam.Flatten()
+
+
+class _StatsFn(beam.CombineFn):
+    def create_accumulator(self) -> tuple[int, int, dict[int, int]]:
+        return 0, 0, {}
+
+    def add_input(self, acc, assignment: DedupAssignment):
+        documents, removed, histogram = acc
+        if assignment.cluster_id is not None and not assignment.is_removed:
+            size = assignment.cluster_size
+            histogram[size] = histogram.get(size, 0) + 1
+        return documents + 1, removed + int(assignment.is_removed), histogram
+
+    def merge_accumulators(self, accumulators):
+        documents, removed, histogram = 0, 0, {}
+        for docs, rem, hist in accumulators:
+            documents, removed = documents + docs, removed + rem
+            for size, count in hist.items():
+                histogram[size] = histogram.get(size, 0) + count
+        return documents, removed, histogram
+
+    def extract_output(self, acc) -> DedupStats:
+        documents, removed, histogram = acc
+        return DedupStats(
+            documents, sum(histogram.values()), removed, dict(sorted(histogram.items()))
+        )
+
+
+class DedupStatistics(beam.PTransform):
+    """PCollection[DedupAssignment] -> one DedupStats (cluster-size histogram for the summary)."""
+
+    def expand(self, assignments: beam.PCollection) -> beam.PCollection:
+        return assignments | "Stats" >> beam.CombineGlobally(_StatsFn())
+
+
+class _Sign(beam.DoFn):
+    def __init__(self, settings: DedupSettings) -> None:
+        self._settings = settings
+
+    def setup(self) -> None:
+        s = self._settings
+        self._hasher = MinHasher(num_perm=s.num_perm, seed=s.seed, ngram=s.ngram)
+
+    def process(self, batch: list[DedupInput]) -> Iterator:
+        texts = [normalise_text(doc.text) for doc in batch]
+        for doc, row in zip(batch, self._hasher.signatures_for_texts(texts), strict=True):
+            yield doc.doc_id, to_lean_minhash(row, self._settings.seed)
+
+
+class MinHashSignatures(beam.PTransform):
+    """PCollection[DedupInput] -> (doc_id, datasketch LeanMinHash), for users who keep sketches."""
+
+    def __init__(self, settings: DedupSettings | None = None) -> None:
+        super().__init__()
+        self._settings = settings or DedupSettings()
+
+    def expand(self, docs: beam.PCollection) -> beam.PCollection:
+        s = self._settings
+        return (
+            docs
+            | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=s.batch_size)
+            | "Sign" >> beam.ParDo(_Sign(s))
+        )

@@ -1,0 +1,99 @@
+"""The duplicate stage as Beam: rank each record's rights, cluster, keep the best copy.
+
+The copy to keep is the one we have the strongest right to use: records that
+other stages already reject rank last, then consent status, then license
+category, then the configured source priority; `doc_id` breaks the remaining
+ties inside the dedup core. Every other member gets a rejecting
+`dedup.exact_duplicate` / `dedup.near_duplicate` signal naming the kept copy.
+"""
+
+from __future__ import annotations
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from schemas.dedup import DedupAssignment, DedupInput, DedupSettings
+from schemas.record import Action, AuditRecord, Signal
+
+STAGE = "dedup"
+EXACT_DUPLICATE = "dedup.exact_duplicate"
+NEAR_DUPLICATE = "dedup.near_duplicate"
+
+CONSENT_RANK = {"granted": 0, "not_required": 1, "not_checked": 1, "missing": 2}
+LICENSE_RANK = {
+    "public-domain": 0,
+    "permissive": 0,
+    "weak-copyleft": 1,
+    "copyleft": 2,
+    "unknown": 3,
+}
+WORST = 9
+
+
+def keep_rank(record: AuditRecord) -> tuple[int, int, int, int]:
+    """Lower is better. Pure, so tests can state the ranking rules directly."""
+    already_rejected = any(signal.action == Action.REJECT for signal in record.signals)
+    category = record.rights.category if record.rights else "unknown"
+    return (
+        1 if already_rejected else 0,
+        CONSENT_RANK.get(record.consent_status, WORST),
+        LICENSE_RANK.get(category, WORST),
+        record.source.priority,
+    )
+
+
+def to_dedup_input(record: AuditRecord) -> DedupInput:
+    return DedupInput(
+        doc_id=record.doc_id,
+        source_id=record.source.source_id,
+        text=record.document.text,
+        rank=keep_rank(record),
+    )
+
+
+def duplicate_signal(assignment: DedupAssignment) -> Signal | None:
+    if assignment.duplicate_of is None:
+        return None
+    code = EXACT_DUPLICATE if assignment.kind == "exact" else NEAR_DUPLICATE
+    return Signal(
+        code=code,
+        action=Action.REJECT,
+        stage=STAGE,
+        detail=f"duplicate_of={assignment.duplicate_of} cluster={assignment.cluster_id}",
+    )
+
+
+def attach_assignment(item: tuple[str, dict]):
+    _, grouped = item
+    for record in grouped["record"]:
+        [assignment] = grouped["assignment"]
+        record.dedup = assignment
+        signal = duplicate_signal(assignment)
+        if signal is not None:
+            record.add_signal(signal)
+            Metrics.counter(STAGE, f"removed.{record.source.source_id}").inc()
+        yield record
+
+
+class DedupStage(beam.PTransform):
+    """PCollection[AuditRecord] -> the same records with cluster ids and duplicate signals."""
+
+    def __init__(self, settings: DedupSettings) -> None:
+        super().__init__()
+        self.settings = settings
+
+    def expand(self, records):
+        from transforms.dedup_beam import NearDuplicates
+
+        assignments = (
+            records
+            | "ToDedupInput" >> beam.Map(to_dedup_input)
+            | "NearDuplicates" >> NearDuplicates(self.settings)
+            | "KeyAssignments" >> beam.Map(lambda assignment: (assignment.doc_id, assignment))
+        )
+        keyed = records | "KeyRecords" >> beam.Map(lambda record: (record.doc_id, record))
+        return (
+            {"record": keyed, "assignment": assignments}
+            | "Join" >> beam.CoGroupByKey()
+            | "Attach" >> beam.FlatMap(attach_assignment)
+        )

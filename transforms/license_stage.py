@@ -1,0 +1,56 @@
+"""The license and copyright stage as Beam: detectors + rights verdict + license policy.
+
+Scanners (compiled multi-pattern databases) are built once per worker in
+`setup()`. Offsets refer to the original text, which is what the ledger's
+evidence spans point into.
+"""
+
+from __future__ import annotations
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from schemas.licenses import LicenseSettings
+from schemas.record import Action, AuditRecord, Signal
+
+STAGE = "licenses"
+ACTIONS = {"accept": Action.IGNORE, "flag": Action.FLAG, "reject": Action.REJECT}
+
+
+class ScanLicenses(beam.DoFn):
+    def __init__(self, settings: LicenseSettings) -> None:
+        self.settings = settings
+
+    def setup(self) -> None:
+        from transforms.copyrights import CopyrightScanner
+        from transforms.licenses import LicenseScanner
+
+        self.licenses = LicenseScanner()
+        self.copyrights = CopyrightScanner()
+
+    def process(self, record: AuditRecord):
+        from transforms.rights import license_policy, rights_verdict
+
+        text = record.document.text
+        evidence = self.licenses.scan(text)
+        statements = self.copyrights.scan(text)
+        verdict = rights_verdict(evidence, statements, record.source.declared_license)
+        record.license_evidence = evidence
+        record.copyrights = statements
+        record.rights = verdict
+        Metrics.counter(STAGE, f"category.{verdict.category}").inc()
+        for code, action in license_policy(verdict, self.settings):
+            record.add_signal(Signal(code=code, action=ACTIONS[action], stage=STAGE,
+                                     detail=verdict.spdx_expression))
+        yield record
+
+
+class LicenseStage(beam.PTransform):
+    """PCollection[AuditRecord] -> the same records with license evidence and a rights verdict."""
+
+    def __init__(self, settings: LicenseSettings) -> None:
+        super().__init__()
+        self.settings = settings
+
+    def expand(self, records):
+        return records | "Scan" >> beam.ParDo(ScanLicenses(self.settings))

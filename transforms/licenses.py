@@ -1,0 +1,386 @@
+"""License detection core: SPDX tags, notices, full texts, CC markers and reservations.
+
+Corpus speed comes from doing almost nothing on most text: one Hyperscan pass over the
+whole document finds trigger words ("license", "copyright", "creativecommons", ...);
+only windows around those hits are normalised (comment markup, HTML tags and
+whitespace removed) and matched against the phrase rules of `license_notices`, which
+are themselves compiled into a second Hyperscan database so each window is read once.
+Python `re` then runs only the rules Hyperscan reported, to get spans and groups.
+
+`LicenseScanner` holds the compiled state: build it once per process (DoFn.setup());
+Hyperscan databases cannot be pickled, so never ship a built scanner to workers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+import hyperscan
+from license_expression import ExpressionError, get_spdx_licensing
+
+from schemas.licenses import EvidenceKind, LicenseEvidence
+from transforms.license_notices import NOTICE_RULES, PUBLIC_DOMAIN_ID, NoticeRule, cc_id
+
+# Trigger words, matched case-insensitively on UTF-8 bytes. A phrase rule whose text
+# contains none of these can never fire, so every rule needs one (tests check this).
+TRIGGERS: tuple[bytes, ...] = (
+    rb"licen[cs]",
+    rb"copyright",
+    rb"spdx",
+    rb"creativecommons",
+    rb"creative commons",
+    rb"\bcc[ -]?(?:by|0|zero)\b",
+    rb"rights\s+reserved",
+    rb"public\s+domain",
+    rb"permission\s+is\s+(?:hereby\s+)?granted",
+    rb"permission\s+to\s+use",
+    rb"redistribution\s+and\s+use",
+    rb"\b(?:a|l)?gpl",
+    rb"may\s+not\s+be\s+(?:reproduced|copied|republished|reprinted|redistributed)",
+    rb"no\s+part\s+of\s+this",
+    rb"data\s+mining",
+    rb"\btdm\b",
+    rb"\bnoai\b",
+    rb"\b(?:ai|model|machine\s+learning)\s+training",
+    rb"used\s+(?:to|for)\s+train",
+    rb"perl\s+itself",
+    rb"unlicense",
+)
+
+WINDOW_BEFORE = 400  # a phrase may start this far before its trigger word
+WINDOW_AFTER = 2500  # BSD clause counting and GPL "any later version" read this far ahead
+
+_TOKEN = re.compile(
+    r"<[a-z/!][^<>]{0,300}>|&#?[a-z0-9]{1,8};|([a-z0-9_]+(?:[.+\-'][a-z0-9_]+)*\+?)",
+    re.IGNORECASE | re.ASCII,
+)
+_SPDX_TAG = re.compile(r"spdx-license-identifier\s*:\s*([^\n\r]{1,300})", re.IGNORECASE)
+_SPDX_TAG_END = re.compile(r"\*/|-->|\"\"\"|'''|#}|%>|\*\)|-}|\s;|\s//|\s#\s")
+_CC_URL = re.compile(
+    r"creativecommons\.org/(licenses|publicdomain)/([a-z+\-]+)(?:/(\d\.\d))?", re.IGNORECASE
+)
+_REL_LICENSE = re.compile(
+    r"<(?:a|link)\b[^>]{0,400}?\brel\s*=\s*[\"']?[^\"'>]*\blicense\b[^>]{0,400}>", re.IGNORECASE
+)
+_HREF = re.compile(r"\bhref\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
+_OSI_URL = re.compile(r"opensource\.org/licen[cs]es/([A-Za-z0-9][A-Za-z0-9.\-+]*[A-Za-z0-9])")
+_GNU_URL = re.compile(r"gnu\.org/licenses/((?:a|l)?gpl)(?:-(\d\.\d))?", re.IGNORECASE)
+
+
+class NormalisedWindow:
+    """A slice of the document reduced to lower-case word tokens joined by single spaces.
+
+    Token offsets are only computed when a rule matched, because most windows match
+    nothing worth a span and computing them is the expensive part.
+    """
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self._text = text
+        self._start = start
+        self._end = end
+        tokens = [token for token in _TOKEN.findall(text, start, end) if token]
+        self.text = " ".join(tokens).lower()
+        self._offsets: list[tuple[int, int]] | None = None
+
+    def span(self, norm_start: int, norm_end: int) -> tuple[int, int]:
+        """Map a span of the normalised text back to character offsets in the document."""
+        if self._offsets is None:
+            self._offsets = [
+                match.span(1)
+                for match in _TOKEN.finditer(self._text, self._start, self._end)
+                if match.group(1)
+            ]
+        if not self._offsets:
+            return self._start, self._start
+        first = self.text.count(" ", 0, norm_start)
+        last = self.text.count(" ", 0, max(norm_start, norm_end - 1))
+        last = min(last, len(self._offsets) - 1)
+        return self._offsets[min(first, last)][0], self._offsets[last][1]
+
+
+def normalise(text: str) -> str:
+    """Comment markup, HTML tags, punctuation and whitespace away; lower-case tokens left."""
+    return NormalisedWindow(text, 0, len(text)).text
+
+
+@lru_cache(maxsize=1)
+def _licensing():
+    return get_spdx_licensing()
+
+
+def parse_spdx_expression(expression: str) -> tuple[str, tuple[str, ...]]:
+    """Normalise an SPDX expression; return it with the ids the index does not know.
+
+    Deprecated ids are modernised (`GPL-2.0+` → `GPL-2.0-or-later`). An expression that
+    cannot be parsed is returned as found with itself as the unknown id, so it is
+    flagged downstream rather than dropped.
+    """
+    licensing = _licensing()
+    try:
+        parsed = licensing.parse(expression, validate=False)
+    except ExpressionError:
+        return expression.strip(), (expression.strip(),)
+    if parsed is None:
+        return "", ()
+    unknown = tuple(sorted(licensing.unknown_license_keys(parsed)))
+    return parsed.render(), unknown
+
+
+def _compile_database(patterns: list[bytes], flags: int) -> hyperscan.Database:
+    database = hyperscan.Database()
+    database.compile(
+        expressions=patterns,
+        ids=list(range(len(patterns))),
+        elements=len(patterns),
+        flags=[flags] * len(patterns),
+    )
+    return database
+
+
+class LicenseScanner:
+    """Precompiled license detectors. Build once per process, then call `scan(text)`."""
+
+    def __init__(self, rules: tuple[NoticeRule, ...] = NOTICE_RULES) -> None:
+        self._rules = rules
+        self._compiled = [rule.compiled() for rule in rules]
+        self._triggers = _compile_database(
+            list(TRIGGERS), hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_DOTALL
+        )
+        self._phrases = _compile_database(
+            [rule.pattern.encode("ascii") for rule in rules],
+            hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_DOTALL,
+        )
+
+    # -- windows -------------------------------------------------------------------------
+
+    def windows(self, text: str) -> list[tuple[int, int]]:
+        """Merged character ranges around trigger hits, in document order."""
+        encoded = text.encode("utf-8", "surrogatepass")
+        hits: list[int] = []
+
+        def on_hit(_id: int, _start: int, end: int, _flags: int, _context: object) -> None:
+            if not hits or end - hits[-1] > 200:
+                hits.append(end)
+
+        self._triggers.scan(encoded, match_event_handler=on_hit)
+        if not hits:
+            return []
+        hits.sort()
+        merged: list[list[int]] = []
+        for hit in hits:
+            start, end = max(0, hit - WINDOW_BEFORE), min(len(encoded), hit + WINDOW_AFTER)
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        if len(encoded) == len(text):
+            return [(start, end) for start, end in merged]
+        return list(_byte_to_char_ranges(encoded, merged))
+
+    # -- scanning ------------------------------------------------------------------------
+
+    def scan(self, text: str) -> list[LicenseEvidence]:
+        """All license evidence in `text`, in document order."""
+        evidence: list[LicenseEvidence] = []
+        for start, end in self.windows(text):
+            evidence.extend(self._scan_raw(text, start, end))
+            evidence.extend(self._scan_normalised(NormalisedWindow(text, start, end)))
+        return _resolve_overlaps(evidence)
+
+    def _scan_normalised(self, window: NormalisedWindow) -> Iterator[LicenseEvidence]:
+        if not window.text:
+            return
+        matched: set[int] = set()
+
+        def on_match(rule_id: int, _start: int, _end: int, _flags: int, _ctx: object) -> None:
+            matched.add(rule_id)
+
+        self._phrases.scan(window.text.encode("ascii"), match_event_handler=on_match)
+        for rule_id in sorted(matched):
+            rule = self._rules[rule_id]
+            for match in self._compiled[rule_id].finditer(window.text):
+                if rule.resolver is not None:
+                    found = rule.resolver(window.text, match)
+                elif rule.kind == EvidenceKind.RESERVATION:
+                    found = [("", rule.confidence)]
+                else:
+                    found = [(rule.spdx, rule.confidence)]
+                if not found:
+                    continue
+                start, end = window.span(match.start(), match.end())
+                for spdx, confidence in found:
+                    yield LicenseEvidence(
+                        kind=str(rule.kind),
+                        spdx=spdx,
+                        start=start,
+                        end=end,
+                        confidence=confidence,
+                        detail=str(rule.detail),
+                    )
+
+    def _scan_raw(self, text: str, start: int, end: int) -> Iterator[LicenseEvidence]:
+        """Markers whose punctuation matters: SPDX tags, CC URLs, rel="license" links."""
+        for match in _SPDX_TAG.finditer(text, start, end):
+            yield _spdx_tag_evidence(match)
+        for match in _CC_URL.finditer(text, start, end):
+            found = _cc_url_evidence(match.group(1), match.group(2), match.group(3))
+            if found is not None:
+                kind, spdx, confidence = found
+                yield LicenseEvidence(
+                    kind, spdx, match.start(), match.end(), confidence, "cc.url"
+                )
+        for match in _OSI_URL.finditer(text, start, end):
+            expression, unknown = parse_spdx_expression(match.group(1).removesuffix(".php"))
+            if expression and not unknown:
+                yield LicenseEvidence(
+                    str(EvidenceKind.NOTICE), expression, match.start(), match.end(), 0.8,
+                    "osi.url",
+                )
+        for match in _REL_LICENSE.finditer(text, start, end):
+            href = _HREF.search(match.group(0))
+            target = href.group(1) if href else ""
+            spdx = _rel_license_target(target)
+            yield LicenseEvidence(
+                str(EvidenceKind.CC_MARKER if "creativecommons" in target.lower()
+                    else EvidenceKind.NOTICE),
+                spdx,
+                match.start(),
+                match.end(),
+                0.95 if spdx else 0.3,
+                "rel_license" if spdx else f"rel_license.unresolved:{target[:200]}",
+                () if spdx else (target[:200],),
+            )
+
+
+def _byte_to_char_ranges(
+    encoded: bytes, ranges: list[list[int]]
+) -> Iterator[tuple[int, int]]:
+    """Convert byte ranges to character ranges in one pass over the document."""
+    char_position = 0
+    byte_position = 0
+    for start, end in ranges:
+        char_position += len(encoded[byte_position:start].decode("utf-8", "ignore"))
+        char_start = char_position
+        char_position += len(encoded[start:end].decode("utf-8", "ignore"))
+        byte_position = end
+        yield char_start, char_position
+
+
+def _spdx_tag_evidence(match: re.Match) -> LicenseEvidence:
+    raw = match.group(1)
+    cut = _SPDX_TAG_END.search(raw)
+    if cut is not None:
+        raw = raw[: cut.start()]
+    raw = raw.strip().strip("\"'`,;)").strip()
+    expression, unknown = parse_spdx_expression(raw)
+    end = match.start(1) + len(match.group(1).rstrip())
+    return LicenseEvidence(
+        kind=str(EvidenceKind.SPDX_TAG),
+        spdx=expression,
+        start=match.start(),
+        end=end,
+        confidence=0.7 if unknown else 1.0,
+        detail="spdx.unknown_id" if unknown else "spdx.tag",
+        unknown_ids=unknown,
+    )
+
+
+def _cc_url_evidence(
+    family: str, path: str, version: str | None
+) -> tuple[str, str, float] | None:
+    path = path.lower().strip("-")
+    if family.lower() == "publicdomain":
+        if path == "zero":
+            return str(EvidenceKind.CC_MARKER), "CC0-1.0", 0.95
+        if path == "mark":
+            return str(EvidenceKind.PUBLIC_DOMAIN), PUBLIC_DOMAIN_ID, 0.9
+        return None
+    if not path.startswith("by"):
+        return None  # e.g. /licenses/ index pages, sampling licenses
+    spdx = cc_id(path[2:].replace("-", " "), version)
+    return str(EvidenceKind.CC_MARKER), spdx, 0.95 if version else 0.6
+
+
+def _rel_license_target(href: str) -> str:
+    """SPDX id of a rel="license" link target, or "" when it cannot be resolved."""
+    cc = _CC_URL.search(href)
+    if cc is not None:
+        found = _cc_url_evidence(cc.group(1), cc.group(2), cc.group(3))
+        return found[1] if found else ""
+    osi = _OSI_URL.search(href)
+    if osi is not None:
+        expression, unknown = parse_spdx_expression(osi.group(1).removesuffix(".php"))
+        return "" if unknown else expression
+    gnu = _GNU_URL.search(href)
+    if gnu is not None and gnu.group(2):
+        return f"{gnu.group(1).upper()}-{gnu.group(2)}-or-later"
+    return ""
+
+
+def _family(spdx: str) -> str:
+    family = spdx.split("-", 1)[0]
+    # The GPL texts name their siblings ("GNU Lesser General Public License"), so the
+    # whole GNU family is one for deciding what a full text explains.
+    return "GPL" if family in {"LGPL", "AGPL", "GFDL"} else family
+
+
+def _resolve_overlaps(evidence: list[LicenseEvidence]) -> list[LicenseEvidence]:
+    """Drop evidence that a stronger, more specific match explains.
+
+    - A notice inside a full text of the same family is part of that text (the GPL's
+      "How to apply" appendix says "or any later version" but the text is GPL-x-only).
+    - Anything inside an SPDX tag or a rel="license" link is part of that marker.
+    - "version 2 ... or any later version" split across sentences yields both -only and
+      -or-later notices; the -or-later reading is the more specific one.
+    - A weak, name-only guess ("BSD license", unversioned GPL) yields to a confident
+      match of the same family elsewhere in the document.
+    """
+    full_texts = [item for item in evidence if item.kind == EvidenceKind.FULL_TEXT]
+    containers = [
+        item for item in evidence
+        if item.kind == EvidenceKind.SPDX_TAG or item.detail == "rel_license"
+    ]
+    strong_families = {
+        _family(item.spdx) for item in evidence if item.spdx and item.confidence > 0.6
+    }
+    kept: list[LicenseEvidence] = []
+    for item in evidence:
+        if item.kind != EvidenceKind.RESERVATION and any(
+            other is not item and other.start <= item.start and item.end <= other.end
+            for other in containers
+        ):
+            continue
+        if item.kind == EvidenceKind.NOTICE and any(
+            _family(full.spdx) == _family(item.spdx) and full.start <= item.start
+            and item.start - full.start < 40_000
+            for full in full_texts
+        ):
+            continue
+        if item.confidence <= 0.6 and item.kind == EvidenceKind.NOTICE and item.spdx and (
+            _family(item.spdx) in strong_families
+        ):
+            continue
+        kept.append(item)
+    later = {item.spdx.removesuffix("-or-later") for item in kept if item.spdx.endswith("-or-later")}
+    kept = [
+        item for item in kept
+        if not (
+            item.kind == EvidenceKind.NOTICE and item.spdx.endswith("-only")
+            and item.spdx.removesuffix("-only") in later
+        )
+    ]
+    kept.sort(key=lambda item: (item.start, item.end, item.kind, item.spdx))
+    return kept
+
+
+@lru_cache(maxsize=1)
+def default_scanner() -> LicenseScanner:
+    """Process-wide scanner for the functional API (built lazily in each worker)."""
+    return LicenseScanner()
+
+
+def scan_licenses(text: str) -> list[LicenseEvidence]:
+    """License evidence in `text` (see `LicenseScanner.scan`)."""
+    return default_scanner().scan(text)
