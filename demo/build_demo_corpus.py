@@ -453,6 +453,92 @@ def build_pastes(rng: random.Random) -> None:
     path.write_bytes(b"\n".join(lines) + b"\n")
 
 
+WARC_SITE = "newsroom.test"
+WARC_PAGES = [
+    # (path, extra HTTP headers, extra <head> markup, what it demonstrates)
+    ("/stories/harbour-festival", [("tdm-reservation", "1")], "", "TDMRep header"),
+    ("/stories/tram-depot", [], '<meta name="tdm-reservation" content="1">', "TDMRep meta"),
+    ("/stories/bird-survey", [("X-Robots-Tag", "noai, noimageai")], "", "X-Robots-Tag noai"),
+    ("/stories/repair-cafe", [], '<meta name="robots" content="noai">', "robots meta noai"),
+    ("/stories/night-train", [("Content-Usage", "train-ai=n")], "", "AI-preferences header"),
+    ("/members/newsletter-7", [], "", "robots.txt disallows GPTBot and CCBot here"),
+    ("/archive/2019/ferry-timetable", [], "", "tdmrep.json reserves /archive/"),
+    ("/stories/library-rooftop", [], "", "no reservation"),
+    ("/stories/coastal-path", [("tdm-reservation", "0")], "", "TDMRep explicitly not reserved"),
+    ("/stories/ceramics-studio", [], "", "no reservation"),
+]
+ROBOTS_TXT = """User-agent: GPTBot
+Disallow: /members/
+
+User-agent: CCBot
+Disallow: /members/
+
+User-agent: *
+Allow: /
+"""
+TDMREP_JSON = """[
+  {"location": "/archive/*", "tdm-reservation": 1,
+   "tdm-policy": "https://newsroom.test/tdm-policy.json"},
+  {"location": "/*", "tdm-reservation": 0}
+]
+"""
+
+
+def warc_headers(rng: random.Random, date: str) -> dict[str, str]:
+    """Fixed record ids (from the seeded generator) keep the WARC bytes reproducible."""
+    record_id = "".join(rng.choice("0123456789abcdef") for _ in range(32))
+    return {
+        "WARC-Date": date,
+        "WARC-Record-ID": f"<urn:uuid:{record_id[:8]}-{record_id[8:12]}-"
+        f"{record_id[12:16]}-{record_id[16:20]}-{record_id[20:]}>",
+    }
+
+
+def build_warc(rng: random.Random) -> None:
+    """A small crawl with one page per opt-out signal, plus an image the reader must refuse."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    directory = ROOT / "warc"
+    directory.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    date = "2026-09-20T08:00:00Z"
+    for index, (path, headers, head, _purpose) in enumerate(WARC_PAGES):
+        body = (
+            f"<html><head><title>Newsroom story {index}</title>{head}</head><body>"
+            f"<nav>Home | Stories | Archive</nav><article><h1>Story {index}</h1>"
+            f"<p>{paragraph(rng, 6)}</p><p>{paragraph(rng, 5)}</p></article>"
+            "<footer>Newsroom Test</footer></body></html>"
+        ).encode()
+        http = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8"), *headers], protocol="HTTP/1.1"
+        )
+        record = writer.create_warc_record(
+            f"https://{WARC_SITE}{path}",
+            "response",
+            payload=io.BytesIO(body),
+            http_headers=http,
+            warc_headers_dict=warc_headers(rng, date),
+        )
+        writer.write_record(record)
+    image = StatusAndHeaders("200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1")
+    writer.write_record(
+        writer.create_warc_record(
+            f"https://{WARC_SITE}/logo.png",
+            "response",
+            payload=io.BytesIO(b"\x89PNG\r\n" + bytes(64)),
+            http_headers=image,
+            warc_headers_dict=warc_headers(rng, date),
+        )
+    )
+    (directory / "newsroom-2026-09.warc.gz").write_bytes(buffer.getvalue())
+    snapshots = ROOT / "snapshots"
+    snapshots.mkdir(parents=True, exist_ok=True)
+    (snapshots / f"{WARC_SITE}.robots.txt").write_text(ROBOTS_TXT, encoding="utf-8")
+    (snapshots / f"{WARC_SITE}.tdmrep.json").write_text(TDMREP_JSON, encoding="utf-8")
+
+
 def build_consent_registry() -> None:
     """The example registry: granted, withdrawn and refused subjects (u-1004 has no entry)."""
     path = Path(__file__).resolve().parent.parent / "configs" / "demo-consent.csv"
@@ -473,7 +559,7 @@ def build_consent_registry() -> None:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(
-            ["subject_kind", "subject", "status", "purposes", "granted_at", "withdrawn_at"]
+            ["subject_kind", "subject_id", "status", "purposes", "granted_at", "withdrawn_at"]
         )
         writer.writerows(rows)
 
@@ -488,6 +574,7 @@ def main() -> None:
     build_news(rng, shared)
     build_web(rng, shared)
     build_pastes(rng)
+    build_warc(rng)
     build_consent_registry()
     files = sorted(p for p in ROOT.rglob("*") if p.is_file())
     print(f"wrote {len(files)} files under {ROOT}")

@@ -18,7 +18,15 @@ from schemas.dead_letter import DEAD_LETTER_SCHEMA
 from schemas.ledger import LEDGER_SCHEMA, ledger_row
 from schemas.record import AuditRecord, Decision, SourceContext
 from transforms.decide import AttachSource, Decide
+from transforms.consent_stage import (
+    CheckConsentAndOptOuts,
+    ConsentStage,
+    RegistryLocation,
+    SourceSnapshots,
+)
 from transforms.dedup_stage import DedupStage
+from transforms.gate import SourceGate
+from transforms.license_stage import LicenseStage
 from transforms.pii_stage import PiiStage
 from transforms.read import DEAD_LETTER_TAG, ReadSources
 from transforms.readers import ReadSpec
@@ -40,6 +48,8 @@ def read_specs(config: LoadedConfig) -> list[tuple[ReadSpec, tuple[str, ...]]]:
                 id_field=source.fields.id,
                 metadata_fields=tuple(source.fields.metadata),
                 max_document_bytes=limits.max_document_bytes,
+                subject_fields=source.subjects.pairs(),
+                collected_at_field=source.collected_at_field,
             ),
             tuple(source.paths),
         )
@@ -55,6 +65,7 @@ def source_contexts(config: LoadedConfig) -> dict[str, SourceContext]:
             declared_license=source.declared_license,
             legal_basis=str(source.legal_basis),
             priority=source.priority,
+            missing_evidence=list(config.sources_missing_evidence.get(source.id, [])),
         )
         for source in config.run.sources
     }
@@ -65,8 +76,40 @@ def scan_stages(config: LoadedConfig) -> list[tuple[str, beam.PTransform]]:
     policy = config.policy
     return [
         ("ScanPii", PiiStage(policy.pii, config.key_source)),
+        ("ScanLicenses", LicenseStage(policy.licenses)),
+        ("ConsentAndOptOuts", ConsentStage(consent_dofn(config))),
         ("Deduplicate", DedupStage(policy.dedup)),
+        ("SourceGate", SourceGate(policy.gate)),
     ]
+
+
+def consent_dofn(config: LoadedConfig) -> CheckConsentAndOptOuts:
+    consent = config.run.consent
+    registry = (
+        RegistryLocation(
+            registry=consent.registry,
+            format=consent.format,
+            table=consent.table,
+            query=consent.query,
+            purpose=consent.purpose,
+        )
+        if consent
+        else None
+    )
+    snapshots = {
+        source.id: SourceSnapshots(
+            robots_txt=dict(source.optout.robots_txt), tdmrep=dict(source.optout.tdmrep)
+        )
+        for source in config.run.sources
+    }
+    return CheckConsentAndOptOuts(
+        config.key_source,
+        registry,
+        snapshots,
+        config.policy.consent,
+        config.policy.optout,
+        config.policy.pii,
+    )
 
 
 def _write(pcoll, directory: str, schema, label: str):

@@ -12,13 +12,13 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from schemas.policy import Policy
+from schemas.policy import MissingEvidence, Policy
 from transforms.keys import KeySource, KeyUnavailableError
+from transforms.source_evidence import LegalBasis, SourceEvidence, SourceType, missing_evidence
 
 SOURCE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
@@ -27,31 +27,11 @@ class ConfigError(Exception):
     """A user error in a config or policy file: printed as is, exit code 2."""
 
 
-class SourceType(StrEnum):
-    OPEN_SOURCE = "open_source"
-    SELF_COLLECTED = "self_collected"
-    COMMERCIAL = "commercial"
-    USER_INPUT = "user_input"
-    WEB_CRAWL = "web_crawl"
-    SYNTHETIC = "synthetic"
-
-
 class InputFormat(StrEnum):
     JSONL = "jsonl"
     PARQUET = "parquet"
     TEXT = "text"
-
-
-class LegalBasis(StrEnum):
-    """GDPR Art. 6(1) bases, plus `not_personal_data` for corpora shown to hold none."""
-
-    CONSENT = "consent"
-    CONTRACT = "contract"
-    LEGAL_OBLIGATION = "legal_obligation"
-    VITAL_INTERESTS = "vital_interests"
-    PUBLIC_TASK = "public_task"
-    LEGITIMATE_INTERESTS = "legitimate_interests"
-    NOT_PERSONAL_DATA = "not_personal_data"
+    WARC = "warc"
 
 
 class StrictModel(BaseModel):
@@ -66,6 +46,24 @@ class FieldMapping(StrictModel):
     metadata: list[str] = Field(default_factory=list)
 
 
+class SubjectFields(StrictModel):
+    """Fields naming the record's own subject (author, submitter), for the consent check."""
+
+    email: str | None = None
+    user_id: str | None = None
+    phone: str | None = None
+
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        return tuple((kind, name) for kind, name in self.model_dump().items() if name)
+
+
+class OptOutSnapshots(StrictModel):
+    """robots.txt and /.well-known/tdmrep.json captured at crawl time, per site (host)."""
+
+    robots_txt: dict[str, str] = Field(default_factory=dict)
+    tdmrep: dict[str, str] = Field(default_factory=dict)
+
+
 class SourceConfig(StrictModel):
     id: str = Field(pattern=SOURCE_ID_PATTERN)
     type: SourceType
@@ -74,7 +72,10 @@ class SourceConfig(StrictModel):
     fields: FieldMapping = Field(default_factory=FieldMapping)
     declared_license: str = ""
     legal_basis: LegalBasis
-    evidence: dict[str, Any] = Field(default_factory=dict)
+    evidence: SourceEvidence = Field(default_factory=SourceEvidence)
+    subjects: SubjectFields = Field(default_factory=SubjectFields)
+    collected_at_field: str | None = None
+    optout: OptOutSnapshots = Field(default_factory=OptOutSnapshots)
     priority: int = Field(default=100, description="lower wins when choosing among duplicates")
     root: str | None = Field(
         default=None,
@@ -96,6 +97,16 @@ class HmacKeyConfig(StrictModel):
         return self
 
 
+class ConsentRegistryConfig(StrictModel):
+    """Where the consent registry lives: a CSV/JSONL/Parquet file or a SQLAlchemy URL."""
+
+    registry: str
+    format: str | None = Field(default=None, description="csv, jsonl, parquet or sql")
+    table: str | None = None
+    query: str | None = None
+    purpose: str = "training"
+
+
 class Limits(StrictModel):
     max_document_bytes: int = Field(default=10_000_000, gt=0)
 
@@ -106,6 +117,7 @@ class RunConfig(StrictModel):
     output: str | None = None
     hmac_key: HmacKeyConfig
     limits: Limits = Field(default_factory=Limits)
+    consent: ConsentRegistryConfig | None = None
     sources: list[SourceConfig] = Field(min_length=1)
 
     @field_validator("sources")
@@ -130,6 +142,7 @@ class LoadedConfig:
     policy_sha256: str
     key_source: KeySource
     source_roots: dict[str, str]
+    sources_missing_evidence: dict[str, list[str]]
 
 
 def _is_url(path: str) -> bool:
@@ -230,7 +243,11 @@ def load_config(path: str | Path, output_override: str | None = None) -> LoadedC
     for source in run.sources:
         paths = [resolve_path(base, p) for p in source.paths]
         root = resolve_path(base, source.root) if source.root else default_root(paths)
-        sources.append(source.model_copy(update={"paths": paths}))
+        snapshots = OptOutSnapshots(
+            robots_txt={h: resolve_path(base, p) for h, p in source.optout.robots_txt.items()},
+            tdmrep={h: resolve_path(base, p) for h, p in source.optout.tdmrep.items()},
+        )
+        sources.append(source.model_copy(update={"paths": paths, "optout": snapshots}))
         roots[source.id] = root
     output = output_override or (resolve_path(base, run.output) if run.output else None)
     if not output:
@@ -242,10 +259,18 @@ def load_config(path: str | Path, output_override: str | None = None) -> LoadedC
     key_source = KeySource(
         env=key_config.env, file=resolve_path(base, key_config.file) if key_config.file else None
     )
-    run = run.model_copy(update={"sources": sources, "output": output})
+    consent = run.consent
+    if (
+        consent is not None
+        and (consent.format or "").lower() != "sql"
+        and "://" not in consent.registry
+    ):
+        consent = consent.model_copy(update={"registry": resolve_path(base, consent.registry)})
+    run = run.model_copy(update={"sources": sources, "output": output, "consent": consent})
 
     policy_path = resolve_path(base, run.policy)
     policy, policy_sha = load_policy(policy_path)
+    missing = _check_evidence(config_path, run, policy)
     return LoadedConfig(
         path=str(config_path),
         run=run,
@@ -255,7 +280,28 @@ def load_config(path: str | Path, output_override: str | None = None) -> LoadedC
         policy_sha256=policy_sha,
         key_source=key_source,
         source_roots=roots,
+        sources_missing_evidence=missing,
     )
+
+
+def _check_evidence(config_path: Path, run: RunConfig, policy: Policy) -> dict[str, list[str]]:
+    """TC260 traceability: each source type needs its evidence. Missing evidence is a
+    start-up error unless the policy says to reject such sources instead."""
+    missing: dict[str, list[str]] = {}
+    for index, source in enumerate(run.sources):
+        evidence = source.evidence.model_copy(update={"legal_basis": source.legal_basis})
+        gaps = missing_evidence(source.type, evidence)
+        if not gaps:
+            continue
+        if policy.sources.missing_evidence == MissingEvidence.ERROR:
+            lines = "\n".join(f"    - evidence.{gap}" for gap in gaps)
+            raise ConfigError(
+                f"{config_path}: field `sources[{index}].evidence`: source {source.id!r} "
+                f"({source.type}) lacks required evidence:\n{lines}\n  Fix: add it, or set "
+                "`sources: {missing_evidence: reject}` in the policy to reject the source"
+            )
+        missing[source.id] = gaps
+    return missing
 
 
 def check_inputs_and_key(config: LoadedConfig) -> None:

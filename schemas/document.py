@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from schemas.consent import OptOutSignal
+
 DOC_ID_HEX_LENGTH = 32
 
 
@@ -27,10 +29,22 @@ class Document:
     content_sha256: str
     byte_length: int
     metadata: dict[str, str] = field(default_factory=dict)
+    # Raw identifiers of the record's own subject (author email, user id), kept only
+    # until the consent stage turns them into HMAC tokens; never written anywhere.
+    subject_identifiers: dict[str, str] = field(default_factory=dict, repr=False)
+    collected_at: str | None = None
+    # Machine-readable reservations seen at read time (HTTP headers, meta tags, fields).
+    optout_signals: list[OptOutSignal] = field(default_factory=list)
 
     @classmethod
     def from_text(
-        cls, source_id: str, locator: str, text: str, raw: bytes, metadata: dict[str, str]
+        cls,
+        source_id: str,
+        locator: str,
+        text: str,
+        raw: bytes,
+        metadata: dict[str, str],
+        **extra,
     ) -> Document:
         return cls(
             doc_id=make_doc_id(source_id, locator),
@@ -40,4 +54,5 @@ class Document:
             content_sha256=hashlib.sha256(raw).hexdigest(),
             byte_length=len(raw),
             metadata=metadata,
+            **extra,
         )

@@ -65,6 +65,7 @@ LEDGER_SCHEMA = pa.schema(
         pa.field("rights", rights_verdict_type()),
         # consent and opt-outs
         pa.field("consent_status", pa.string(), nullable=False),
+        pa.field("subject_tokens", pa.list_(pa.string()), nullable=False),
         pa.field("optout_signals", pa.list_(OPTOUT_SIGNAL_TYPE), nullable=False),
         # duplicates
         pa.field("cluster_id", pa.string()),
@@ -132,6 +133,7 @@ def ledger_row(record: AuditRecord) -> dict:
         "copyrights": _copyright_rows(record),
         "rights": verdict_row(record.rights) if record.rights is not None else None,
         "consent_status": record.consent_status,
+        "subject_tokens": list(record.subject_tokens),
         "optout_signals": [signal.to_row() for signal in record.optout_signals],
         "cluster_id": dedup.cluster_id if dedup else None,
         "duplicate_of": dedup.duplicate_of if dedup else None,

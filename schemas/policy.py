@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import fnmatch
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.dedup import DedupSettings
+from schemas.gate import GateSettings
 from schemas.licenses import LicenseSettings
 from schemas.pii import PiiSettings
 from schemas.record import Action
@@ -37,6 +39,38 @@ class PolicyRule(BaseModel):
         return fnmatch.fnmatchcase(code, self.match)
 
 
+class MissingEvidence(StrEnum):
+    ERROR = "error"
+    REJECT = "reject"
+
+
+class SourcePolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    missing_evidence: MissingEvidence = MissingEvidence.ERROR
+
+
+class ConsentPolicy(BaseModel):
+    """Which source types need the subject's consent, and what each consent outcome does."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    required_source_types: list[str] = Field(default_factory=lambda: ["user_input"])
+    missing_action: Action = Action.REJECT
+    withdrawn_action: Action = Action.REJECT
+    refused_action: Action = Action.REJECT
+    mention_action: Action = Action.REDACT
+
+
+class OptOutPolicy(BaseModel):
+    """Machine-readable reservations (TDMRep, noai, Content-Usage, robots.txt) are honoured
+    by default: EU AI Act Art. 53(1)(c) asks GPAI providers to respect them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Action = Action.REJECT
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -48,6 +82,10 @@ class Policy(BaseModel):
     pii: PiiSettings = Field(default_factory=PiiSettings)
     licenses: LicenseSettings = Field(default_factory=LicenseSettings)
     dedup: DedupSettings = Field(default_factory=DedupSettings)
+    consent: ConsentPolicy = Field(default_factory=ConsentPolicy)
+    optout: OptOutPolicy = Field(default_factory=OptOutPolicy)
+    gate: GateSettings = Field(default_factory=GateSettings)
+    sources: SourcePolicy = Field(default_factory=SourcePolicy)
 
     @field_validator("rules")
     @classmethod

@@ -57,6 +57,7 @@ class SourceContext:
     declared_license: str
     legal_basis: str
     priority: int
+    missing_evidence: list[str] = field(default_factory=list)
 
 
 CONSENT_NOT_CHECKED = "not_checked"
@@ -77,6 +78,7 @@ class AuditRecord:
     rights: RightsVerdict | None = None
     optout_signals: list[OptOutSignal] = field(default_factory=list)
     consent_status: str = CONSENT_NOT_CHECKED
+    subject_tokens: list[str] = field(default_factory=list)
     dedup: DedupAssignment | None = None
     decision: Decision | None = None
     reasons: list[str] = field(default_factory=list)

@@ -236,3 +236,11 @@ def test_settings_reject_unknown_fields_and_out_of_range_threshold():
         DedupSettings(treshold=0.8)
     with pytest.raises(ValidationError):
         DedupSettings(threshold=1.5)
+
+
+def test_verifying_a_ten_thousand_member_bucket_compares_each_member_once():
+    signature = MinHasher().signatures_for_texts(["the same boilerplate footer text"])[0]
+    members = [(f"doc{i:05d}", signature) for i in range(10_000)]
+    edges, examined = verified_edges(members, threshold=0.8, max_bucket_pairs=45)
+    assert examined == 9_999
+    assert len(edges) == 9_999

@@ -59,8 +59,7 @@ def test_reason_families_distinguish_redacted_sensitive_and_secret():
 def test_finding_rows_fit_the_ledger_struct_type():
     finding = PiiFinding(3, 9, "EMAIL_ADDRESS", 1.0, "OfflineEmailRecognizer", "ab" * 32)
     array = pa.array([finding.to_row()], type=pii_finding_struct())
-    assert array.type.names == ["entity_type", "start", "end", "score", "recognizer",
-                                "value_token"]
+    assert array.type.names == ["entity_type", "start", "end", "score", "recognizer", "value_token"]
     assert array.to_pylist()[0]["start"] == 3
 
 

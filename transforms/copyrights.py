@@ -33,13 +33,13 @@ _YEARS = re.compile(
 )
 _TRAILING_YEARS = re.compile(rf"[\s,]+{_YEAR}(?:\s*[-–,]\s*(?:{_YEAR}|\d\d))*\.?$")
 _HOLDER_END = re.compile(
-    r"[\s.,;]*\ball\s+rights\s+reserved"
+    r"[\s,;]*\ball\s+rights\s+reserved"
     r"|\s*[<(\[]?\s*(?:mailto:)?[\w.+\-]+@[\w\-]+\.[\w.\-]+"
     r"|\s*\(?\s*<?https?://"
     r"|\s*\*/|\s*-->|\s{3,}|\t"
     r"|[\s,;]*\b(?:written|authored|developed|maintained|modified|contributed|created) by\b"
-    r"|\.\s+(?=[A-Z][a-z]+\s+[a-z])"
-    r"|\.\s+(?=(?:This|The|Licensed|Permission|See|You|All|Redistribution|Use|Distributed|"
+    r"|\.\s+(?=(?!All\s)[A-Z][a-z]+\s+[a-z])"
+    r"|\.\s+(?=(?:This|The|Licensed|Permission|See|You|Redistribution|Use|Distributed|"
     r"Released|Written|Portions|Some|Free|Based|Version|Modified|Contributed)\b)"
     r"|[\s.,;]*\b(?:licensed under|released under|distributed under|see (?:the )?license)\b",
     re.IGNORECASE,

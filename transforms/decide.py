@@ -7,8 +7,11 @@ from apache_beam.metrics import Metrics
 
 from schemas.document import Document
 from schemas.policy import Policy
-from schemas.record import AuditRecord, SourceContext
+from schemas.record import Action, AuditRecord, Signal, SourceContext
 from transforms.policy import decide
+
+
+MISSING_EVIDENCE = "source.missing_evidence"
 
 
 class AttachSource(beam.DoFn):
@@ -18,7 +21,19 @@ class AttachSource(beam.DoFn):
         self.contexts = contexts
 
     def process(self, document: Document):
-        yield AuditRecord(document=document, source=self.contexts[document.source_id])
+        record = AuditRecord(document=document, source=self.contexts[document.source_id])
+        if record.source.missing_evidence:
+            record.add_signal(
+                Signal(
+                    code=MISSING_EVIDENCE,
+                    action=Action.REJECT,
+                    stage="source",
+                    detail="; ".join(
+                        gap.split(":", 1)[0] for gap in record.source.missing_evidence
+                    ),
+                )
+            )
+        yield record
 
 
 class Decide(beam.DoFn):

@@ -253,18 +253,34 @@ def bucket_candidate_pairs(
 
 
 def verified_edges(
-    members: Sequence[tuple[str, np.ndarray]], threshold: float, max_bucket_pairs: int
+    members: Iterable[tuple[str, np.ndarray]], threshold: float, max_bucket_pairs: int
 ) -> tuple[list[tuple[str, str]], int]:
     """Candidate pairs of a bucket whose estimated Jaccard reaches `threshold`.
 
-    Returns (edges, number of candidate pairs examined) so callers can count both.
+    `members` must be re-iterable (a list, or a Beam grouped iterable): a big
+    bucket is read twice, once for its size and minimum, once to compare each
+    member with that minimum, so it is never materialised (runners page big
+    groups lazily). Returns (edges, number of candidate pairs examined).
     """
-    signatures = dict(members)
-    pairs = bucket_candidate_pairs(list(signatures), max_bucket_pairs)
-    edges = [
-        (a, b) for a, b in pairs if estimated_jaccard(signatures[a], signatures[b]) >= threshold
-    ]
-    return edges, len(pairs)
+    size, anchor_id, anchor_signature = 0, None, None
+    for doc_id, signature in members:
+        size += 1
+        if anchor_id is None or doc_id < anchor_id:
+            anchor_id, anchor_signature = doc_id, signature
+    if size * (size - 1) // 2 <= max_bucket_pairs:
+        signatures = dict(members)
+        pairs = bucket_candidate_pairs(list(signatures), max_bucket_pairs)
+        edges = [
+            (a, b) for a, b in pairs if estimated_jaccard(signatures[a], signatures[b]) >= threshold
+        ]
+        return edges, len(pairs)
+    edges, examined = [], 0
+    for doc_id, signature in members:
+        if doc_id != anchor_id:
+            examined += 1
+            if estimated_jaccard(anchor_signature, signature) >= threshold:
+                edges.append((anchor_id, doc_id))
+    return edges, examined
 
 
 class UnionFind:

@@ -85,9 +85,21 @@ class _Fingerprint(beam.DoFn):
 def _exact_group_edges(item: tuple[str, Iterable[str]]) -> Iterator[tuple[str, str]]:
     """Star edges from the group's smallest doc_id: linear in the group size."""
     _, doc_ids = item
-    ids = sorted(set(doc_ids))
-    for other in ids[1:]:
-        yield ids[0], other
+    anchor = min(doc_ids)  # two passes over the re-iterable group: never materialised
+    for other in doc_ids:
+        if other != anchor:
+            yield anchor, other
+
+
+class _UnpackedSignatures:
+    """Re-iterable view of a bucket's (doc_id, packed signature) entries, decoded lazily."""
+
+    def __init__(self, entries: Iterable[tuple[str, bytes]]) -> None:
+        self._entries = entries
+
+    def __iter__(self) -> Iterator[tuple[str, np.ndarray]]:
+        for doc_id, packed in self._entries:
+            yield doc_id, np.frombuffer(packed, dtype="<u4")
 
 
 class _VerifyBucket(beam.DoFn):
@@ -99,15 +111,15 @@ class _VerifyBucket(beam.DoFn):
         self._candidates = Metrics.counter(NAMESPACE, "candidate_pairs")
         self._verified = Metrics.counter(NAMESPACE, "verified_pairs")
         self._rejected = Metrics.counter(NAMESPACE, "rejected_pairs")
-        self._bucket_size = Metrics.distribution(NAMESPACE, "shared_bucket_size")
+        self._pairs_per_bucket = Metrics.distribution(NAMESPACE, "candidate_pairs_per_bucket")
 
     def process(self, item: tuple[bytes, Iterable[tuple[str, bytes]]]) -> Iterator:
         _, entries = item
-        members = [(doc_id, np.frombuffer(packed, dtype="<u4")) for doc_id, packed in entries]
-        if len(members) < 2:
-            return
-        self._bucket_size.update(len(members))
+        members = _UnpackedSignatures(entries)
         edges, examined = verified_edges(members, self._threshold, self._max_bucket_pairs)
+        if not examined:
+            return
+        self._pairs_per_bucket.update(examined)
         self._candidates.inc(examined)
         self._verified.inc(len(edges))
         self._rejected.inc(examined - len(edges))
@@ -118,7 +130,7 @@ class _SpanningForestPerBundle(beam.DoFn):
     """Replace a bundle's edges by a spanning forest of them (same components, fewer edges).
 
     This is what keeps the single-worker union-find fed with O(documents), not
-    O(edges): a doc found in all 9 bands and its exact group sends one edge.
+    O(edges): a doc found in all 16 bands and in its exact group sends one edge.
     """
 
     def start_bundle(self) -> None:

@@ -200,7 +200,11 @@ def _resolve_not_negated(spdx: str, confidence: float) -> Resolver:
 
     def resolve(text: str, match: re.Match) -> list[tuple[str, float]]:
         head = text[max(0, match.start() - 12) : match.start() + 12]
-        return [] if re.search(r"\bnot\b", head) else [(spdx, confidence)]
+        if re.search(r"\bnot\b", head):
+            return []
+        if "unencumbered software" in text[max(0, match.start() - 60) : match.start()]:
+            return []  # the Unlicense's own opening line; the unlicense rule reports it
+        return [(spdx, confidence)]
 
     return resolve
 

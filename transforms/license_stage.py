@@ -34,7 +34,9 @@ class ScanLicenses(beam.DoFn):
         text = record.document.text
         evidence = self.licenses.scan(text)
         statements = self.copyrights.scan(text)
-        verdict = rights_verdict(evidence, statements, record.source.declared_license)
+        verdict = rights_verdict(
+            evidence, statements, record.source.declared_license, self.settings.min_confidence
+        )
         record.license_evidence = evidence
         record.copyrights = statements
         record.rights = verdict

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import lru_cache
 
 import hyperscan
 from license_expression import ExpressionError, get_spdx_licensing
 
-from schemas.licenses import EvidenceKind, LicenseEvidence
+from schemas.licenses import EvidenceKind, LicenseEvidence, Reservation
 from transforms.license_notices import NOTICE_RULES, PUBLIC_DOMAIN_ID, NoticeRule, cc_id
 
 # Trigger words, matched case-insensitively on UTF-8 bytes. A phrase rule whose text
@@ -34,8 +35,7 @@ TRIGGERS: tuple[bytes, ...] = (
     rb"\bcc[ -]?(?:by|0|zero)\b",
     rb"rights\s+reserved",
     rb"public\s+domain",
-    rb"permission\s+is\s+(?:hereby\s+)?granted",
-    rb"permission\s+to\s+use",
+    rb"\bpermission",
     rb"redistribution\s+and\s+use",
     rb"\b(?:a|l)?gpl",
     rb"may\s+not\s+be\s+(?:reproduced|copied|republished|reprinted|redistributed)",
@@ -63,6 +63,11 @@ _CC_URL = re.compile(
 )
 _REL_LICENSE = re.compile(
     r"<(?:a|link)\b[^>]{0,400}?\brel\s*=\s*[\"']?[^\"'>]*\blicense\b[^>]{0,400}>", re.IGNORECASE
+)
+_META = re.compile(r"<meta\b[^>]{0,300}>", re.IGNORECASE)
+# Machine-readable opt-outs: TDMRep's tdm-reservation=1 and the "noai" robots directive.
+_TDM_META = re.compile(
+    r"\bnoai\b|tdm-reservation[\"']?\s+content\s*=\s*[\"']?1", re.IGNORECASE
 )
 _HREF = re.compile(r"\bhref\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
 _OSI_URL = re.compile(r"opensource\.org/licen[cs]es/([A-Za-z0-9][A-Za-z0-9.\-+]*[A-Za-z0-9])")
@@ -231,6 +236,12 @@ class LicenseScanner:
                 yield LicenseEvidence(
                     kind, spdx, match.start(), match.end(), confidence, "cc.url"
                 )
+        for match in _META.finditer(text, start, end):
+            if _TDM_META.search(match.group(0)):
+                yield LicenseEvidence(
+                    str(EvidenceKind.RESERVATION), "", match.start(), match.end(), 0.95,
+                    str(Reservation.TDM_RESERVED),
+                )
         for match in _OSI_URL.finditer(text, start, end):
             expression, unknown = parse_spdx_expression(match.group(1).removesuffix(".php"))
             if expression and not unknown:
@@ -372,7 +383,27 @@ def _resolve_overlaps(evidence: list[LicenseEvidence]) -> list[LicenseEvidence]:
         )
     ]
     kept.sort(key=lambda item: (item.start, item.end, item.kind, item.spdx))
-    return kept
+    return _merge_same_license(kept)
+
+
+def _merge_same_license(evidence: list[LicenseEvidence]) -> list[LicenseEvidence]:
+    """One item per overlapping run of phrases naming the same license ("Licensed under
+    the MIT" and "the MIT License" are one notice). Expects evidence sorted by start."""
+    merged: list[LicenseEvidence] = []
+    open_by_license: dict[tuple[str, str], int] = {}
+    for item in evidence:
+        key = (item.kind, item.spdx)
+        index = open_by_license.get(key)
+        if item.spdx and index is not None and item.start < merged[index].end:
+            previous = merged[index]
+            best = previous if previous.confidence >= item.confidence else item
+            merged[index] = replace(
+                best, start=previous.start, end=max(previous.end, item.end)
+            )
+            continue
+        open_by_license[key] = len(merged)
+        merged.append(item)
+    return merged
 
 
 @lru_cache(maxsize=1)

@@ -64,8 +64,12 @@ from presidio_analyzer.predefined_recognizers import (  # noqa: E402
 )
 
 from schemas.pii import PiiFinding, PiiSettings  # noqa: E402
-
-from transforms.pii_recognizers import OfflineEmailRecognizer, secret_recognizers  # noqa: E402
+from transforms.pii_recognizers import (  # noqa: E402
+    CardNumberContextRecognizer,
+    OfflineEmailRecognizer,
+    PhoneContextRecognizer,
+    secret_recognizers,
+)
 from transforms.pii_redaction import is_allowed, value_token  # noqa: E402
 
 LANGUAGE = "en"
@@ -79,11 +83,19 @@ WINDOW_SEPARATOR = "\n\n" + " ".join(["qqqq"] * 7) + "\n\n"
 # Their recognizers score every surviving match 1.0 (checksum or domain validated), so
 # context words cannot change anything: skip tokenizing their windows.
 CONTEXT_FREE_ENTITIES = frozenset({"EMAIL_ADDRESS", "CREDIT_CARD", "IBAN_CODE", "PRIVATE_KEY"})
-OVERLAPPED_BY_STRONGER = ("CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS")
+CONTAINED_IN: dict[str, tuple[str, ...]] = {
+    "PHONE_NUMBER": ("CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS"),
+    "CREDIT_CARD": ("IBAN_CODE",),
+    "US_SSN": ("IBAN_CODE", "CREDIT_CARD"),
+}
 # Presidio reports years with times ("37 2006", "35 -0500") as German numbers; no real
 # number in the supported regions, written with its area code, has fewer than 7 digits.
 MIN_PHONE_DIGITS = 7
 MIN_PHONE_DIGITS_MINUS_ONE = MIN_PHONE_DIGITS - 1
+# US ZIP+4 after a state code ("MA 02110-1301", the FSF's address in every GPL header).
+_ZIP_PLUS_4 = re.compile(r"\b[A-Z]{2},?\s+\d{5}-\d{4}\b")
+# A dotted quad followed by "-2" or "~rc1" is a package version (Debian "3.16.2.1-2").
+_PACKAGE_VERSION_SUFFIX = re.compile(r"[-~+][0-9a-z]")
 # Dates, year ranges and time-zone stamps fill changelogs and copyright lines;
 # none is a phone number, and checking each with 8 regions of phonenumbers is the single
 # largest cost of the fast path, so digit runs holding one are dropped (documented filter).
@@ -106,6 +118,7 @@ class Trigger:
     caseless: bool = False
     reach_left: int = 0  # how far a real entity may start before the trigger match
     reach_right: int = 0  # how far it may end after it
+    phone_prescreen: bool = True  # PHONE_NUMBER only: ask phonenumbers before Presidio
 
 
 # libphonenumber's VALID_PUNCTUATION (space, dashes, dots, slashes, brackets, tilde, `x`,
@@ -120,12 +133,38 @@ TRIGGERS: tuple[Trigger, ...] = (
     ),
     # >= 7 digits: shorter "numbers" are years, times and ranges (see MIN_PHONE_DIGITS).
     Trigger(
-        "PHONE_NUMBER", rb"[0-9]" + (_SEPARATORS + rb"[0-9]") * MIN_PHONE_DIGITS_MINUS_ONE,
-        reach_left=2, reach_right=12,
+        "PHONE_NUMBER",
+        rb"[0-9]" + (_SEPARATORS + rb"[0-9]") * MIN_PHONE_DIGITS_MINUS_ONE,
+        reach_left=2,
+        reach_right=12,
     ),
     Trigger(
         "CREDIT_CARD",
         rb"[13456][0-9]{3}[\- ]?[0-9]{3,4}[\- ]?[0-9]{3,4}[\- ]?[0-9]{3,5}",
+    ),
+    # The context recognizers of transforms.pii_recognizers (numbers after a context word).
+    Trigger(
+        "CREDIT_CARD",
+        rb"(?:credit|card|cc|visa|mastercard|amex)[^0-9\n]{0,24}[0-9]",
+        caseless=True,
+        reach_right=40,
+    ),
+    Trigger(
+        "PHONE_NUMBER",
+        rb"(?:phone|tel|mobile|cell|fax|call|dial|whatsapp|sms|desk|office|registered"
+        rb"|answering\s+at|(?:reach|text|ring)(?:\s+me)?\s+(?:at|on)|messages?\s+to)"
+        rb"[^0-9+(\n]{0,16}\n?"
+        rb"[^0-9+(\n]{0,4}[+(]?[0-9]",
+        caseless=True,
+        reach_right=30,
+        phone_prescreen=False,
+    ),
+    Trigger(
+        "PHONE_NUMBER",
+        rb"[0-9][ \-]{1,2}(?:office|fax|mobile|cell|home|work|desk)",
+        caseless=True,
+        reach_left=30,
+        phone_prescreen=False,
     ),
     Trigger(
         "US_SSN",
@@ -253,7 +292,9 @@ def build_presidio_analyzer(
     recognizers = [
         OfflineEmailRecognizer(),
         PhoneRecognizer(supported_regions=tuple(settings.phone_regions)),
+        PhoneContextRecognizer(),
         CreditCardRecognizer(),
+        CardNumberContextRecognizer(),
         IbanRecognizer(),
         IpRecognizer(),
         UsSsnRecognizer(),
@@ -388,7 +429,7 @@ class PiiEngine:
             for start, end in _merge(sorted(trigger_hits)):
                 if char_index is not None:
                     start, end = int(char_index[start]), int(char_index[end])
-                if trigger.entity_type == "PHONE_NUMBER":
+                if trigger.entity_type == "PHONE_NUMBER" and trigger.phone_prescreen:
                     pieces = self._phone_spans(text, start, end)
                 else:
                     pieces = ((start, end),)
@@ -451,8 +492,13 @@ class PiiEngine:
                 continue  # crosses a separator: cannot be a real span
             span = raw_span_of(result)
             found[doc_index].add(
-                RawSpan(span.entity_type, span.start + shift, span.end + shift, span.score,
-                        span.recognizer)
+                RawSpan(
+                    span.entity_type,
+                    span.start + shift,
+                    span.end + shift,
+                    span.score,
+                    span.recognizer,
+                )
             )
 
     def _analyze_without_context(self, text: str, entity: str) -> list[RecognizerResult]:
@@ -477,8 +523,8 @@ class PiiEngine:
         """Threshold, allow-lists, documented false-positive filters, then tokens."""
         settings = self.settings
         kept = [s for s in _best_per_span(spans) if s.score >= settings.score_threshold]
-        kept = _drop_phones_inside_stronger(kept)
-        kept = [s for s in kept if s.entity_type != "PHONE_NUMBER" or _plausible_phone(text, s)]
+        kept = [s for s in kept if _plausible(text, s)]
+        kept = _one_per_overlap(_drop_contained(kept))
         findings = []
         for span in kept:
             value = text[span.start : span.end]
@@ -486,8 +532,14 @@ class PiiEngine:
                 continue
             token = value_token(key, span.entity_type, value, settings.phone_regions)
             findings.append(
-                PiiFinding(span.start, span.end, span.entity_type, round(span.score, 4),
-                           span.recognizer, token)
+                PiiFinding(
+                    span.start,
+                    span.end,
+                    span.entity_type,
+                    round(span.score, 4),
+                    span.recognizer,
+                    token,
+                )
             )
         return sorted(findings)
 
@@ -545,21 +597,65 @@ def _best_per_span(spans: list[RawSpan]) -> list[RawSpan]:
     return list(best.values())
 
 
-def _plausible_phone(text: str, span: RawSpan) -> bool:
-    value = text[span.start : span.end]
-    return sum(c.isdigit() for c in value) >= MIN_PHONE_DIGITS and not _DATE_LIKE.search(value)
+def _one_per_overlap(spans: list[RawSpan]) -> list[RawSpan]:
+    """Among overlapping spans of one type keep the higher score, then the longer one.
 
-
-def _drop_phones_inside_stronger(spans: list[RawSpan]) -> list[RawSpan]:
-    """Drop a PHONE_NUMBER lying inside a card, SSN, IBAN or IP span.
-
-    libphonenumber happily reads a Luhn-valid card number or an SSN as a phone number;
-    Presidio reports both, and the phone copy is a false positive we filter on purpose.
+    Presidio's recognizer and our context recognizer can read one phone number with or
+    without its "+" or brackets; one person's number must count once.
     """
-    stronger = [s for s in spans if s.entity_type in OVERLAPPED_BY_STRONGER]
+    ranked = sorted(spans, key=lambda s: (-s.score, s.start - s.end, s.start, s.recognizer))
+    kept: list[RawSpan] = []
+    for span in ranked:
+        if all(
+            k.entity_type != span.entity_type or span.end <= k.start or k.end <= span.start
+            for k in kept
+        ):
+            kept.append(span)
+    return kept
+
+
+def _plausible(text: str, span: RawSpan) -> bool:
+    """Documented false-positive filters on Presidio's phone and IP results."""
+    value = text[span.start : span.end]
+    if span.entity_type == "PHONE_NUMBER":
+        return (
+            sum(c.isdigit() for c in value) >= MIN_PHONE_DIGITS
+            and not _DATE_LIKE.search(value)
+            and not _ZIP_PLUS_4.search(text, max(span.start - 4, 0), span.end)
+            and not _is_numeric_range(value)
+            and value.count(".") < 3  # "2.13.90.0.18-1": a version, not a number
+        )
+    if span.entity_type == "IP_ADDRESS":
+        return not _PACKAGE_VERSION_SUFFIX.match(text, span.end)
+    return True
+
+
+def _is_numeric_range(value: str) -> bool:
+    """ "60000-64999": two equal-length numbers, the second larger (uid ranges, pages)."""
+    low, dash, high = value.partition("-")
+    return (
+        bool(dash)
+        and low.isdigit()
+        and high.isdigit()
+        and len(low) == len(high)
+        and int(low) < int(high)
+    )
+
+
+def _drop_contained(spans: list[RawSpan]) -> list[RawSpan]:
+    """Drop a finding lying inside a stronger finding of another type (see CONTAINED_IN).
+
+    libphonenumber happily reads a card number, an SSN or an IP as a phone number, and
+    four digit groups of an IBAN pass Luhn one time in ten; Presidio reports both
+    readings, and the weaker one is a false positive we filter on purpose.
+    """
     return [
         s
         for s in spans
-        if s.entity_type != "PHONE_NUMBER"
-        or not any(o.start <= s.start and s.end <= o.end for o in stronger)
+        if not any(
+            o.entity_type in CONTAINED_IN.get(s.entity_type, ())
+            and o.start <= s.start
+            and s.end <= o.end
+            for o in spans
+        )
     ]

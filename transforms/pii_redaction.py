@@ -66,9 +66,7 @@ def resolve_overlaps(findings: Iterable[PiiFinding]) -> list[PiiFinding]:
 
     Ties after that break on entity type name, so the choice never depends on input order.
     """
-    ranked = sorted(
-        findings, key=lambda f: (-f.score, -(f.end - f.start), f.start, f.entity_type)
-    )
+    ranked = sorted(findings, key=lambda f: (-f.score, -(f.end - f.start), f.start, f.entity_type))
     chosen: list[PiiFinding] = []
     for finding in ranked:
         if all(finding.end <= kept.start or kept.end <= finding.start for kept in chosen):
@@ -131,19 +129,26 @@ RESERVED_SUFFIXES = (".test", ".example", ".invalid", ".localhost")
 def is_allowed(entity_type: str, value: str, settings: PiiSettings) -> bool:
     """True when a detected value is on an allow-list and must not be reported.
 
-    Built-in: documentation IP ranges and reserved e-mail domains. Configured:
+    Built-in: documentation, loopback and unspecified IPs; reserved e-mail domains. Configured:
     `allow_list` (compared after normalisation) and `allow_domains` (with subdomains).
     """
     normalised = normalise_value(entity_type, value, settings.phone_regions)
-    if any(normalised == normalise_value(entity_type, a, settings.phone_regions)
-           for a in settings.allow_list):
+    if any(
+        normalised == normalise_value(entity_type, a, settings.phone_regions)
+        for a in settings.allow_list
+    ):
         return True
     if entity_type == "IP_ADDRESS":
         try:
             address = ipaddress.ip_interface(value.strip()).ip
         except ValueError:
             return False
-        return any(address in network for network in DOCUMENTATION_NETWORKS)
+        # Loopback and unspecified addresses name a machine's self, never a person.
+        return (
+            address.is_loopback
+            or address.is_unspecified
+            or any(address in network for network in DOCUMENTATION_NETWORKS)
+        )
     if entity_type == "EMAIL_ADDRESS":
         domain = normalised.rpartition("@")[2]
         domains = RESERVED_DOMAINS + tuple(d.lower().lstrip(".") for d in settings.allow_domains)

@@ -22,6 +22,7 @@ from transforms.readers import (
     ReadSpec,
     iter_jsonl,
     iter_parquet_row_group,
+    iter_warc,
     read_text_file,
 )
 
@@ -85,6 +86,8 @@ def read_unit(unit: ReadUnit) -> Iterator[ReadItem]:
                 yield from iter_jsonl(spec, unit.path, stream)
             elif spec.format == "text":
                 yield read_text_file(spec, unit.path, stream, unit.size)
+            elif spec.format == "warc":
+                yield from iter_warc(spec, unit.path, stream)
             elif unit.row_group == WHOLE_FILE:
                 raise ValueError("Parquet footer could not be read")
             else:

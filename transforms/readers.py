@@ -17,8 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from schemas.consent import WarcError
 from schemas.dead_letter import DeadLetter, ReadError
 from schemas.document import Document
+from transforms.optout import signals_from_metadata
 
 ReadItem = Document | DeadLetter
 GZIP_MAGIC = b"\x1f\x8b"
@@ -37,6 +39,10 @@ class ReadSpec:
     id_field: str | None = None
     metadata_fields: tuple[str, ...] = field(default_factory=tuple)
     max_document_bytes: int = 10_000_000
+    # kind ("email", "user_id", "phone") -> field holding the record subject's identifier
+    subject_fields: tuple[tuple[str, str], ...] = ()
+    collected_at_field: str | None = None
+    read_optout_fields: bool = True
 
     def relative(self, path: str) -> str:
         prefix = self.root.rstrip("/") + "/"
@@ -86,7 +92,23 @@ def document_from_fields(spec: ReadSpec, locator: str, record: dict, raw: bytes)
     }
     if spec.id_field and record.get(spec.id_field) is not None:
         metadata["source_record_id"] = _stringify(record[spec.id_field])
-    return Document.from_text(spec.source_id, locator, text, encoded, metadata)
+    subjects = {
+        kind: _stringify(record[name])
+        for kind, name in spec.subject_fields
+        if record.get(name) not in (None, "")
+    }
+    collected_at = record.get(spec.collected_at_field) if spec.collected_at_field else None
+    optout = signals_from_metadata(record) if spec.read_optout_fields else []
+    return Document.from_text(
+        spec.source_id,
+        locator,
+        text,
+        encoded,
+        metadata,
+        subject_identifiers=subjects,
+        collected_at=None if collected_at is None else _stringify(collected_at),
+        optout_signals=optout,
+    )
 
 
 def parse_jsonl_line(spec: ReadSpec, locator: str, raw: bytes) -> ReadItem:
@@ -245,3 +267,53 @@ def iter_parquet_row_group(
             row_index += 1
             raw = json.dumps(row, sort_keys=True, default=str).encode("utf-8")
             yield document_from_fields(spec, locator, row, raw)
+
+
+def iter_warc(spec: ReadSpec, path: str, stream: BinaryIO) -> Iterator[ReadItem]:
+    """WARC response records as Documents, with the opt-outs their headers and meta tags carry."""
+    from transforms.optout import signals_from_headers, signals_from_meta
+    from transforms.warc import iter_warc_records
+
+    relative = spec.relative(path)
+    for item in iter_warc_records(stream, max_payload_bytes=spec.max_document_bytes):
+        locator = f"{relative}@{item.offset}"
+        if isinstance(item, WarcError):
+            yield DeadLetter.build(
+                spec.source_id,
+                locator,
+                ReadError(str(item.code)),
+                item.message,
+                byte_length=item.byte_length,
+                raw_sha256=item.raw_sha256,
+            )
+            continue
+        encoded = item.text.encode("utf-8", errors="surrogatepass")
+        if len(encoded) > spec.max_document_bytes:
+            yield DeadLetter.build(
+                spec.source_id,
+                locator,
+                ReadError.TOO_LARGE,
+                f"extracted text is {len(encoded)} bytes; limit is {spec.max_document_bytes}",
+                encoded,
+            )
+            continue
+        if not item.text.strip():
+            yield DeadLetter.build(
+                spec.source_id,
+                locator,
+                ReadError.EMPTY_DOCUMENT,
+                "no text after extraction",
+                byte_length=len(item.html),
+                raw_sha256=item.payload_sha256,
+            )
+            continue
+        yield Document.from_text(
+            spec.source_id,
+            locator,
+            item.text,
+            encoded,
+            {"url": item.url, "fetch_time": item.fetch_time, "http_status": str(item.http_status)},
+            collected_at=item.fetch_time,
+            optout_signals=signals_from_headers(item.http_headers)
+            + signals_from_meta(item.meta_tags),
+        )

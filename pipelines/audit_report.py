@@ -1,0 +1,346 @@
+"""The audit report privacy officers read: one self-contained HTML file plus its figures as JSON.
+
+Both are pure functions of the run's summary and manifest, which hold counts and hashes
+only, so no personal value can reach the report; free text that does pass through (source
+evidence, file names) is still scrubbed of e-mail-shaped strings as a second line of defence.
+The HTML has no scripts and no external assets so it opens from disk, offline, years later.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from pipelines.reason_codes import explain, is_known_reason, regulation
+
+NOT_RUN = "not run in this pipeline version"
+OPTIONAL_SECTIONS = (
+    "source_facts", "pii", "licenses", "dedup", "consent", "optout", "gates", "validation",
+    "sizes",
+)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+def scrub(text: Any) -> str:
+    """Text safe to publish: e-mail-shaped strings replaced by a placeholder."""
+    return _EMAIL.sub("<EMAIL_ADDRESS>", str(text))
+
+
+def _reason_rows(summary: dict) -> list[dict]:
+    """Reason codes across sources, largest first, each with its explanation."""
+    rows: dict[str, dict] = {}
+    for source in summary.get("sources", {}).values():
+        for decision, reasons in source.get("reasons", {}).items():
+            for code, count in reasons.items():
+                row = rows.setdefault(code, {"code": code, "records": 0, "decisions": set()})
+                row["records"] += count
+                row["decisions"].add(decision)
+    return [
+        {
+            "code": row["code"],
+            "records": row["records"],
+            "decisions": sorted(row["decisions"]),
+            "known": is_known_reason(row["code"]),
+            "explanation": explain(row["code"]),
+            "serves": regulation(row["code"]),
+        }
+        for row in sorted(rows.values(), key=lambda r: (-r["records"], r["code"]))
+    ]
+
+
+def _dead_letter_rows(summary: dict) -> list[dict]:
+    counts: dict[str, int] = {}
+    for source in summary.get("sources", {}).values():
+        for code, count in source.get("dead_letter", {}).items():
+            counts[code] = counts.get(code, 0) + count
+    return [
+        {"code": code, "records": n, "explanation": explain(code)}
+        for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+
+
+def _per_source(summary: dict) -> dict[str, dict]:
+    reconciliation = summary.get("reconciliation", {})
+    ids = sorted(set(reconciliation) | set(summary.get("sources", {})))
+    return {
+        sid: {
+            **reconciliation.get(sid, {}),
+            "decisions": summary.get("sources", {}).get(sid, {}).get("decisions", {}),
+        }
+        for sid in ids
+    }
+
+
+def audit_figures(summary: dict, manifest: dict) -> dict:
+    """Every figure the HTML shows, as JSON-ready data (written as reports/audit.json)."""
+    reasons = _reason_rows(summary)
+    policy = manifest.get("policy", {})
+    return {
+        "run": {
+            "run_id": manifest.get("run_id") or summary.get("run_id"),
+            "started_at": manifest.get("started_at"),
+            "finished_at": manifest.get("finished_at"),
+            "runner": manifest.get("runner"),
+            "policy": {key: policy.get(key) for key in ("name", "version", "sha256")},
+            "config_sha256": manifest.get("config", {}).get("sha256"),
+            "packages": manifest.get("packages", {}),
+        },
+        "content_digests": manifest.get("content_digests", {}),
+        "outputs": [
+            {**entry, "path": scrub(entry.get("path", ""))}
+            for entry in manifest.get("outputs", [])
+        ],
+        "totals": summary.get("totals", {}),
+        "sources": _per_source(summary),
+        "reasons": reasons,
+        "unknown_reason_codes": [row["code"] for row in reasons if not row["known"]],
+        "dead_letters": _dead_letter_rows(summary),
+        **{name: summary.get(name) for name in OPTIONAL_SECTIONS},
+        "sections_not_run": [name for name in OPTIONAL_SECTIONS if summary.get(name) is None],
+    }
+
+
+# ---- HTML building blocks ------------------------------------------------------------------
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:1000px;margin:2em auto;
+padding:0 1em;color:#1d1d1f;line-height:1.45}
+h1{border-bottom:3px solid #1f4e79}h2{color:#1f4e79;margin-top:2em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
+th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}
+th{background:#eef3f8}td.n{text-align:right;font-variant-numeric:tabular-nums}
+p.note{color:#555;font-size:.93em}.missing{color:#8a5a00;font-style:italic}
+.bad{color:#b00020;font-weight:600}.ok{color:#1b7a1b;font-weight:600}code{font-size:.95em}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(scrub(value))
+
+
+def _table(headers: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
+    numeric = numeric or set()
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="n">{_e(cell)}</td>' if i in numeric else f"<td>{_e(cell)}</td>"
+            for i, cell in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def bar_chart(items: list[tuple[str, float]], *, threshold: float | None = None,
+              percent: bool = False) -> str:
+    """A horizontal bar chart as inline SVG; an optional dashed line marks a threshold."""
+    if not items:
+        return '<p class="note">No data.</p>'
+    width, label_width, row_height = 640, 230, 22
+    top = max([value for _, value in items] + [threshold or 0]) or 1
+    scale = (width - label_width - 70) / top
+    parts = []
+    for index, (label, value) in enumerate(items):
+        y = index * row_height
+        shown = f"{value:.1%}" if percent else f"{value:,.0f}"
+        over = threshold is not None and value > threshold
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end">{_e(label)[:40]}</text>'
+            f'<rect x="{label_width}" y="{y + 4}" width="{max(value * scale, 1):.1f}" '
+            f'height="{row_height - 8}" fill="{"#b00020" if over else "#1f4e79"}"/>'
+            f'<text x="{label_width + value * scale + 5:.1f}" y="{y + 15}">{shown}</text>'
+        )
+    height = len(items) * row_height + 4
+    if threshold is not None:
+        x = label_width + threshold * scale
+        parts.append(
+            f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height}" stroke="#b00020" '
+            f'stroke-dasharray="4 3"/>'
+        )
+    return (
+        f'<svg role="img" width="{width}" height="{height}" '
+        f'font-size="12" font-family="sans-serif">{"".join(parts)}</svg>'
+    )
+
+
+def _section(anchor: str, title: str, intro: str, body: str | None) -> str:
+    content = body if body is not None else f'<p class="missing">{NOT_RUN}.</p>'
+    return (
+        f'<section id="{anchor}"><h2>{_e(title)}</h2>'
+        f'<p class="note">{_e(intro)}</p>{content}</section>'
+    )
+
+
+def _counts_table(mapping: dict, label: str) -> str:
+    items = sorted(mapping.items(), key=lambda item: (-item[1], item[0]))
+    return bar_chart(items) + _table([label, "documents"], [list(i) for i in items], {1})
+
+
+# ---- sections -----------------------------------------------------------------------------
+
+def _run_section(figures: dict) -> str:
+    run = figures["run"]
+    rows = [
+        ["Run id", run["run_id"]], ["Started", run["started_at"]],
+        ["Finished", run["finished_at"]], ["Runner", run["runner"]],
+        ["Policy", f"{run['policy']['name']} {run['policy']['version']}"],
+        ["Policy sha256", run["policy"]["sha256"]], ["Config sha256", run["config_sha256"]],
+    ]
+    body = _table(["", ""], [[k, v if v is not None else "—"] for k, v in rows])
+    digests = [[name, d.get("rows"), d.get("sha256_sum")]
+               for name, d in figures["content_digests"].items()]
+    if digests:
+        body += "<h3>Content digests</h3>" + _table(["output", "rows", "sha256"], digests, {1})
+    if figures["outputs"]:
+        body += "<h3>Published files</h3>" + _table(
+            ["file", "bytes", "rows", "sha256"],
+            [[o["path"], o.get("bytes"), o.get("rows", ""), o.get("sha256")]
+             for o in figures["outputs"]], {1, 2})
+    return body
+
+
+def _sources_section(figures: dict) -> str:
+    rows = []
+    for sid, s in figures["sources"].items():
+        d = s["decisions"]
+        ok = s.get("ok")
+        rows.append([sid, s.get("records_read", ""), d.get("accept", 0),
+                     d.get("accept_redacted", 0), d.get("reject", 0),
+                     s.get("dead_letter_rows", ""), "yes" if ok else ("NO" if ok is False else "")])
+    totals = figures["totals"].get("decisions", {})
+    return bar_chart(sorted(totals.items())) + _table(
+        ["source", "read", "accepted", "accepted (redacted)", "rejected", "dead letter",
+         "all accounted for"], rows, {1, 2, 3, 4, 5})
+
+
+def _gates_section(gates: dict | None) -> str | None:
+    if gates is None:
+        return None
+    items = [(sid, float(g.get("rate", 0))) for sid, g in sorted(gates.items())]
+    threshold = max((float(g.get("threshold", 0.05)) for g in gates.values()), default=0.05)
+    rows = [[sid, f"{g.get('rate', 0):.1%}", f"{g.get('threshold', 0.05):.0%}",
+             g.get("disqualifying"), g.get("sample_size", g.get("records")),
+             "EXCLUDED" if g.get("exceeded") else "passed"] for sid, g in sorted(gates.items())]
+    return bar_chart(items, threshold=threshold, percent=True) + _table(
+        ["source", "disqualifying rate", "threshold", "disqualifying", "sampled", "outcome"],
+        rows, {3, 4})
+
+
+def _validation_section(validation: dict | None) -> str | None:
+    if validation is None:
+        return None
+    verdict = '<p class="ok">All checks passed.</p>' if validation.get("success") else \
+        '<p class="bad">Some checks failed.</p>'
+    rows = [[s.get("name"), s.get("file", ""), "passed" if s.get("success") else "FAILED",
+             "; ".join(s.get("failed", []))] for s in validation.get("suites", [])]
+    return verdict + _table(["suite", "file", "result", "failed expectations"], rows)
+
+
+def _pii_section(pii: dict | None) -> str | None:
+    if pii is None:
+        return None
+    entities = sorted(set().union(*(pii.get(k, {}) for k in
+                                    ("found", "documents_with", "redacted", "rejected"))))
+    rows = [[e, pii.get("found", {}).get(e, 0), pii.get("documents_with", {}).get(e, 0),
+             pii.get("redacted", {}).get(e, 0), pii.get("rejected", {}).get(e, 0)]
+            for e in entities]
+    return bar_chart([(r[0], r[2]) for r in rows]) + _table(
+        ["type", "findings", "documents with", "documents redacted", "documents rejected"],
+        rows, {1, 2, 3, 4})
+
+
+def _licenses_section(licenses: dict | None) -> str | None:
+    if licenses is None:
+        return None
+    body = _counts_table(licenses.get("categories", {}), "category")
+    body += f"<p>Documents with conflicting license evidence: {licenses.get('conflicts', 0)}</p>"
+    spdx = sorted(licenses.get("spdx", {}).items(), key=lambda i: (-i[1], i[0]))
+    return body + "<h3>SPDX expressions</h3>" + _table(["SPDX", "documents"],
+                                                        [list(i) for i in spdx], {1})
+
+
+def _dedup_section(dedup: dict | None) -> str | None:
+    if dedup is None:
+        return None
+    body = _table(["", ""], [
+        ["Documents examined", dedup.get("documents")], ["Clusters", dedup.get("clusters")],
+        ["Exact copies removed", dedup.get("exact_removed")],
+        ["Near copies removed", dedup.get("near_removed")]])
+    body += "<h3>Removed per source</h3>" + bar_chart(
+        sorted(dedup.get("removed_per_source", {}).items()))
+    hist = dedup.get("cluster_size_histogram", {})
+    return body + "<h3>Cluster sizes</h3>" + _table(["cluster size", "clusters"],
+                                                     [list(i) for i in hist.items()], {1})
+
+
+def _consent_section(consent: dict | None) -> str | None:
+    if consent is None:
+        return None
+    body = _counts_table(consent.get("status", {}), "consent status")
+    per_source = consent.get("per_source", {})
+    statuses = sorted({k for v in per_source.values() for k in v})
+    if per_source:
+        body += "<h3>Per source</h3>" + _table(
+            ["source", *statuses],
+            [[sid, *(v.get(s, 0) for s in statuses)] for sid, v in sorted(per_source.items())],
+            set(range(1, len(statuses) + 1)))
+    return body
+
+
+def _optout_section(optout: dict | None) -> str | None:
+    if optout is None:
+        return None
+    signals = optout.get("signals", {})
+    return _counts_table(signals, "opt-out signal") + _table(
+        ["signal", "meaning"], [[code, explain(code)] for code in sorted(signals)])
+
+
+def render_audit_html(summary: dict, manifest: dict) -> str:
+    """The privacy officer's report: what went in, what was found, what was done and why."""
+    f = audit_figures(summary, manifest)
+    reasons = _table(["code", "records", "decision", "what it means", "serves"],
+                     [[r["code"], r["records"], ", ".join(r["decisions"]), r["explanation"],
+                       r["serves"]] for r in f["reasons"]], {1})
+    if f["unknown_reason_codes"]:
+        reasons += f'<p class="bad">Codes missing from the catalogue: ' \
+                   f'{_e(", ".join(f["unknown_reason_codes"]))}</p>'
+    dead = _table(["code", "records", "what it means"],
+                  [[d["code"], d["records"], d["explanation"]] for d in f["dead_letters"]], {1})
+    sections = [
+        _section("run", "Run and manifest", "Which run this is, the exact configuration and "
+                 "policy used (by hash), and the hash of every output file.", _run_section(f)),
+        _section("sources", "Records by source and decision", "Every record read ends in "
+                 "exactly one place: accepted, accepted after redaction, rejected, or dead "
+                 "letter (unreadable).", _sources_section(f)),
+        _section("reasons", "Reason codes", "Why each decision was taken, in plain language.",
+                 reasons),
+        _section("pii", "Personal data", "Types of personal data found, and in how many "
+                 "documents they were redacted or caused rejection. Counts only.",
+                 _pii_section(f["pii"])),
+        _section("licenses", "Licenses", "License categories seen in the documents.",
+                 _licenses_section(f["licenses"])),
+        _section("dedup", "Duplicates removed", "Copies removed so each text is used once; "
+                 "the copy with the strongest rights is kept.", _dedup_section(f["dedup"])),
+        _section("optout", "Opt-outs honoured", "Documents whose publisher reserved "
+                 "text-and-data-mining rights or asked not to be used for AI.",
+                 _optout_section(f["optout"])),
+        _section("consent", "Consent outcomes", "Consent status of the people behind "
+                 "consent-based sources.", _consent_section(f["consent"])),
+        _section("gates", "Source gates", "Each source is sampled; a source whose sampled "
+                 "disqualifying rate exceeds the threshold (dashed line) is not used.",
+                 _gates_section(f["gates"])),
+        _section("validation", "Validation results", "Automated data-quality checks on the "
+                 "written outputs.", _validation_section(f["validation"])),
+        _section("dead-letters", "Dead letters by code", "Records that could not be read; "
+                 "kept as hashes and reasons, never content.", dead),
+    ]
+    title = f"Training-data audit report — run {_e(f['run']['run_id'] or 'unknown')}"
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f"<style>{CSS}</style></head><body><h1>{title}</h1>"
+        '<p class="note">Generated from the run\'s summary and manifest; it holds counts and '
+        "hashes only, never personal data.</p>" + "".join(sections) + "</body></html>\n"
+    )

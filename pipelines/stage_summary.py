@@ -1,0 +1,121 @@
+"""Per-stage figures for `summary.json`, read back from the ledger file by file.
+
+Computing them from the written ledger (rather than from side channels) makes
+the report agree with the outputs exactly, and keeps memory bounded by one
+file's worth of a few columns.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from pipelines.outputs import parquet_files
+
+COLUMNS = [
+    "source_id",
+    "decision",
+    "signals",
+    "pii_counts",
+    "license_spdx",
+    "license_category",
+    "license_conflict",
+    "consent_status",
+    "optout_signals",
+    "cluster_id",
+    "duplicate_of",
+    "duplicate_kind",
+    "cluster_size",
+    "byte_length",
+]
+
+
+def _size_bin(size: int) -> str:
+    if size <= 2:
+        return str(size)
+    if size <= 5:
+        return "3-5"
+    if size <= 10:
+        return "6-10"
+    if size <= 100:
+        return "11-100"
+    return ">100"
+
+
+def stage_sections(ledger_dir: str | Path) -> dict:
+    pii_found: Counter = Counter()
+    pii_docs: Counter = Counter()
+    pii_redacted: Counter = Counter()
+    pii_rejected: Counter = Counter()
+    categories: Counter = Counter()
+    spdx: Counter = Counter()
+    per_source_categories: dict[str, Counter] = defaultdict(Counter)
+    conflicts = 0
+    consent: Counter = Counter()
+    consent_per_source: dict[str, Counter] = defaultdict(Counter)
+    optout: Counter = Counter()
+    clusters: dict[str, int] = {}
+    removed_per_source: Counter = Counter()
+    removed_kind: Counter = Counter()
+    documents = 0
+    for path in parquet_files(ledger_dir):
+        table = pq.read_table(path, columns=COLUMNS)
+        for row in table.to_pylist():
+            documents += 1
+            source = row["source_id"]
+            codes = {signal["code"] for signal in row["signals"]}
+            for entity, count in row["pii_counts"]:
+                pii_found[entity] += count
+                pii_docs[entity] += 1
+                if f"pii.redacted.{entity}" in codes:
+                    pii_redacted[entity] += 1
+                if {f"pii.sensitive.{entity}", f"pii.secret.{entity}"} & codes:
+                    pii_rejected[entity] += 1
+            if row["license_category"] is not None:
+                categories[row["license_category"]] += 1
+                per_source_categories[source][row["license_category"]] += 1
+                spdx[row["license_spdx"] or "(none)"] += 1
+                conflicts += bool(row["license_conflict"])
+            consent[row["consent_status"]] += 1
+            consent_per_source[source][row["consent_status"]] += 1
+            for code in {s["reason_code"] for s in row["optout_signals"] if s["reserved"]}:
+                optout[code] += 1
+            if row["cluster_id"]:
+                clusters[row["cluster_id"]] = row["cluster_size"]
+            if row["duplicate_of"]:
+                removed_per_source[source] += 1
+                removed_kind[row["duplicate_kind"]] += 1
+    histogram = Counter(_size_bin(size) for size in clusters.values())
+    return {
+        "pii": {
+            "found": dict(sorted(pii_found.items())),
+            "documents_with": dict(sorted(pii_docs.items())),
+            "redacted": dict(sorted(pii_redacted.items())),
+            "rejected": dict(sorted(pii_rejected.items())),
+        },
+        "licenses": {
+            "categories": dict(sorted(categories.items())),
+            "spdx": dict(spdx.most_common(50)),
+            "conflicts": conflicts,
+            "per_source": {
+                k: dict(sorted(v.items())) for k, v in sorted(per_source_categories.items())
+            },
+        },
+        "consent": {
+            "status": dict(sorted(consent.items())),
+            "per_source": {
+                k: dict(sorted(v.items())) for k, v in sorted(consent_per_source.items())
+            },
+        },
+        "optout": {"signals": dict(sorted(optout.items()))},
+        "dedup": {
+            "documents": documents,
+            "clusters": len(clusters),
+            "cluster_size_histogram": dict(sorted(histogram.items())),
+            "removed_per_source": dict(sorted(removed_per_source.items())),
+            "exact_removed": removed_kind.get("exact", 0),
+            "near_removed": removed_kind.get("near", 0),
+        },
+    }
