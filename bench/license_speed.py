@@ -87,15 +87,19 @@ def main(argv: list[str] | None = None) -> int:
     cpu = time.process_time() - cpu_started
     wall = time.perf_counter() - wall_started
     print(f"evidence: {evidence_count}, copyright statements: {statement_count}")
-    print(f"throughput: {size_mb / cpu:.1f} MB/s per core (CPU time {cpu:.1f} s), "
-          f"{size_mb / wall:.1f} MB/s wall ({wall:.1f} s)")
+    print(
+        f"throughput: {size_mb / cpu:.1f} MB/s per core (CPU time {cpu:.1f} s), "
+        f"{size_mb / wall:.1f} MB/s wall ({wall:.1f} s)"
+    )
     print(f"load average during run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
     try:
         import scancode  # noqa: F401
     except ImportError:
-        print("ScanCode toolkit not importable: no side-by-side ratio (reference: ~9 KB/s/core,"
-              f" i.e. this run is ~{size_mb / cpu * 1000 / 9:.0f}x that figure)")
+        print(
+            "ScanCode toolkit not importable: no side-by-side ratio (reference: ~9 KB/s/core,"
+            f" i.e. this run is ~{size_mb / cpu * 1000 / 9:.0f}x that figure)"
+        )
     else:
         print("ScanCode is importable; a side-by-side run is not implemented here")
     return 0

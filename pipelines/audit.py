@@ -17,15 +17,16 @@ from schemas.dataset import DATASET_SCHEMA, dataset_row
 from schemas.dead_letter import DEAD_LETTER_SCHEMA
 from schemas.ledger import LEDGER_SCHEMA, ledger_row
 from schemas.record import AuditRecord, Decision, SourceContext
-from transforms.decide import AttachSource, Decide
+from schemas.review_sample import REVIEW_SAMPLE_SCHEMA
 from transforms.consent_stage import (
     CheckConsentAndOptOuts,
     ConsentStage,
     RegistryLocation,
     SourceSnapshots,
 )
+from transforms.decide import AttachSource, Decide
 from transforms.dedup_stage import DedupStage
-from transforms.gate import SourceGate
+from transforms.gate import ReviewSample, SourceGate
 from transforms.license_stage import LicenseStage
 from transforms.pii_stage import PiiStage
 from transforms.read import DEAD_LETTER_TAG, ReadSources
@@ -144,6 +145,12 @@ def build_audit(pipeline: beam.Pipeline, config: LoadedConfig, staging_dir: str)
         FileSystems.join(staging_dir, "dataset"),
         DATASET_SCHEMA,
         "Dataset",
+    )
+    _write(
+        decided | "ReviewSample" >> ReviewSample(config.policy.gate),
+        FileSystems.join(staging_dir, "reports", "review_sample"),
+        REVIEW_SAMPLE_SCHEMA,
+        "ReviewSample",
     )
     _write(
         read[DEAD_LETTER_TAG] | "DeadLetterRows" >> beam.Map(lambda item: item.to_row()),

@@ -16,7 +16,14 @@ from pipelines.reason_codes import explain, is_known_reason, regulation
 
 NOT_RUN = "not run in this pipeline version"
 OPTIONAL_SECTIONS = (
-    "source_facts", "pii", "licenses", "dedup", "consent", "optout", "gates", "validation",
+    "source_facts",
+    "pii",
+    "licenses",
+    "dedup",
+    "consent",
+    "optout",
+    "gates",
+    "validation",
     "sizes",
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -88,8 +95,7 @@ def audit_figures(summary: dict, manifest: dict) -> dict:
         },
         "content_digests": manifest.get("content_digests", {}),
         "outputs": [
-            {**entry, "path": scrub(entry.get("path", ""))}
-            for entry in manifest.get("outputs", [])
+            {**entry, "path": scrub(entry.get("path", ""))} for entry in manifest.get("outputs", [])
         ],
         "totals": summary.get("totals", {}),
         "sources": _per_source(summary),
@@ -134,8 +140,9 @@ def _table(headers: list[str], rows: list[list[Any]], numeric: set[int] | None =
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def bar_chart(items: list[tuple[str, float]], *, threshold: float | None = None,
-              percent: bool = False) -> str:
+def bar_chart(
+    items: list[tuple[str, float]], *, threshold: float | None = None, percent: bool = False
+) -> str:
     """A horizontal bar chart as inline SVG; an optional dashed line marks a threshold."""
     if not items:
         return '<p class="note">No data.</p>'
@@ -181,24 +188,33 @@ def _counts_table(mapping: dict, label: str) -> str:
 
 # ---- sections -----------------------------------------------------------------------------
 
+
 def _run_section(figures: dict) -> str:
     run = figures["run"]
     rows = [
-        ["Run id", run["run_id"]], ["Started", run["started_at"]],
-        ["Finished", run["finished_at"]], ["Runner", run["runner"]],
+        ["Run id", run["run_id"]],
+        ["Started", run["started_at"]],
+        ["Finished", run["finished_at"]],
+        ["Runner", run["runner"]],
         ["Policy", f"{run['policy']['name']} {run['policy']['version']}"],
-        ["Policy sha256", run["policy"]["sha256"]], ["Config sha256", run["config_sha256"]],
+        ["Policy sha256", run["policy"]["sha256"]],
+        ["Config sha256", run["config_sha256"]],
     ]
     body = _table(["", ""], [[k, v if v is not None else "—"] for k, v in rows])
-    digests = [[name, d.get("rows"), d.get("sha256_sum")]
-               for name, d in figures["content_digests"].items()]
+    digests = [
+        [name, d.get("rows"), d.get("sha256_sum")] for name, d in figures["content_digests"].items()
+    ]
     if digests:
         body += "<h3>Content digests</h3>" + _table(["output", "rows", "sha256"], digests, {1})
     if figures["outputs"]:
         body += "<h3>Published files</h3>" + _table(
             ["file", "bytes", "rows", "sha256"],
-            [[o["path"], o.get("bytes"), o.get("rows", ""), o.get("sha256")]
-             for o in figures["outputs"]], {1, 2})
+            [
+                [o["path"], o.get("bytes"), o.get("rows", ""), o.get("sha256")]
+                for o in figures["outputs"]
+            ],
+            {1, 2},
+        )
     return body
 
 
@@ -207,13 +223,31 @@ def _sources_section(figures: dict) -> str:
     for sid, s in figures["sources"].items():
         d = s["decisions"]
         ok = s.get("ok")
-        rows.append([sid, s.get("records_read", ""), d.get("accept", 0),
-                     d.get("accept_redacted", 0), d.get("reject", 0),
-                     s.get("dead_letter_rows", ""), "yes" if ok else ("NO" if ok is False else "")])
+        rows.append(
+            [
+                sid,
+                s.get("records_read", ""),
+                d.get("accept", 0),
+                d.get("accept_redacted", 0),
+                d.get("reject", 0),
+                s.get("dead_letter_rows", ""),
+                "yes" if ok else ("NO" if ok is False else ""),
+            ]
+        )
     totals = figures["totals"].get("decisions", {})
     return bar_chart(sorted(totals.items())) + _table(
-        ["source", "read", "accepted", "accepted (redacted)", "rejected", "dead letter",
-         "all accounted for"], rows, {1, 2, 3, 4, 5})
+        [
+            "source",
+            "read",
+            "accepted",
+            "accepted (redacted)",
+            "rejected",
+            "dead letter",
+            "all accounted for",
+        ],
+        rows,
+        {1, 2, 3, 4, 5},
+    )
 
 
 def _gates_section(gates: dict | None) -> str | None:
@@ -221,35 +255,65 @@ def _gates_section(gates: dict | None) -> str | None:
         return None
     items = [(sid, float(g.get("rate", 0))) for sid, g in sorted(gates.items())]
     threshold = max((float(g.get("threshold", 0.05)) for g in gates.values()), default=0.05)
-    rows = [[sid, f"{g.get('rate', 0):.1%}", f"{g.get('threshold', 0.05):.0%}",
-             g.get("disqualifying"), g.get("sample_size", g.get("records")),
-             "EXCLUDED" if g.get("exceeded") else "passed"] for sid, g in sorted(gates.items())]
+    rows = [
+        [
+            sid,
+            f"{g.get('rate', 0):.1%}",
+            f"{g.get('threshold', 0.05):.0%}",
+            g.get("disqualifying"),
+            g.get("sample_size", g.get("records")),
+            "EXCLUDED" if g.get("exceeded") else "passed",
+        ]
+        for sid, g in sorted(gates.items())
+    ]
     return bar_chart(items, threshold=threshold, percent=True) + _table(
         ["source", "disqualifying rate", "threshold", "disqualifying", "sampled", "outcome"],
-        rows, {3, 4})
+        rows,
+        {3, 4},
+    )
 
 
 def _validation_section(validation: dict | None) -> str | None:
     if validation is None:
         return None
-    verdict = '<p class="ok">All checks passed.</p>' if validation.get("success") else \
-        '<p class="bad">Some checks failed.</p>'
-    rows = [[s.get("name"), s.get("file", ""), "passed" if s.get("success") else "FAILED",
-             "; ".join(s.get("failed", []))] for s in validation.get("suites", [])]
+    verdict = (
+        '<p class="ok">All checks passed.</p>'
+        if validation.get("success")
+        else '<p class="bad">Some checks failed.</p>'
+    )
+    rows = [
+        [
+            s.get("name"),
+            s.get("file", ""),
+            "passed" if s.get("success") else "FAILED",
+            "; ".join(s.get("failed", [])),
+        ]
+        for s in validation.get("suites", [])
+    ]
     return verdict + _table(["suite", "file", "result", "failed expectations"], rows)
 
 
 def _pii_section(pii: dict | None) -> str | None:
     if pii is None:
         return None
-    entities = sorted(set().union(*(pii.get(k, {}) for k in
-                                    ("found", "documents_with", "redacted", "rejected"))))
-    rows = [[e, pii.get("found", {}).get(e, 0), pii.get("documents_with", {}).get(e, 0),
-             pii.get("redacted", {}).get(e, 0), pii.get("rejected", {}).get(e, 0)]
-            for e in entities]
+    entities = sorted(
+        set().union(*(pii.get(k, {}) for k in ("found", "documents_with", "redacted", "rejected")))
+    )
+    rows = [
+        [
+            e,
+            pii.get("found", {}).get(e, 0),
+            pii.get("documents_with", {}).get(e, 0),
+            pii.get("redacted", {}).get(e, 0),
+            pii.get("rejected", {}).get(e, 0),
+        ]
+        for e in entities
+    ]
     return bar_chart([(r[0], r[2]) for r in rows]) + _table(
         ["type", "findings", "documents with", "documents redacted", "documents rejected"],
-        rows, {1, 2, 3, 4})
+        rows,
+        {1, 2, 3, 4},
+    )
 
 
 def _licenses_section(licenses: dict | None) -> str | None:
@@ -258,22 +322,34 @@ def _licenses_section(licenses: dict | None) -> str | None:
     body = _counts_table(licenses.get("categories", {}), "category")
     body += f"<p>Documents with conflicting license evidence: {licenses.get('conflicts', 0)}</p>"
     spdx = sorted(licenses.get("spdx", {}).items(), key=lambda i: (-i[1], i[0]))
-    return body + "<h3>SPDX expressions</h3>" + _table(["SPDX", "documents"],
-                                                        [list(i) for i in spdx], {1})
+    return (
+        body
+        + "<h3>SPDX expressions</h3>"
+        + _table(["SPDX", "documents"], [list(i) for i in spdx], {1})
+    )
 
 
 def _dedup_section(dedup: dict | None) -> str | None:
     if dedup is None:
         return None
-    body = _table(["", ""], [
-        ["Documents examined", dedup.get("documents")], ["Clusters", dedup.get("clusters")],
-        ["Exact copies removed", dedup.get("exact_removed")],
-        ["Near copies removed", dedup.get("near_removed")]])
+    body = _table(
+        ["", ""],
+        [
+            ["Documents examined", dedup.get("documents")],
+            ["Clusters", dedup.get("clusters")],
+            ["Exact copies removed", dedup.get("exact_removed")],
+            ["Near copies removed", dedup.get("near_removed")],
+        ],
+    )
     body += "<h3>Removed per source</h3>" + bar_chart(
-        sorted(dedup.get("removed_per_source", {}).items()))
+        sorted(dedup.get("removed_per_source", {}).items())
+    )
     hist = dedup.get("cluster_size_histogram", {})
-    return body + "<h3>Cluster sizes</h3>" + _table(["cluster size", "clusters"],
-                                                     [list(i) for i in hist.items()], {1})
+    return (
+        body
+        + "<h3>Cluster sizes</h3>"
+        + _table(["cluster size", "clusters"], [list(i) for i in hist.items()], {1})
+    )
 
 
 def _consent_section(consent: dict | None) -> str | None:
@@ -286,7 +362,8 @@ def _consent_section(consent: dict | None) -> str | None:
         body += "<h3>Per source</h3>" + _table(
             ["source", *statuses],
             [[sid, *(v.get(s, 0) for s in statuses)] for sid, v in sorted(per_source.items())],
-            set(range(1, len(statuses) + 1)))
+            set(range(1, len(statuses) + 1)),
+        )
     return body
 
 
@@ -295,47 +372,101 @@ def _optout_section(optout: dict | None) -> str | None:
         return None
     signals = optout.get("signals", {})
     return _counts_table(signals, "opt-out signal") + _table(
-        ["signal", "meaning"], [[code, explain(code)] for code in sorted(signals)])
+        ["signal", "meaning"], [[code, explain(code)] for code in sorted(signals)]
+    )
 
 
 def render_audit_html(summary: dict, manifest: dict) -> str:
     """The privacy officer's report: what went in, what was found, what was done and why."""
     f = audit_figures(summary, manifest)
-    reasons = _table(["code", "records", "decision", "what it means", "serves"],
-                     [[r["code"], r["records"], ", ".join(r["decisions"]), r["explanation"],
-                       r["serves"]] for r in f["reasons"]], {1})
+    reasons = _table(
+        ["code", "records", "decision", "what it means", "serves"],
+        [
+            [r["code"], r["records"], ", ".join(r["decisions"]), r["explanation"], r["serves"]]
+            for r in f["reasons"]
+        ],
+        {1},
+    )
     if f["unknown_reason_codes"]:
-        reasons += f'<p class="bad">Codes missing from the catalogue: ' \
-                   f'{_e(", ".join(f["unknown_reason_codes"]))}</p>'
-    dead = _table(["code", "records", "what it means"],
-                  [[d["code"], d["records"], d["explanation"]] for d in f["dead_letters"]], {1})
+        reasons += (
+            f'<p class="bad">Codes missing from the catalogue: '
+            f"{_e(', '.join(f['unknown_reason_codes']))}</p>"
+        )
+    dead = _table(
+        ["code", "records", "what it means"],
+        [[d["code"], d["records"], d["explanation"]] for d in f["dead_letters"]],
+        {1},
+    )
     sections = [
-        _section("run", "Run and manifest", "Which run this is, the exact configuration and "
-                 "policy used (by hash), and the hash of every output file.", _run_section(f)),
-        _section("sources", "Records by source and decision", "Every record read ends in "
-                 "exactly one place: accepted, accepted after redaction, rejected, or dead "
-                 "letter (unreadable).", _sources_section(f)),
-        _section("reasons", "Reason codes", "Why each decision was taken, in plain language.",
-                 reasons),
-        _section("pii", "Personal data", "Types of personal data found, and in how many "
-                 "documents they were redacted or caused rejection. Counts only.",
-                 _pii_section(f["pii"])),
-        _section("licenses", "Licenses", "License categories seen in the documents.",
-                 _licenses_section(f["licenses"])),
-        _section("dedup", "Duplicates removed", "Copies removed so each text is used once; "
-                 "the copy with the strongest rights is kept.", _dedup_section(f["dedup"])),
-        _section("optout", "Opt-outs honoured", "Documents whose publisher reserved "
-                 "text-and-data-mining rights or asked not to be used for AI.",
-                 _optout_section(f["optout"])),
-        _section("consent", "Consent outcomes", "Consent status of the people behind "
-                 "consent-based sources.", _consent_section(f["consent"])),
-        _section("gates", "Source gates", "Each source is sampled; a source whose sampled "
-                 "disqualifying rate exceeds the threshold (dashed line) is not used.",
-                 _gates_section(f["gates"])),
-        _section("validation", "Validation results", "Automated data-quality checks on the "
-                 "written outputs.", _validation_section(f["validation"])),
-        _section("dead-letters", "Dead letters by code", "Records that could not be read; "
-                 "kept as hashes and reasons, never content.", dead),
+        _section(
+            "run",
+            "Run and manifest",
+            "Which run this is, the exact configuration and "
+            "policy used (by hash), and the hash of every output file.",
+            _run_section(f),
+        ),
+        _section(
+            "sources",
+            "Records by source and decision",
+            "Every record read ends in "
+            "exactly one place: accepted, accepted after redaction, rejected, or dead "
+            "letter (unreadable).",
+            _sources_section(f),
+        ),
+        _section(
+            "reasons", "Reason codes", "Why each decision was taken, in plain language.", reasons
+        ),
+        _section(
+            "pii",
+            "Personal data",
+            "Types of personal data found, and in how many "
+            "documents they were redacted or caused rejection. Counts only.",
+            _pii_section(f["pii"]),
+        ),
+        _section(
+            "licenses",
+            "Licenses",
+            "License categories seen in the documents.",
+            _licenses_section(f["licenses"]),
+        ),
+        _section(
+            "dedup",
+            "Duplicates removed",
+            "Copies removed so each text is used once; the copy with the strongest rights is kept.",
+            _dedup_section(f["dedup"]),
+        ),
+        _section(
+            "optout",
+            "Opt-outs honoured",
+            "Documents whose publisher reserved "
+            "text-and-data-mining rights or asked not to be used for AI.",
+            _optout_section(f["optout"]),
+        ),
+        _section(
+            "consent",
+            "Consent outcomes",
+            "Consent status of the people behind consent-based sources.",
+            _consent_section(f["consent"]),
+        ),
+        _section(
+            "gates",
+            "Source gates",
+            "Each source is sampled; a source whose sampled "
+            "disqualifying rate exceeds the threshold (dashed line) is not used.",
+            _gates_section(f["gates"]),
+        ),
+        _section(
+            "validation",
+            "Validation results",
+            "Automated data-quality checks on the written outputs.",
+            _validation_section(f["validation"]),
+        ),
+        _section(
+            "dead-letters",
+            "Dead letters by code",
+            "Records that could not be read; kept as hashes and reasons, never content.",
+            dead,
+        ),
     ]
     title = f"Training-data audit report — run {_e(f['run']['run_id'] or 'unknown')}"
     return (

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from pipelines.outputs import file_sha256, parquet_files, relative_files
+from pipelines.outputs import file_sha256, relative_files
 
 MANIFEST = "manifest.json"
 STAGING_PREFIX = ".staging-"
@@ -58,14 +58,13 @@ def describe_outputs(root: Path, directories: tuple[str, ...]) -> list[dict]:
     """Every published file with its sha256; Parquet files also with their row count."""
     import pyarrow.parquet as pq
 
-    parquet = {str(path.relative_to(root)) for d in directories for path in parquet_files(root / d)}
     entries = []
     for relative in relative_files(root):
         if relative.split("/", 1)[0] not in directories:
             continue
         path = root / relative
         entry = {"path": relative, "bytes": path.stat().st_size, "sha256": file_sha256(path)}
-        if relative in parquet:
+        if relative.endswith(".parquet"):
             entry["rows"] = pq.ParquetFile(path).metadata.num_rows
         entries.append(entry)
     return entries

@@ -68,9 +68,7 @@ CATALOGUE: dict[str, ReasonInfo] = {
     "license.all_rights_reserved": ReasonInfo(
         "The document states all rights are reserved and no license allows our use.", COPYRIGHT
     ),
-    "license.unknown": ReasonInfo(
-        "No license could be determined for the document.", COPYRIGHT
-    ),
+    "license.unknown": ReasonInfo("No license could be determined for the document.", COPYRIGHT),
     "dedup.exact_duplicate": ReasonInfo(
         "An identical copy was kept elsewhere (the copy with the strongest rights), so this "
         "one was not used again.",
@@ -144,11 +142,7 @@ def _family(code: str) -> str | None:
     for pattern in (key for key in CATALOGUE if key.endswith(".*")):
         prefix = pattern[:-1]
         suffix = code[len(prefix) :]
-        if (
-            fnmatchcase(code, pattern)
-            and suffix
-            and set(suffix) <= _ENTITY_CHARACTERS
-        ):
+        if fnmatchcase(code, pattern) and suffix and set(suffix) <= _ENTITY_CHARACTERS:
             return pattern
     return None
 

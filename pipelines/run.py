@@ -26,6 +26,7 @@ from pipelines.publish import (
     utc_now,
     write_json,
 )
+from pipelines.stage_summary import gate_figures, size_figures, stage_sections
 from pipelines.summary import build_summary, counter_values
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,21 @@ class RunOutcome:
     output: Path
     manifest_path: Path
     summary: dict
+
+
+def source_facts(config: LoadedConfig) -> dict[str, dict]:
+    return {
+        source.id: {
+            "type": str(source.type),
+            "format": str(source.format),
+            "declared_license": source.declared_license,
+            "legal_basis": str(source.legal_basis),
+            "evidence": source.evidence.model_dump(mode="json", exclude_none=True),
+            "priority": source.priority,
+            "missing_evidence": config.sources_missing_evidence.get(source.id, []),
+        }
+        for source in config.run.sources
+    }
 
 
 def run_audit(config: LoadedConfig, beam_args: list[str]) -> RunOutcome:
@@ -59,6 +75,10 @@ def run_audit(config: LoadedConfig, beam_args: list[str]) -> RunOutcome:
         counters = counter_values(result.metrics())
         summary = build_summary(staging, counters)
         summary["run_id"] = run_id
+        summary["source_facts"] = source_facts(config)
+        summary.update(stage_sections(staging / "ledger"))
+        summary["gates"] = gate_figures(staging / "ledger", config.policy.gate)
+        summary["sizes"] = size_figures(staging / "dataset")
         write_json(staging / "reports" / "summary.json", summary)
         lost = {
             source: figures

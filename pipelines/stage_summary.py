@@ -119,3 +119,57 @@ def stage_sections(ledger_dir: str | Path) -> dict:
             "near_removed": removed_kind.get("near", 0),
         },
     }
+
+
+def gate_figures(ledger_dir: str | Path, settings) -> dict:
+    """Per source: disqualifying records over all records, against the gate threshold."""
+    from transforms.gate import gate_exceeded, is_disqualifying
+
+    records: Counter = Counter()
+    bad: Counter = Counter()
+    for path in parquet_files(ledger_dir):
+        table = pq.read_table(path, columns=["source_id", "signals"])
+        for source, signals in zip(
+            table.column("source_id").to_pylist(), table.column("signals").to_pylist(), strict=True
+        ):
+            records[source] += 1
+            bad[source] += is_disqualifying([s["code"] for s in signals], settings.disqualifying)
+    return {
+        source: {
+            "records": records[source],
+            "disqualifying": bad[source],
+            "rate": bad[source] / records[source] if records[source] else 0.0,
+            "threshold": settings.threshold,
+            "exceeded": gate_exceeded(records[source], bad[source], settings.threshold),
+            "sample_size": min(settings.sample_size, records[source]),
+        }
+        for source in sorted(records)
+    }
+
+
+def size_figures(dataset_dir: str | Path, top_domain_share: float = 0.1) -> dict:
+    """Dataset size (bytes, a 4-bytes-per-token estimate) and the crawled domains by size."""
+    from urllib.parse import urlsplit
+
+    per_source: Counter = Counter()
+    domains: Counter = Counter()
+    for path in parquet_files(dataset_dir):
+        table = pq.read_table(path, columns=["source_id", "text", "metadata"])
+        for source, text, metadata in zip(
+            *(table.column(name).to_pylist() for name in ("source_id", "text", "metadata")),
+            strict=True,
+        ):
+            size = len(text.encode("utf-8"))
+            per_source[source] += size
+            url = dict(metadata).get("url")
+            if url:
+                domains[(urlsplit(url).hostname or "").lower()] += size
+    total = sum(per_source.values())
+    ranked = domains.most_common()
+    top = ranked[: max(1, round(len(ranked) * top_domain_share))] if ranked else []
+    return {
+        "dataset_bytes": total,
+        "dataset_tokens_estimate": total // 4,
+        "per_source_bytes": dict(sorted(per_source.items())),
+        "top_domains": [[domain, size] for domain, size in top],
+    }

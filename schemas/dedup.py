@@ -15,9 +15,6 @@ from typing import Any
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-NEAR_DUPLICATE_REASON = "dedup.near_duplicate_of"
-EXACT_DUPLICATE_REASON = "dedup.exact_duplicate_of"
-
 
 class DuplicateKind(StrEnum):
     """How a removed copy relates to the kept copy of its cluster."""

@@ -37,6 +37,20 @@ def count_parquet(path: Path) -> int:
         return 1
 
 
+def count_warc(path: Path) -> int:
+    """Response records; a stream that breaks mid-file adds one record for its unread tail."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    count = 0
+    with open(path, "rb") as handle:
+        try:
+            for record in ArchiveIterator(handle):
+                count += record.rec_type == "response"
+        except Exception:  # noqa: BLE001 - the unreadable tail is one dead-letter row
+            count += 1
+    return count
+
+
 def count_source_records(config_path: Path) -> dict[str, int]:
     config = yaml.safe_load(config_path.read_text())
     base = config_path.parent
@@ -45,6 +59,6 @@ def count_source_records(config_path: Path) -> dict[str, int]:
         files = set()
         for pattern in source["paths"]:
             files.update(glob.glob(str(base / pattern), recursive=True))
-        counter = {"jsonl": count_jsonl, "parquet": count_parquet, "text": lambda _: 1}
+        counter = {"jsonl": count_jsonl, "parquet": count_parquet, "text": lambda _: 1, "warc": count_warc}
         counts[source["id"]] = sum(counter[source["format"]](Path(f)) for f in files)
     return counts

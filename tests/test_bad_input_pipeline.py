@@ -52,10 +52,15 @@ hmac_key: {file: key}
 limits: {max_document_bytes: 1000}
 sources:
   - {id: j, type: self_collected, format: jsonl, paths: ["jsonl/*"],
-     fields: {text: body}, legal_basis: legitimate_interests}
-  - {id: t, type: open_source, format: text, paths: ["text/*.txt"], legal_basis: consent}
+     fields: {text: body}, legal_basis: contract,
+     evidence: {collection: {period_start: "2026-01-01", period_end: "2026-01-02",
+                             method: export}, jurisdiction: EU}}
+  - {id: t, type: open_source, format: text, paths: ["text/*.txt"], legal_basis: contract,
+     evidence: {license: MIT, license_url: "https://opensource.org/license/mit",
+                jurisdiction: US}}
   - {id: p, type: commercial, format: parquet, paths: ["parquet/*.parquet"],
-     fields: {text: body}, legal_basis: contract}
+     fields: {text: body}, legal_basis: contract,
+     evidence: {contract_ref: C-1, jurisdiction: EU}}
 """
     )
     return config

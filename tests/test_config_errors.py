@@ -14,6 +14,10 @@ GOOD_SOURCE = """
     format: jsonl
     paths: ["data/*.jsonl"]
     legal_basis: legitimate_interests
+    evidence:
+      collection: {period_start: "2026-01-01", period_end: "2026-02-01", method: survey}
+      legitimate_interests_assessment_ref: LIA-1
+      jurisdiction: EU
 """
 
 
@@ -133,3 +137,24 @@ def test_non_positive_size_limit_is_rejected(tmp_path, capsys):
     path = write_config(tmp_path, BASE + "limits: {max_document_bytes: 0}\n")
     assert check(path) == 2
     assert "field `limits.max_document_bytes`" in capsys.readouterr().err
+
+
+def test_missing_source_evidence_is_a_start_up_error_naming_the_gap(tmp_path, capsys):
+    path = write_config(tmp_path, BASE, GOOD_SOURCE.replace("      jurisdiction: EU\n", ""))
+    assert check(path) == 2
+    error = capsys.readouterr().err
+    assert "field `sources[0].evidence`" in error and "evidence.jurisdiction" in error
+
+
+def test_commercial_source_without_contract_reference_is_named(tmp_path, capsys):
+    source = GOOD_SOURCE.replace("type: self_collected", "type: commercial")
+    assert check(write_config(tmp_path, BASE, source)) == 2
+    assert "evidence.contract_ref" in capsys.readouterr().err
+
+
+def test_policy_can_turn_missing_evidence_into_rejection(tmp_path, capsys):
+    path = write_config(tmp_path, BASE, GOOD_SOURCE.replace("      jurisdiction: EU\n", ""))
+    (tmp_path / "policy.yaml").write_text(
+        "name: p\nversion: '1'\nsources: {missing_evidence: reject}\n"
+    )
+    assert check(path) == 0

@@ -48,9 +48,7 @@ def test_email_after_holder_is_cut():
 
 
 def test_by_before_holder_is_dropped():
-    assert _one("Copyright (c) 1989-1998 by Lucent Technologies").holders == [
-        "Lucent Technologies"
-    ]
+    assert _one("Copyright (c) 1989-1998 by Lucent Technologies").holders == ["Lucent Technologies"]
 
 
 def test_trailing_year_after_holder_is_read_as_year():

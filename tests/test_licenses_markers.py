@@ -32,11 +32,12 @@ def test_creative_commons_public_domain_mark_is_public_domain():
     [
         ("Photo licensed CC BY-NC 4.0", "CC-BY-NC-4.0"),
         ("Licensed under CC-BY-SA-3.0.", "CC-BY-SA-3.0"),
-        ("Creative Commons Attribution-NonCommercial 4.0 International License",
-         "CC-BY-NC-4.0"),
+        ("Creative Commons Attribution-NonCommercial 4.0 International License", "CC-BY-NC-4.0"),
         ("Creative Commons Attribution-NoDerivatives 4.0 International", "CC-BY-ND-4.0"),
-        ("released under the Creative Commons Attribution-ShareAlike License, version 3.0",
-         "CC-BY-SA-3.0"),
+        (
+            "released under the Creative Commons Attribution-ShareAlike License, version 3.0",
+            "CC-BY-SA-3.0",
+        ),
     ],
 )
 def test_creative_commons_license_name_maps_to_spdx_id(text, spdx):
@@ -69,13 +70,14 @@ def test_negated_public_domain_statement_is_not_a_dedication():
     ("text", "detail"),
     [
         ("Copyright 2021 ACME Corp. All Rights Reserved.", "all_rights_reserved"),
-        ("No part of this publication may be reproduced without permission.",
-         "no_reproduction"),
+        ("No part of this publication may be reproduced without permission.", "no_reproduction"),
         ("These articles may not be reproduced in any form.", "no_reproduction"),
         ("No AI training.", "tdm_reserved"),
         ("TDM reserved.", "tdm_reserved"),
-        ("The rightsholder reserves text and data mining rights under Art. 4 CDSM.",
-         "tdm_reserved"),
+        (
+            "The rightsholder reserves text and data mining rights under Art. 4 CDSM.",
+            "tdm_reserved",
+        ),
         ("Text and data mining of this site is expressly reserved.", "tdm_reserved"),
         ("Content may not be used to train artificial intelligence systems.", "tdm_reserved"),
         ('<meta name="robots" content="noai, noimageai">', "tdm_reserved"),

@@ -53,7 +53,9 @@ def test_lgpl_2_1_or_later_header_is_detected():
     text = _comment(
         "under the terms of the GNU Lesser General Public\nLicense as published by the Free "
         "Software Foundation; either\nversion 2.1 of the License, or (at your option) any "
-        "later version.", " * ")
+        "later version.",
+        " * ",
+    )
     assert _ids(text) == {"LGPL-2.1-or-later"}
 
 
@@ -90,21 +92,30 @@ def test_bsd_four_clause_is_told_apart_by_its_advertising_clause():
     [
         ('Licensed under the Apache License, Version 2.0 (the "License");', "Apache-2.0"),
         ("http://www.apache.org/licenses/LICENSE-2.0", "Apache-2.0"),
-        ("This Source Code Form is subject to the terms of the Mozilla Public License, v. 2.0.",
-         "MPL-2.0"),
-        ("Permission to use, copy, modify, and/or distribute this software for any purpose "
-         "with or without fee is hereby granted", "ISC"),
-        ("This is free and unencumbered software released into the public domain.",
-         "Unlicense"),
-        ("Permission is granted to anyone to use this software for any purpose, including "
-         "commercial applications, and to alter it and redistribute it freely", "Zlib"),
+        (
+            "This Source Code Form is subject to the terms of the Mozilla Public License, v. 2.0.",
+            "MPL-2.0",
+        ),
+        (
+            "Permission to use, copy, modify, and/or distribute this software for any purpose "
+            "with or without fee is hereby granted",
+            "ISC",
+        ),
+        ("This is free and unencumbered software released into the public domain.", "Unlicense"),
+        (
+            "Permission is granted to anyone to use this software for any purpose, including "
+            "commercial applications, and to alter it and redistribute it freely",
+            "Zlib",
+        ),
         ("PYTHON SOFTWARE FOUNDATION LICENSE VERSION 2", "Python-2.0"),
         ("This library is released under the Artistic License 2.0.", "Artistic-2.0"),
         ("Eclipse Public License - v 2.0", "EPL-2.0"),
         ("Distributed under the Boost Software License, Version 1.0.", "BSL-1.0"),
         ("Released under the MIT license", "MIT"),
-        ("under the terms of the Common Development and Distribution License Version 1.1",
-         "CDDL-1.1"),
+        (
+            "under the terms of the Common Development and Distribution License Version 1.1",
+            "CDDL-1.1",
+        ),
     ],
 )
 def test_dominant_license_notice_maps_to_spdx_id(text, spdx):
@@ -112,14 +123,18 @@ def test_dominant_license_notice_maps_to_spdx_id(text, spdx):
 
 
 def test_html_footer_markup_is_normalised_away():
-    text = "<p>Permission is hereby <b>granted</b>, free of charge,<br/>\nto any person " \
-           "obtaining a copy of this software</p>"
+    text = (
+        "<p>Permission is hereby <b>granted</b>, free of charge,<br/>\nto any person "
+        "obtaining a copy of this software</p>"
+    )
     assert _ids(text) == {"MIT"}
 
 
 def test_normalise_drops_comment_markup_and_collapses_whitespace():
-    assert normalise("  # Licensed   under\n  #   the MIT\n// License") == \
-        "licensed under the mit license"
+    assert (
+        normalise("  # Licensed   under\n  #   the MIT\n// License")
+        == "licensed under the mit license"
+    )
 
 
 def test_gpl_full_text_is_only_despite_its_how_to_apply_appendix():
@@ -134,8 +149,10 @@ def test_gpl_full_text_is_only_despite_its_how_to_apply_appendix():
 
 
 def test_mit_full_text_is_reported_as_full_text():
-    text = MIT_GRANT + "The above copyright notice and this permission notice shall be " \
-                       "included in all copies or substantial portions of the Software.\n"
+    text = (
+        MIT_GRANT + "The above copyright notice and this permission notice shall be "
+        "included in all copies or substantial portions of the Software.\n"
+    )
     assert {item.kind for item in scan_licenses(text)} == {"full_text"}
 
 

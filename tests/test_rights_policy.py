@@ -11,8 +11,12 @@ COMMERCIAL = LicenseSettings()
 
 def _verdict(category: str, **flags) -> RightsVerdict:
     fields = dict(
-        spdx_expression="X", category=category, attribution_required=False,
-        share_alike=False, conflict=False, tdm_reserved=False,
+        spdx_expression="X",
+        category=category,
+        attribution_required=False,
+        share_alike=False,
+        conflict=False,
+        tdm_reserved=False,
     )
     fields.update(flags)
     return RightsVerdict(**fields)
@@ -69,9 +73,7 @@ def test_conflict_is_flagged_by_default():
 
 def test_conflict_can_be_configured_to_reject():
     settings = LicenseSettings(conflict_action="reject")
-    assert _codes(_verdict("permissive", conflict=True), settings) == {
-        "license.conflict": "reject"
-    }
+    assert _codes(_verdict("permissive", conflict=True), settings) == {"license.conflict": "reject"}
 
 
 @pytest.mark.parametrize("action", ["accept", "flag", "reject"])

@@ -21,24 +21,32 @@ _TRIGGERS = (rb"copyright", rb"\(c\)", "©".encode(), rb"&copy;", rb"&#169;", rb
 _COMMENT_PREFIX = re.compile(r"^[\s#/*;!%|>{}\"'\-=]*(?:dnl\s+|rem\s+|@c\s+|\.\\\"\s*)?", re.I)
 _LEAD = re.compile(
     r"(?:portions\s+)?(?:"
-    r"copyright(?:ed)?(?:\s*(?:\(c\)|©|&copy;|&#169;))*(?:\s+by\b)?"
+    r"spdx-filecopyrighttext:(?:\s*(?:copyright|\(c\)|©))*"
+    r"|\bcopyright(?:ed)?(?:\s*(?:\(c\)|©|&copy;|&#169;))*(?:\s+by\b)?"
     r"|(?:\(c\)|©|&copy;|&#169;)(?:\s*copyright(?:ed)?)?(?:\s+by\b)?"
     r"|copr\.)",
     re.IGNORECASE,
 )
 _YEAR = r"(?:19|20)\d\d"
 _YEARS = re.compile(
-    rf"^[\s,:]*(?:{_YEAR}(?:\s*(?:-|–|to|,|/)\s*(?:{_YEAR}|\d\d\b|present\b|now\b))*[\s,.:;]*)+",
+    rf"^[\s,:]*(?:{_YEAR}(?:\s*(?:,\s*and|-|–|to|,|/|and)\s*(?:{_YEAR}|\d\d?\b|present\b|now\b))*"
+    r"[\s,.:;]*)+",
     re.IGNORECASE,
 )
-_TRAILING_YEARS = re.compile(rf"[\s,]+{_YEAR}(?:\s*[-–,]\s*(?:{_YEAR}|\d\d))*\.?$")
+_TRAILING_YEARS = re.compile(
+    rf"[\s,]+\(?{_YEAR}(?:\s*[-–,]\s*(?:{_YEAR}|\d\d))*\)?\.?$"
+)
 _HOLDER_END = re.compile(
-    r"[\s,;]*\ball\s+rights\s+reserved"
+    r"[\s,;]*\ball\s+rights\b"
+    r"|\s*(?:\bcopyright\b|\(c\)|©|&copy;)"
+    r"|\s*\\n"
+    r"|,\s+\d{1,5}\s+[A-Z][a-z]+\s+(?:Street|St|Avenue|Ave|Road|Rd|Drive|Way|Place)\b"
+    r"|,\s+(?:and\s+)?(?:is|are|was|has|write|see|visit|contact)\b"
     r"|\s*[<(\[]?\s*(?:mailto:)?[\w.+\-]+@[\w\-]+\.[\w.\-]+"
     r"|\s*\(?\s*<?https?://"
     r"|\s*\*/|\s*-->|\s{3,}|\t"
     r"|[\s,;]*\b(?:written|authored|developed|maintained|modified|contributed|created) by\b"
-    r"|\.\s+(?=(?!All\s)[A-Z][a-z]+\s+[a-z])"
+    r"|(?<!\b[A-Z])(?<!\bSt)(?<!\bDr)(?<!\bMr)\.\s+(?=(?!All\s)[A-Z][a-z]+\s+[a-z])"
     r"|\.\s+(?=(?:This|The|Licensed|Permission|See|You|Redistribution|Use|Distributed|"
     r"Released|Written|Portions|Some|Free|Based|Version|Modified|Contributed)\b)"
     r"|[\s.,;]*\b(?:licensed under|released under|distributed under|see (?:the )?license)\b",
@@ -55,6 +63,10 @@ _NOT_A_HOLDER = re.compile(
 _TEMPLATE = re.compile(r"<[^>]*>|\[[^\]]*\]|\{[^}]*\}|name of (?:author|copyright)", re.IGNORECASE)
 
 
+_SEGMENT_BEFORE = 60  # "Portions Copyright" starts before its trigger word
+_SEGMENT_AFTER = 600  # a holder list rarely runs longer
+
+
 class CopyrightScanner:
     """Precompiled copyright detector; build once per process like `LicenseScanner`."""
 
@@ -67,33 +79,63 @@ class CopyrightScanner:
             flags=[hyperscan.HS_FLAG_CASELESS] * len(_TRIGGERS),
         )
 
-    def _hit_lines(self, text: str) -> list[int]:
+    def __reduce__(self):
+        """Pickle as "build a new one" (Hyperscan databases cannot be pickled)."""
+        return (self.__class__, ())
+
+    def _hits(self, text: str) -> list[int]:
+        """Character offsets of trigger words, sorted."""
         encoded = text.encode("utf-8", "surrogatepass")
         hits: list[int] = []
         self._database.scan(
             encoded,
             match_event_handler=lambda _i, _s, end, _f, _c: hits.append(end - 1),
         )
-        if not hits:
-            return []
-        if len(encoded) != len(text):
-            hits = sorted({len(encoded[:hit].decode("utf-8", "ignore")) for hit in hits})
-        line_starts: list[int] = []
-        for hit in sorted(hits):
-            line_start = text.rfind("\n", 0, hit) + 1
-            if not line_starts or line_starts[-1] != line_start:
-                line_starts.append(line_start)
-        return line_starts
+        hits.sort()
+        if hits and len(encoded) != len(text):
+            hits = _byte_to_char_offsets(encoded, hits)
+        return hits
 
     def scan(self, text: str) -> list[CopyrightStatement]:
+        """Copyright statements in `text`, in document order.
+
+        Each hit is read within its line, clipped to a segment around the hit so that
+        minified or binary text with megabyte-long "lines" stays linear.
+        """
         statements: list[CopyrightStatement] = []
-        for line_start in self._hit_lines(text):
-            line_end = text.find("\n", line_start)
+        done_until = -1
+        for hit in self._hits(text):
+            if hit < done_until:
+                continue
+            line_start = text.rfind("\n", 0, hit) + 1
+            line_end = text.find("\n", hit)
             line_end = len(text) if line_end < 0 else line_end
-            statement = _parse_line(text, line_start, line_end)
-            if statement is not None:
-                statements.append(statement)
+            segment_start = max(line_start, hit - _SEGMENT_BEFORE)
+            segment_end = min(line_end, hit + _SEGMENT_AFTER)
+            search_from = segment_start
+            # Several statements can share a line ("... Sam Leffler Copyright (c) 1991 SGI").
+            while search_from < segment_end:
+                statement, next_offset = _parse_line(
+                    text, segment_start, segment_end, search_from - segment_start
+                )
+                if statement is not None:
+                    statements.append(statement)
+                if next_offset is None:
+                    break
+                search_from = max(segment_start + next_offset, search_from + 1)
+            done_until = max(segment_end, search_from)
         return statements
+
+
+def _byte_to_char_offsets(encoded: bytes, offsets: list[int]) -> list[int]:
+    """Sorted byte offsets to character offsets in one pass (not one decode per hit)."""
+    converted: list[int] = []
+    chars = previous = 0
+    for offset in offsets:
+        chars += len(encoded[previous:offset].decode("utf-8", "ignore"))
+        previous = offset
+        converted.append(chars)
+    return converted
 
 
 def _next_line(text: str, line_end: int) -> tuple[int, str]:
@@ -113,15 +155,30 @@ def _blank_markup(line: str) -> str:
     return _MARKUP.sub(lambda match: " " * len(match.group(0)), line)
 
 
-_MARKUP = re.compile(r"<[a-zA-Z/!][^<>]{0,200}>|\r")
+_MARKUP = re.compile(r"<[a-zA-Z/!][^<>@]{0,200}>|\r")  # not <user@example.org>
 _FIELD_LEAD = re.compile(r"[\s:]*", re.IGNORECASE)
 
 
-def _parse_line(text: str, line_start: int, line_end: int) -> CopyrightStatement | None:
+def _parse_line(
+    text: str, line_start: int, line_end: int, offset: int = 0
+) -> tuple[CopyrightStatement | None, int | None]:
+    """The first statement at or after `offset` in the line, and where to look next.
+
+    Both are relative to the line; a next offset of None means the line holds no more.
+    """
     line = _blank_markup(text[line_start:line_end])
-    lead = _LEAD.search(line)
+    lead = _LEAD.search(line, offset)
     if lead is None:
-        return None
+        return None, None
+    statement = _statement_at(text, line, line_start, line_end, lead)
+    if statement is None:
+        return None, lead.end()
+    return statement, statement.end - line_start
+
+
+def _statement_at(
+    text: str, line: str, line_start: int, line_end: int, lead: re.Match
+) -> CopyrightStatement | None:
     rest_start = lead.end()
     # "Copyright: Copyright (c) 1998 ..." (a field name, then the statement)
     repeated = _LEAD.match(line, _FIELD_LEAD.match(line, rest_start).end())
@@ -136,18 +193,32 @@ def _parse_line(text: str, line_start: int, line_end: int) -> CopyrightStatement
         holder_offset, holder_text = _next_line(text, line_end)
         if _LEAD.match(holder_text):
             holder_text = ""
+        more_years = _YEARS.match(holder_text)  # a year list wrapped onto the next line
+        if more_years is not None and more_years.group(0).strip():
+            years_text += " " + more_years.group(0)
+            holder_offset += more_years.end()
+            holder_text = holder_text[more_years.end() :]
     holder_text = _with_continuation(text, line_end, holder_text)
     holder, trailing_years = _clean_holder(holder_text)
     years = _years(years_text + " " + trailing_years)
     has_marker = bool(re.search(r"\(c\)|©|&copy;|&#169;", lead.group(0), re.IGNORECASE))
     if not holder and not years:
         return None
-    if holder and (_NOT_A_HOLDER.match(holder) or _TEMPLATE.search(holder)):
+    if holder and not _plausible_holder(holder):
         return None
+    bare_marker = not re.search(r"copyright|copr", lead.group(0), re.IGNORECASE)
+    if bare_marker and lead.start() > 0 and (line[lead.start() - 1].isalnum() or not years):
+        # "(c)" as a list label ("Section 2.1(c)", "(b) ... (c) the licensee") is no marker
+        # unless a year follows it.
+        if not years and not holder[:1].isupper():
+            return None
+        if line[lead.start() - 1].isalnum():
+            return None
     if not years and not has_marker and not (holder[:1].isupper() or holder.startswith("the ")):
         return None
     start = line_start + lead.start()
-    holder_start = holder_offset + (holder_text.find(holder) if holder else 0)
+    # The holder may have lost contact data from its middle; anchor on its first word.
+    holder_start = holder_offset + max(0, holder_text.find(holder.split(" ", 1)[0]))
     end = holder_start + len(holder) if holder else line_start + rest_start + len(years_text)
     return CopyrightStatement(
         holders=[holder] if holder else [],
@@ -159,10 +230,27 @@ def _parse_line(text: str, line_start: int, line_end: int) -> CopyrightStatement
     )
 
 
+_CODE_OR_FIELD = re.compile(r"[{}=;\\|]|^[\w-]+: |^(?:L?GPL|BSD|MIT|Apache)\b")
+
+
+def _plausible_holder(holder: str) -> bool:
+    """A name, not a sentence about copyright, a template, code or a license field."""
+    if _NOT_A_HOLDER.match(holder) or _TEMPLATE.search(holder) or _CODE_OR_FIELD.search(holder):
+        return False
+    if len(holder) > 200 or sum(char.isalpha() for char in holder) < 2:
+        return False
+    return holder.lower() not in {"the", "a", "an", "by", "and", "others"}
+
+
+_BRACKETED_CONTACT = re.compile(
+    r"\s*[<(\[]\s*(?:mailto:)?(?:[\w.+\-]+@[\w\-]+\.[\w.\-]+|https?://[^\s>)\]]+)\s*[>)\]]"
+)
+
+
 def _with_continuation(text: str, line_end: int, holder_text: str) -> str:
     """Holder lists wrap: "Henry Cejtin, Matthew Fluet, Suresh\n * Jagannathan, and ..."."""
     for _ in range(2):
-        stripped = holder_text.rstrip()
+        stripped = _BRACKETED_CONTACT.sub("", holder_text).rstrip()
         if not stripped or not re.search(r"(?:,|\band|&)$", stripped):
             break
         if _HOLDER_END.search(stripped):
@@ -170,7 +258,7 @@ def _with_continuation(text: str, line_end: int, holder_text: str) -> str:
         next_start, next_line = _next_line(text, line_end)
         if not next_line.strip() or _LEAD.match(next_line):
             break
-        holder_text = stripped + " " + _blank_markup(next_line).strip()
+        holder_text = holder_text.rstrip() + " " + _blank_markup(next_line).strip()
         line_end = text.find("\n", next_start)
         if line_end < 0:
             break
@@ -179,7 +267,8 @@ def _with_continuation(text: str, line_end: int, holder_text: str) -> str:
 
 def _clean_holder(raw: str) -> tuple[str, str]:
     """The holder as written, minus contact data, reservations and trailing years."""
-    holder = raw.strip()
+    # "Jouni Malinen <j@example.org> and contributors": contact data goes, the name stays.
+    holder = _BRACKETED_CONTACT.sub("", raw).strip()
     holder = re.sub(r"^(?:(?:by|\(c\)|©)\s+|[-–:]\s*)", "", holder, flags=re.IGNORECASE)
     cut = _HOLDER_END.search(holder)
     if cut is not None and cut.start() > 0:

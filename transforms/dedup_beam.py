@@ -13,9 +13,10 @@ Memory bound of the one single-worker step (README paragraph, keep in sync):
     documents or text. Each bundle first reduces its edges to a spanning forest, so
     the worker receives at most one edge per duplicate document per bundle, and holds a
     union-find with one entry per document that has at least one duplicate. Measured
-    ~0.45 KB per such document in CPython (32-character doc ids), so 10 million documents
-    that *all* have duplicates need about 4.5 GB on that worker, well inside 24 GB;
-    a corpus of N documents needs at most about 0.45 KB x N. Everything else
+    ~0.3 KB per such document in CPython (32-character doc ids: union-find entry plus
+    the runner's buffered edge); budgeting 0.45 KB, 10 million documents that *all*
+    have duplicates need about 4.5 GB on that worker, well inside 24 GB; a corpus of
+    N documents needs at most about 0.45 KB x N. Everything else
     (MinHash, buckets, verification, keep choice) is distributed; one cluster's member
     list (about 0.3 KB per member, no text) is held by one worker when choosing its
     kept copy.

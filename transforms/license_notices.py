@@ -85,7 +85,7 @@ def _gpl_id(family: str, version: str | None, later: bool) -> str | None:
 
 
 def _resolve_gpl_name(text: str, match: re.Match) -> list[tuple[str, float]]:
-    """"GNU General Public License ... version 2 ... or (at your option) any later version"."""
+    """Read "GNU GPL ... version 2 ... or (at your option) any later version"."""
     family = _gpl_family(match.group(0))
     tail = text[match.end() : match.end() + 200]
     if "lesser" in match.group(0) and "library" not in match.group(0):
@@ -119,6 +119,12 @@ def _resolve_gpl_full_text(_text: str, match: re.Match) -> list[tuple[str, float
     family = _gpl_family(match.group(0))
     spdx = _gpl_id(family, match.group(1), later=False)
     return [(spdx, 1.0)] if spdx else []
+
+
+def _resolve_mit_grant(text: str, match: re.Match) -> list[tuple[str, float]]:
+    if "distribute with modifications" in text[match.end() : match.end() + 400]:
+        return [("X11-distribute-modifications-variant", 0.85)]  # ScanCode's x11-fsf
+    return [("MIT", 0.85)]
 
 
 def _resolve_bsd(text: str, match: re.Match) -> list[tuple[str, float]]:
@@ -170,9 +176,8 @@ def cc_id(elements: str, version: str | None) -> str:
     joined = " ".join(words)
     parts = ["CC-BY"]
     for short, names in _CC_ELEMENTS:
-        if short in words or any(name in joined for name in names if " " in name or "-" in name):
-            parts.append(short.upper())
-        elif any(name in words for name in names):
+        multiword = any(name in joined for name in names if " " in name or "-" in name)
+        if short in words or multiword or any(name in words for name in names):
             parts.append(short.upper())
     return "-".join(parts) + "-" + (version or "4.0")
 
@@ -217,18 +222,26 @@ NOTICE_RULES: tuple[NoticeRule, ...] = (
         "mit.full_text",
         r"permission is hereby granted free of charge to any person obtaining a copy"
         r" .{0,400}?the above copyright notice and this permission notice shall be included",
-        EvidenceKind.FULL_TEXT, "MIT", 0.95,
+        EvidenceKind.FULL_TEXT,
+        "MIT",
+        0.95,
     ),
     NoticeRule(
         "mit.grant",
         r"permission is hereby granted free of charge to any person obtaining a copy",
-        spdx="MIT", confidence=0.85,
+        resolver=_resolve_mit_grant,
     ),
-    NoticeRule("mit.name", r"\b(?:the )?(?:mit|expat)(?:-style| style)? " + _LICENSE,
-               spdx="MIT", confidence=0.8),
     NoticeRule(
-        "mit.reference", r"\b" + _LICENSE + r"d? (?:under )?(?:the )?(?:mit|expat)\b",
-        spdx="MIT", confidence=0.75,
+        "mit.name",
+        r"\b(?:the )?(?:mit|expat)(?:-style| style)? " + _LICENSE,
+        spdx="MIT",
+        confidence=0.8,
+    ),
+    NoticeRule(
+        "mit.reference",
+        r"\b" + _LICENSE + r"d? (?:under )?(?:the )?(?:mit|expat)\b",
+        spdx="MIT",
+        confidence=0.75,
     ),
     # BSD family
     NoticeRule(
@@ -241,36 +254,53 @@ NOTICE_RULES: tuple[NoticeRule, ...] = (
         "bsd3.name",
         r"\b(?:new|modified|revised|3-clause|three-clause|3 clause|three clause) bsd\b|"
         r"\bbsd-3-clause\b|\bbsd 3-clause\b",
-        spdx="BSD-3-Clause", confidence=0.8,
+        spdx="BSD-3-Clause",
+        confidence=0.8,
     ),
     NoticeRule(
         "bsd2.name",
         r"\b(?:simplified|2-clause|two-clause|2 clause|two clause|freebsd) bsd\b|"
         r"\bbsd-2-clause\b|\bbsd 2-clause\b",
-        spdx="BSD-2-Clause", confidence=0.8,
+        spdx="BSD-2-Clause",
+        confidence=0.8,
     ),
-    NoticeRule("bsd.name", r"\bbsd(?:-style| style|-like)? " + _LICENSE,
-               spdx="BSD-3-Clause", confidence=0.5),
+    NoticeRule(
+        "bsd.name",
+        r"\bbsd(?:-style| style|-like)? " + _LICENSE,
+        spdx="BSD-3-Clause",
+        confidence=0.5,
+    ),
     # Apache
     NoticeRule(
-        "apache2.full_text", r"\bapache " + _LICENSE + r" version 2\.0 january 2004",
-        EvidenceKind.FULL_TEXT, "Apache-2.0", 1.0,
+        "apache2.full_text",
+        r"\bapache " + _LICENSE + r" version 2\.0 january 2004",
+        EvidenceKind.FULL_TEXT,
+        "Apache-2.0",
+        1.0,
     ),
     NoticeRule(
         "apache2.name",
         r"\bapache " + _LICENSE + r" (?:version |v |v)?2(?:\.0)?\b|\bapache-2\.0\b|"
         r"apache\.org licenses license-2\.0|\bapache 2\.0 " + _LICENSE + r"|\bapache2 " + _LICENSE,
-        spdx="Apache-2.0", confidence=0.9,
+        spdx="Apache-2.0",
+        confidence=0.9,
     ),
-    NoticeRule("apache1.1.name", r"\bapache (?:software )?" + _LICENSE + r" version 1\.1\b",
-               spdx="Apache-1.1", confidence=0.9),
+    NoticeRule(
+        "apache1.1.name",
+        r"\bapache (?:software )?" + _LICENSE + r" version 1\.1\b",
+        spdx="Apache-1.1",
+        confidence=0.9,
+    ),
     # GPL / LGPL / AGPL
     NoticeRule(
         "gpl.full_text",
-        r"\bgnu (?:lesser |library |affero )?general public " + _LICENSE
+        r"\bgnu (?:lesser |library |affero )?general public "
+        + _LICENSE
         + r" version (\d(?:\.\d)?),? (?:\d{1,2} )?(?:june|february|november|29 june)"
         r" (?:1989|1991|1999|2007)",
-        EvidenceKind.FULL_TEXT, confidence=1.0, resolver=_resolve_gpl_full_text,
+        EvidenceKind.FULL_TEXT,
+        confidence=1.0,
+        resolver=_resolve_gpl_full_text,
     ),
     NoticeRule(
         "gpl.name",
@@ -278,8 +308,9 @@ NOTICE_RULES: tuple[NoticeRule, ...] = (
         resolver=_resolve_gpl_name,
     ),
     NoticeRule("gpl.gnu_public", r"\bgnu public " + _LICENSE + r"\b", resolver=_resolve_gpl_name),
-    NoticeRule("gpl.field", r"\b" + _LICENSE + r" gpl(?: |$)", spdx="GPL-1.0-or-later",
-               confidence=0.6),
+    NoticeRule(
+        "gpl.field", r"\b" + _LICENSE + r" gpl(?: |$)", spdx="GPL-1.0-or-later", confidence=0.6
+    ),
     NoticeRule(
         "gfdl.name",
         r"\bgnu free documentation " + _LICENSE + r",?(?: version| v)? ?(1\.1|1\.2|1\.3)",
@@ -288,7 +319,8 @@ NOTICE_RULES: tuple[NoticeRule, ...] = (
     NoticeRule(
         "apache.notice_file",
         r"\bthis product includes software developed (?:at|by) the apache software foundation",
-        spdx="Apache-2.0", confidence=0.55,
+        spdx="Apache-2.0",
+        confidence=0.55,
     ),
     NoticeRule(
         "gpl.short",
@@ -307,40 +339,55 @@ NOTICE_RULES: tuple[NoticeRule, ...] = (
         "isc.grant",
         r"permission to use copy modify (?:and or |and )?distribute this software for any"
         r" purpose with or without fee is hereby granted",
-        spdx="ISC", confidence=0.9,
+        spdx="ISC",
+        confidence=0.9,
     ),
     NoticeRule("isc.name", r"\bisc " + _LICENSE + r"\b", spdx="ISC", confidence=0.8),
     NoticeRule(
         "hpnd.grant",
         r"permission to use copy modify (?:and or |and )?distribute (?:and sell )?this software"
         r" and its documentation for any purpose (?:and )?without fee is hereby granted",
-        spdx="HPND", confidence=0.5,
+        spdx="HPND",
+        confidence=0.5,
     ),
     NoticeRule(
         "unlicense.text",
         r"this is free and unencumbered software released into the public domain|"
         r"unlicense\.org|\bthe unlicense\b",
-        spdx="Unlicense", confidence=0.95,
+        spdx="Unlicense",
+        confidence=0.95,
     ),
-    NoticeRule("cc0.name", r"\bcc0(?:-1\.0| 1\.0)?\b|\bcreative commons zero\b",
-               EvidenceKind.CC_MARKER, "CC0-1.0", 0.9),
+    NoticeRule(
+        "cc0.name",
+        r"\bcc0(?:-1\.0| 1\.0)?\b|\bcreative commons zero\b",
+        EvidenceKind.CC_MARKER,
+        "CC0-1.0",
+        0.9,
+    ),
     NoticeRule(
         "zlib.grant",
         r"permission is granted to anyone to use this software for any purpose including"
         r" commercial applications and to alter it and redistribute it freely",
-        spdx="Zlib", confidence=0.9,
+        spdx="Zlib",
+        confidence=0.9,
     ),
     NoticeRule("zlib.name", r"\bzlib " + _LICENSE + r"\b", spdx="Zlib", confidence=0.7),
     NoticeRule(
         "python.name",
         r"\bpython software foundation " + _LICENSE + r"|\bpsf " + _LICENSE + r" agreement\b",
-        spdx="Python-2.0", confidence=0.85,
+        spdx="Python-2.0",
+        confidence=0.85,
     ),
-    NoticeRule("artistic2.name", r"\bartistic " + _LICENSE + r"(?: version)? 2\.0\b",
-               spdx="Artistic-2.0", confidence=0.9),
+    NoticeRule(
+        "artistic2.name",
+        r"\bartistic " + _LICENSE + r"(?: version)? 2\.0\b",
+        spdx="Artistic-2.0",
+        confidence=0.9,
+    ),
     NoticeRule("artistic.name", r"\bthe artistic " + _LICENSE + r"\b", resolver=_resolve_artistic),
     NoticeRule(
-        "perl.terms", r"\bsame terms as perl itself\b",
+        "perl.terms",
+        r"\bsame terms as perl itself\b",
         resolver=lambda _t, _m: [("GPL-1.0-or-later", 0.8), ("Artistic-1.0-Perl", 0.8)],
     ),
     NoticeRule(
@@ -350,53 +397,98 @@ NOTICE_RULES: tuple[NoticeRule, ...] = (
     ),
     NoticeRule(
         "cddl.name",
-        r"\bcommon development and distribution " + _LICENSE
+        r"\bcommon development and distribution "
+        + _LICENSE
         + r"(?: cddl)?(?: version)? ?(1\.0|1\.1)?\b",
         resolver=_versioned("CDDL-{}", "CDDL-1.0"),
     ),
-    NoticeRule("cpl.name", r"\bcommon public " + _LICENSE + r"(?: version)? 1\.0\b",
-               spdx="CPL-1.0", confidence=0.9),
-    NoticeRule("bsl.name", r"\bboost software " + _LICENSE + r"(?: -)?(?: version)? 1\.0\b",
-               spdx="BSL-1.0", confidence=0.9),
-    NoticeRule("wtfpl.name", r"\bdo what the fuck you want to public " + _LICENSE,
-               spdx="WTFPL", confidence=0.9),
     NoticeRule(
-        "eupl.name", r"\beuropean union public " + _LICENSE + r"(?: version| v)? ?(1\.1|1\.2)\b",
+        "cpl.name",
+        r"\bcommon public " + _LICENSE + r"(?: version)? 1\.0\b",
+        spdx="CPL-1.0",
+        confidence=0.9,
+    ),
+    NoticeRule(
+        "bsl.name",
+        r"\bboost software " + _LICENSE + r"(?: -)?(?: version)? 1\.0\b",
+        spdx="BSL-1.0",
+        confidence=0.9,
+    ),
+    NoticeRule(
+        "wtfpl.name",
+        r"\bdo what the fuck you want to public " + _LICENSE,
+        spdx="WTFPL",
+        confidence=0.9,
+    ),
+    NoticeRule(
+        "eupl.name",
+        r"\beuropean union public " + _LICENSE + r"(?: version| v)? ?(1\.1|1\.2)\b",
         resolver=_versioned("EUPL-{}"),
     ),
-    NoticeRule("ofl.name", r"\bsil open font " + _LICENSE + r"(?: version)? 1\.1\b",
-               spdx="OFL-1.1", confidence=0.9),
-    NoticeRule("openssl.ack", r"\bthis product includes software developed by the openssl project",
-               spdx="OpenSSL", confidence=0.7),
+    NoticeRule(
+        "ofl.name",
+        r"\bsil open font " + _LICENSE + r"(?: version)? 1\.1\b",
+        spdx="OFL-1.1",
+        confidence=0.9,
+    ),
+    NoticeRule(
+        "openssl.ack",
+        r"\bthis product includes software developed by the openssl project",
+        spdx="OpenSSL",
+        confidence=0.7,
+    ),
+    # Grants that withhold rights: ScanCode files these under proprietary-license.
+    NoticeRule(
+        "proprietary.noncommercial_grant",
+        r"\bpermission to use copy (?:modify )?(?:and )?distribute (?:this software )?"
+        r"(?:and its documentation )?for non ?-?commercial purposes",
+        spdx="LicenseRef-scancode-proprietary-license",
+        confidence=0.8,
+    ),
+    NoticeRule(
+        "proprietary.unpublished",
+        r"\bunpublished proprietary source code\b|\b(?:proprietary and confidential|"
+        r"confidential and proprietary)\b",
+        spdx="LicenseRef-scancode-proprietary-license",
+        confidence=0.8,
+    ),
     # Creative Commons by name (URLs are matched on the raw text)
     NoticeRule(
         "cc.name",
         r"\bcreative commons (attribution(?:[ -]" + _CC_WORDS + r")*)(?: (\d\.\d))?"
         r"(?: international| unported| generic)?(?: public)?(?: " + _LICENSE + r")?"
         r"(?:,? (?:version |v)(\d\.\d))?",
-        EvidenceKind.CC_MARKER, resolver=_resolve_cc_name,
+        EvidenceKind.CC_MARKER,
+        resolver=_resolve_cc_name,
     ),
     NoticeRule(
         "cc.short",
         r"\bcc[ -](by(?:[ -](?:nc|nd|sa)){0,2})(?:[ -](\d\.\d))?\b",
-        EvidenceKind.CC_MARKER, resolver=_resolve_cc_name,
+        EvidenceKind.CC_MARKER,
+        resolver=_resolve_cc_name,
     ),
     # Public domain dedications
     NoticeRule(
         "public_domain.dedication",
         r"\b(?:placed|released|dedicated|put|committed|donated|contributed|is|are|be|been|remains?)"
         r" (?:in|into|to) the public domain\b|\bpublic domain dedication\b",
-        EvidenceKind.PUBLIC_DOMAIN, resolver=_resolve_not_negated(PUBLIC_DOMAIN_ID, 0.8),
+        EvidenceKind.PUBLIC_DOMAIN,
+        resolver=_resolve_not_negated(PUBLIC_DOMAIN_ID, 0.8),
     ),
     # Reservations
-    NoticeRule(Reservation.ALL_RIGHTS_RESERVED, r"\ball rights reserved\b",
-               EvidenceKind.RESERVATION, confidence=0.9),
+    NoticeRule(
+        Reservation.ALL_RIGHTS_RESERVED,
+        r"\ball rights reserved\b",
+        EvidenceKind.RESERVATION,
+        confidence=0.9,
+    ),
     NoticeRule(
         Reservation.NO_REPRODUCTION,
         r"\bmay not be (?:reproduced|copied|republished|reprinted|redistributed)\b|"
         r"\bno part of this (?:publication|book|work|document|site|website|material|article)"
         r" may be (?:reproduced|copied|used)\b",
-        EvidenceKind.RESERVATION, confidence=0.85,
+        EvidenceKind.RESERVATION,
+        confidence=0.85,
     ),
     NoticeRule(
         Reservation.TDM_RESERVED,
@@ -408,6 +500,7 @@ NOTICE_RULES: tuple[NoticeRule, ...] = (
         r"\b(?:not|never) (?:be )?used (?:to|for) (?:train|training)\b.{0,60}?"
         r"\b(?:ai|artificial intelligence|machine learning|models?|llms?|neural)\b|"
         r"\b(?:ai|machine learning|model) training is (?:not permitted|prohibited|forbidden)\b",
-        EvidenceKind.RESERVATION, confidence=0.9,
+        EvidenceKind.RESERVATION,
+        confidence=0.9,
     ),
 )

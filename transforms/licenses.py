@@ -47,6 +47,7 @@ TRIGGERS: tuple[bytes, ...] = (
     rb"used\s+(?:to|for)\s+train",
     rb"perl\s+itself",
     rb"unlicense",
+    rb"proprietary",
 )
 
 WINDOW_BEFORE = 400  # a phrase may start this far before its trigger word
@@ -66,9 +67,7 @@ _REL_LICENSE = re.compile(
 )
 _META = re.compile(r"<meta\b[^>]{0,300}>", re.IGNORECASE)
 # Machine-readable opt-outs: TDMRep's tdm-reservation=1 and the "noai" robots directive.
-_TDM_META = re.compile(
-    r"\bnoai\b|tdm-reservation[\"']?\s+content\s*=\s*[\"']?1", re.IGNORECASE
-)
+_TDM_META = re.compile(r"\bnoai\b|tdm-reservation[\"']?\s+content\s*=\s*[\"']?1", re.IGNORECASE)
 _HREF = re.compile(r"\bhref\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
 _OSI_URL = re.compile(r"opensource\.org/licen[cs]es/([A-Za-z0-9][A-Za-z0-9.\-+]*[A-Za-z0-9])")
 _GNU_URL = re.compile(r"gnu\.org/licenses/((?:a|l)?gpl)(?:-(\d\.\d))?", re.IGNORECASE)
@@ -158,6 +157,11 @@ class LicenseScanner:
             hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_DOTALL,
         )
 
+    def __reduce__(self):
+        """Pickle as "build a new one": Hyperscan databases cannot be pickled, and Beam
+        pickles DoFns with whatever they hold. Only the default rule table survives."""
+        return (self.__class__, ())
+
     # -- windows -------------------------------------------------------------------------
 
     def windows(self, text: str) -> list[tuple[int, int]]:
@@ -233,20 +237,26 @@ class LicenseScanner:
             found = _cc_url_evidence(match.group(1), match.group(2), match.group(3))
             if found is not None:
                 kind, spdx, confidence = found
-                yield LicenseEvidence(
-                    kind, spdx, match.start(), match.end(), confidence, "cc.url"
-                )
+                yield LicenseEvidence(kind, spdx, match.start(), match.end(), confidence, "cc.url")
         for match in _META.finditer(text, start, end):
             if _TDM_META.search(match.group(0)):
                 yield LicenseEvidence(
-                    str(EvidenceKind.RESERVATION), "", match.start(), match.end(), 0.95,
+                    str(EvidenceKind.RESERVATION),
+                    "",
+                    match.start(),
+                    match.end(),
+                    0.95,
                     str(Reservation.TDM_RESERVED),
                 )
         for match in _OSI_URL.finditer(text, start, end):
             expression, unknown = parse_spdx_expression(match.group(1).removesuffix(".php"))
             if expression and not unknown:
                 yield LicenseEvidence(
-                    str(EvidenceKind.NOTICE), expression, match.start(), match.end(), 0.8,
+                    str(EvidenceKind.NOTICE),
+                    expression,
+                    match.start(),
+                    match.end(),
+                    0.8,
                     "osi.url",
                 )
         for match in _REL_LICENSE.finditer(text, start, end):
@@ -254,8 +264,11 @@ class LicenseScanner:
             target = href.group(1) if href else ""
             spdx = _rel_license_target(target)
             yield LicenseEvidence(
-                str(EvidenceKind.CC_MARKER if "creativecommons" in target.lower()
-                    else EvidenceKind.NOTICE),
+                str(
+                    EvidenceKind.CC_MARKER
+                    if "creativecommons" in target.lower()
+                    else EvidenceKind.NOTICE
+                ),
                 spdx,
                 match.start(),
                 match.end(),
@@ -265,9 +278,7 @@ class LicenseScanner:
             )
 
 
-def _byte_to_char_ranges(
-    encoded: bytes, ranges: list[list[int]]
-) -> Iterator[tuple[int, int]]:
+def _byte_to_char_ranges(encoded: bytes, ranges: list[list[int]]) -> Iterator[tuple[int, int]]:
     """Convert byte ranges to character ranges in one pass over the document."""
     char_position = 0
     byte_position = 0
@@ -298,9 +309,7 @@ def _spdx_tag_evidence(match: re.Match) -> LicenseEvidence:
     )
 
 
-def _cc_url_evidence(
-    family: str, path: str, version: str | None
-) -> tuple[str, str, float] | None:
+def _cc_url_evidence(family: str, path: str, version: str | None) -> tuple[str, str, float] | None:
     path = path.lower().strip("-")
     if family.lower() == "publicdomain":
         if path == "zero":
@@ -350,7 +359,8 @@ def _resolve_overlaps(evidence: list[LicenseEvidence]) -> list[LicenseEvidence]:
     """
     full_texts = [item for item in evidence if item.kind == EvidenceKind.FULL_TEXT]
     containers = [
-        item for item in evidence
+        item
+        for item in evidence
         if item.kind == EvidenceKind.SPDX_TAG or item.detail == "rel_license"
     ]
     strong_families = {
@@ -364,21 +374,29 @@ def _resolve_overlaps(evidence: list[LicenseEvidence]) -> list[LicenseEvidence]:
         ):
             continue
         if item.kind == EvidenceKind.NOTICE and any(
-            _family(full.spdx) == _family(item.spdx) and full.start <= item.start
+            _family(full.spdx) == _family(item.spdx)
+            and full.start <= item.start
             and item.start - full.start < 40_000
             for full in full_texts
         ):
             continue
-        if item.confidence <= 0.6 and item.kind == EvidenceKind.NOTICE and item.spdx and (
-            _family(item.spdx) in strong_families
+        if (
+            item.confidence <= 0.6
+            and item.kind == EvidenceKind.NOTICE
+            and item.spdx
+            and (_family(item.spdx) in strong_families)
         ):
             continue
         kept.append(item)
-    later = {item.spdx.removesuffix("-or-later") for item in kept if item.spdx.endswith("-or-later")}
+    later = {
+        item.spdx.removesuffix("-or-later") for item in kept if item.spdx.endswith("-or-later")
+    }
     kept = [
-        item for item in kept
+        item
+        for item in kept
         if not (
-            item.kind == EvidenceKind.NOTICE and item.spdx.endswith("-only")
+            item.kind == EvidenceKind.NOTICE
+            and item.spdx.endswith("-only")
             and item.spdx.removesuffix("-only") in later
         )
     ]
@@ -397,9 +415,7 @@ def _merge_same_license(evidence: list[LicenseEvidence]) -> list[LicenseEvidence
         if item.spdx and index is not None and item.start < merged[index].end:
             previous = merged[index]
             best = previous if previous.confidence >= item.confidence else item
-            merged[index] = replace(
-                best, start=previous.start, end=max(previous.end, item.end)
-            )
+            merged[index] = replace(best, start=previous.start, end=max(previous.end, item.end))
             continue
         open_by_license[key] = len(merged)
         merged.append(item)

@@ -82,7 +82,13 @@ CHUNK_CHARS = 2048  # windows joined per Presidio call
 WINDOW_SEPARATOR = "\n\n" + " ".join(["qqqq"] * 7) + "\n\n"
 # Their recognizers score every surviving match 1.0 (checksum or domain validated), so
 # context words cannot change anything: skip tokenizing their windows.
-CONTEXT_FREE_ENTITIES = frozenset({"EMAIL_ADDRESS", "CREDIT_CARD", "IBAN_CODE", "PRIVATE_KEY"})
+# Phone numbers found only by a context phrase run PhoneContextRecognizer alone: sending
+# every "call"/"text" window through Presidio's 8-region PhoneRecognizer cost 70% of the
+# time, and PhoneRecognizer's own candidates all come through the digit-run trigger.
+PHONE_CONTEXT_FAMILY = "PHONE_NUMBER:context"
+CONTEXT_FREE_ENTITIES = frozenset(
+    {"EMAIL_ADDRESS", "CREDIT_CARD", "IBAN_CODE", "PRIVATE_KEY", PHONE_CONTEXT_FAMILY}
+)
 CONTAINED_IN: dict[str, tuple[str, ...]] = {
     "PHONE_NUMBER": ("CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS"),
     "CREDIT_CARD": ("IBAN_CODE",),
@@ -94,8 +100,9 @@ MIN_PHONE_DIGITS = 7
 MIN_PHONE_DIGITS_MINUS_ONE = MIN_PHONE_DIGITS - 1
 # US ZIP+4 after a state code ("MA 02110-1301", the FSF's address in every GPL header).
 _ZIP_PLUS_4 = re.compile(r"\b[A-Z]{2},?\s+\d{5}-\d{4}\b")
-# A dotted quad followed by "-2" or "~rc1" is a package version (Debian "3.16.2.1-2").
-_PACKAGE_VERSION_SUFFIX = re.compile(r"[-~+][0-9a-z]")
+# A dotted quad followed by "-2", "~rc1" or a fifth ".18" is a package version
+# (Debian "3.16.2.1-2", "2.13.90.0.18-1"), not an address.
+_PACKAGE_VERSION_SUFFIX = re.compile(r"[-~+][0-9a-z]|\.\d")
 # Dates, year ranges and time-zone stamps fill changelogs and copyright lines;
 # none is a phone number, and checking each with 8 regions of phonenumbers is the single
 # largest cost of the fast path, so digit runs holding one are dropped (documented filter).
@@ -119,6 +126,11 @@ class Trigger:
     reach_left: int = 0  # how far a real entity may start before the trigger match
     reach_right: int = 0  # how far it may end after it
     phone_prescreen: bool = True  # PHONE_NUMBER only: ask phonenumbers before Presidio
+    family: str = ""  # windows are grouped and analysed per family (default: entity type)
+
+    @property
+    def window_family(self) -> str:
+        return self.family or self.entity_type
 
 
 # libphonenumber's VALID_PUNCTUATION (space, dashes, dots, slashes, brackets, tilde, `x`,
@@ -151,20 +163,21 @@ TRIGGERS: tuple[Trigger, ...] = (
     ),
     Trigger(
         "PHONE_NUMBER",
-        rb"(?:phone|tel|mobile|cell|fax|call|dial|whatsapp|sms|desk|office|registered"
-        rb"|answering\s+at|(?:reach|text|ring)(?:\s+me)?\s+(?:at|on)|messages?\s+to)"
-        rb"[^0-9+(\n]{0,16}\n?"
-        rb"[^0-9+(\n]{0,4}[+(]?[0-9]",
+        # A plain superset of PhoneContextRecognizer's phrases (compiles in ms, not s).
+        rb"\b(?:phone|tel|mobile|cell|fax|call|dial|whatsapp|sms|desk|office|registered"
+        rb"|answering|reach|text|ring|message)\b[^0-9]{0,24}[+(0-9]",
         caseless=True,
         reach_right=30,
         phone_prescreen=False,
+        family=PHONE_CONTEXT_FAMILY,
     ),
     Trigger(
         "PHONE_NUMBER",
-        rb"[0-9][ \-]{1,2}(?:office|fax|mobile|cell|home|work|desk)",
+        rb"[0-9][ \-]{1,2}(?:office|fax|mobile|cell|home|work|desk)\b",
         caseless=True,
         reach_left=30,
         phone_prescreen=False,
+        family=PHONE_CONTEXT_FAMILY,
     ),
     Trigger(
         "US_SSN",
@@ -357,6 +370,11 @@ class PiiEngine:
             entity: self.analyzer.registry.get_recognizers(LANGUAGE, entities=[entity])
             for entity in self.settings.entities
         }
+        self._recognizers_by_entity[PHONE_CONTEXT_FAMILY] = [
+            r
+            for r in self._recognizers_by_entity.get("PHONE_NUMBER", [])
+            if isinstance(r, PhoneContextRecognizer)
+        ]
         logging.getLogger("presidio-analyzer").addFilter(_ValueFreeLogs())
         self._triggers = [t for t in TRIGGERS if t.entity_type in self.settings.entities]
         self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
@@ -441,8 +459,8 @@ class PiiEngine:
     def _add_window(
         text: str, trigger: Trigger, start: int, end: int, spans: dict[str, list]
     ) -> None:
-        needs_context = trigger.entity_type not in CONTEXT_FREE_ENTITIES
-        spans.setdefault(trigger.entity_type, []).append(
+        needs_context = trigger.window_family not in CONTEXT_FREE_ENTITIES
+        spans.setdefault(trigger.window_family, []).append(
             _snap(
                 text,
                 start - trigger.reach_left - CONTEXT_MARGIN * needs_context,

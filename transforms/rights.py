@@ -137,8 +137,11 @@ def detected_expression(evidence: Iterable[LicenseEvidence]) -> str:
     covered = set().union(*(_symbols(tag) for tag in tags)) if tags else set()
     others = sorted(
         {
-            item.spdx for item in evidence
-            if item.kind != EvidenceKind.SPDX_TAG and item.kind in _LICENSE_KINDS and item.spdx
+            item.spdx
+            for item in evidence
+            if item.kind != EvidenceKind.SPDX_TAG
+            and item.kind in _LICENSE_KINDS
+            and item.spdx
             and item.spdx not in covered
         }
     )
@@ -217,8 +220,7 @@ def rights_verdict(
             for key in deciding
         ),
         share_alike=any(
-            license_category(key) in (Category.COPYLEFT, Category.WEAK_COPYLEFT)
-            for key in deciding
+            license_category(key) in (Category.COPYLEFT, Category.WEAK_COPYLEFT) for key in deciding
         ),
         conflict=conflict,
         tdm_reserved=tdm_reserved,
