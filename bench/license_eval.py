@@ -213,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    print("Data: aboutcode-org/scancode-toolkit test data, CC-BY-4.0, (c) nexB Inc. and others")
     evaluate_licenses(license_root)
     evaluate_copyrights(copyright_root)
     return 0

@@ -21,6 +21,12 @@ from transforms.licenses import LicenseScanner  # noqa: E402
 from transforms.rights import rights_verdict  # noqa: E402
 
 SUFFIXES = {".py", ".pyi", ".txt", ".md", ".rst", ".c", ".h", ".html", ".js", ".cfg", ".toml", ""}
+# License-dense worst case: whole license texts and heavily annotated files.
+DENSE_ROOTS = (
+    Path("/usr/share/common-licenses"),
+    Path("../shared/data/licenses"),
+    Path("../shared/data/copyrights"),
+)
 ROOTS = (
     Path(sys.prefix) / "lib",
     Path("/usr/share/common-licenses"),
@@ -30,19 +36,21 @@ ROOTS = (
 )
 
 
-def collect(megabytes: float) -> list[str]:
+def collect(megabytes: float, roots: tuple[Path, ...] = ROOTS) -> list[str]:
     """Real files up to `megabytes`, deterministic order, small-to-medium files only."""
     budget = int(megabytes * 1_000_000)
     texts: list[str] = []
     seen: set[Path] = set()
     total = 0
-    for root in ROOTS:
+    for root in roots:
         if not root.exists():
             continue
         for directory, _subdirs, files in sorted(os.walk(root)):
             for name in sorted(files):
                 path = Path(directory, name)
-                if path.suffix not in SUFFIXES or path in seen or path.is_symlink():
+                if path.suffix == ".yml" or path in seen or path.is_symlink():
+                    continue
+                if roots is ROOTS and path.suffix not in SUFFIXES:
                     continue
                 seen.add(path)
                 try:
@@ -64,9 +72,15 @@ def collect(megabytes: float) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=50.0, help="corpus size in MB (default 50)")
+    parser.add_argument(
+        "--dense",
+        action="store_true",
+        help="license-dense worst case (license texts, ScanCode test files) instead of a "
+        "mixed corpus; as large as those folders allow",
+    )
     args = parser.parse_args(argv)
 
-    texts = collect(args.mb)
+    texts = collect(args.mb, DENSE_ROOTS if args.dense else ROOTS)
     size_mb = sum(len(text.encode("utf-8", "surrogatepass")) for text in texts) / 1e6
     print(f"corpus: {len(texts)} files, {size_mb:.1f} MB")
     if size_mb < args.mb * 0.9:

@@ -34,6 +34,17 @@ def scrub(text: Any) -> str:
     return _EMAIL.sub("<EMAIL_ADDRESS>", str(text))
 
 
+def scrub_tree(value: Any) -> Any:
+    """`scrub` applied to every string (keys too) of a JSON-like structure."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {scrub_tree(key): scrub_tree(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub_tree(item) for item in value]
+    return value
+
+
 def _reason_rows(summary: dict) -> list[dict]:
     """Reason codes across sources, largest first, each with its explanation."""
     rows: dict[str, dict] = {}
@@ -83,7 +94,7 @@ def audit_figures(summary: dict, manifest: dict) -> dict:
     """Every figure the HTML shows, as JSON-ready data (written as reports/audit.json)."""
     reasons = _reason_rows(summary)
     policy = manifest.get("policy", {})
-    return {
+    figures = {
         "run": {
             "run_id": manifest.get("run_id") or summary.get("run_id"),
             "started_at": manifest.get("started_at"),
@@ -105,6 +116,7 @@ def audit_figures(summary: dict, manifest: dict) -> dict:
         **{name: summary.get(name) for name in OPTIONAL_SECTIONS},
         "sections_not_run": [name for name in OPTIONAL_SECTIONS if summary.get(name) is None],
     }
+    return scrub_tree(figures)
 
 
 # ---- HTML building blocks ------------------------------------------------------------------

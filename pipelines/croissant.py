@@ -147,10 +147,12 @@ def _rai(summary: dict, manifest: dict) -> dict[str, Any]:
     optout = summary.get("optout")
     totals = summary.get("totals", {})
     policy = manifest.get("policy", {})
-    collection = "; ".join(
-        f"{scrub(sid)} ({f.get('type', 'unknown')}, legal basis {f.get('legal_basis', 'unknown')})"
-        for sid, f in sorted(facts.items())
-    ) or "Sources: " + ", ".join(sorted(summary.get("reconciliation", {}))) or NOT_RUN
+    described = [
+        f"{scrub(sid)} ({fact.get('type', 'unknown')}, "
+        f"legal basis {fact.get('legal_basis', 'unknown')})"
+        for sid, fact in sorted(facts.items())
+    ] or [scrub(sid) for sid in sorted(summary.get("reconciliation", {}))]
+    collection = "Sources: " + ("; ".join(described) or "none recorded")
     return {
         "rai:dataCollection": f"Aggregated from configured corpora. {collection}.",
         "rai:dataCollectionType": types,
@@ -158,22 +160,32 @@ def _rai(summary: dict, manifest: dict) -> dict[str, Any]:
             "Scanned for personal data. Documents redacted per type: "
             f"{_counts(pii and pii.get('redacted'))}. Documents excluded per type: "
             f"{_counts(pii and pii.get('rejected'))}."
-            if pii is not None else f"Personal-data scan: {NOT_RUN}."
+            if pii is not None
+            else f"Personal-data scan: {NOT_RUN}."
         ),
         "rai:dataPreprocessingProtocol": [
             f"Policy {policy.get('name')} {policy.get('version')} applied to every record; "
             f"decisions: {_counts(totals.get('decisions'))}.",
             f"Unreadable records sent to dead letter: {totals.get('dead_letter_rows', 0)}.",
             "Duplicates removed: "
-            + (NOT_RUN if dedup is None else
-               f"{dedup.get('exact_removed', 0)} exact, {dedup.get('near_removed', 0)} near."),
+            + (
+                NOT_RUN
+                if dedup is None
+                else f"{dedup.get('exact_removed', 0)} exact, {dedup.get('near_removed', 0)} near."
+            ),
             f"Text-and-data-mining opt-outs excluded: {_counts(optout and optout.get('signals'))}.",
         ],
         "rai:dataLimitations": (
             "Automated detectors miss some personal data and license notices; redaction is "
             "best effort. Sources whose stages were not run: "
-            + (", ".join(n for n in ("pii", "licenses", "dedup", "consent", "optout", "gates")
-                         if summary.get(n) is None) or "none")
+            + (
+                ", ".join(
+                    n
+                    for n in ("pii", "licenses", "dedup", "consent", "optout", "gates")
+                    if summary.get(n) is None
+                )
+                or "none"
+            )
             + "."
         ),
         "rai:dataBiases": (
@@ -217,12 +229,12 @@ def croissant_metadata(
                 + (
                     " Nested columns left out of this description (read them with a Parquet "
                     "reader): " + ", ".join(nested) + "."
-                    if nested else ""
+                    if nested
+                    else ""
                 ),
                 "key": {"@id": f"{RECORD_SET_ID}/doc_id"},
                 "field": [
-                    _field(field, source) for field in dataset_schema
-                    if not _is_nested(field.type)
+                    _field(field, source) for field in dataset_schema if not _is_nested(field.type)
                 ],
             }
         ],

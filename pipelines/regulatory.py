@@ -74,16 +74,20 @@ def _tokens(summary: dict) -> tuple[int | None, str]:
 
 def top_domains(summary: dict, share: float = 0.10) -> list[list[Any]]:
     """The top `share` of domains by bytes (at least one), as the template asks."""
-    domains = sorted((summary.get("sizes") or {}).get("top_domains", []),
-                     key=lambda item: (-item[1], item[0]))
+    domains = sorted(
+        (summary.get("sizes") or {}).get("top_domains", []), key=lambda item: (-item[1], item[0])
+    )
     if not domains:
         return []
     return [[scrub(d), n] for d, n in domains[: max(1, math.ceil(len(domains) * share))]]
 
 
 def _source_ids(summary: dict) -> list[str]:
-    return sorted(set(summary.get("source_facts") or {}) | set(summary.get("reconciliation", {}))
-                  | set(summary.get("sources", {})))
+    return sorted(
+        set(summary.get("source_facts") or {})
+        | set(summary.get("reconciliation", {}))
+        | set(summary.get("sources", {}))
+    )
 
 
 def _accepted(summary: dict, sid: str) -> int:
@@ -97,13 +101,15 @@ def _eu_sources(summary: dict) -> dict[str, list[dict]]:
     for sid in _source_ids(summary):
         fact = facts.get(sid, {})
         kind = EU_SOURCE_KINDS.get(fact.get("type", ""), "unknown")
-        kinds[kind].append({
-            "source_id": sid,
-            "type": fact.get("type"),
-            "declared_license": fact.get("declared_license") or None,
-            "documents_used": _accepted(summary, sid),
-            "bytes_used": (summary.get("sizes") or {}).get("per_source_bytes", {}).get(sid),
-        })
+        kinds[kind].append(
+            {
+                "source_id": sid,
+                "type": fact.get("type"),
+                "declared_license": fact.get("declared_license") or None,
+                "documents_used": _accepted(summary, sid),
+                "bytes_used": (summary.get("sizes") or {}).get("per_source_bytes", {}).get(sid),
+            }
+        )
     return kinds
 
 
@@ -113,16 +119,21 @@ def _processing(summary: dict) -> dict:
     pii = summary.get("pii")
     return {
         "tdm_optouts_honoured": None if optout is None else optout.get("signals", {}),
-        "license_reservations": None if summary.get("licenses") is None else {
+        "license_reservations": None
+        if summary.get("licenses") is None
+        else {
             "reserved_or_conflicting_documents": summary["licenses"].get("conflicts", 0),
             "categories": summary["licenses"].get("categories", {}),
         },
-        "personal_data": None if pii is None else {
+        "personal_data": None
+        if pii is None
+        else {
             "documents_redacted": pii.get("redacted", {}),
             "documents_rejected": pii.get("rejected", {}),
         },
-        "source_gates_excluded": None if summary.get("gates") is None else sorted(
-            sid for sid, gate in summary["gates"].items() if gate.get("exceeded")),
+        "source_gates_excluded": None
+        if summary.get("gates") is None
+        else sorted(sid for sid, gate in summary["gates"].items() if gate.get("exceeded")),
     }
 
 
@@ -158,16 +169,21 @@ def eu_training_summary(summary: dict, manifest: dict) -> tuple[str, dict]:
         "processing": processing,
     }
     md = [
-        "# Public summary of training content (EU AI Act Art. 53(1)(d)) — DRAFT", "",
+        "# Public summary of training content (EU AI Act Art. 53(1)(d)) — DRAFT",
+        "",
         "_Generated from pipeline counts; provider and model fields must be completed by a "
-        "person._", "",
-        "## 1. General information", "",
+        "person._",
+        "",
+        "## 1. General information",
+        "",
         "- Provider name and contact: _to be completed_",
         "- Model name: _to be completed_",
         "- Modality: text",
         f"- Training data size: {data['general']['size_bin']} ({token_basis})",
         f"- Pipeline run: {data['general']['run_id']}, finished {manifest.get('finished_at')}",
-        "", "## 2. List of data sources", "",
+        "",
+        "## 2. List of data sources",
+        "",
     ]
     for kind, title in EU_KIND_TITLES.items():
         rows = kinds[kind]
@@ -178,41 +194,61 @@ def eu_training_summary(summary: dict, manifest: dict) -> tuple[str, dict]:
             md += ["None used.", ""]
             continue
         md += ["| source | declared license | documents used |", "|---|---|---:|"]
-        md += [f"| {scrub(r['source_id'])} | {scrub(r['declared_license'] or 'none declared')} "
-               f"| {r['documents_used']} |" for r in rows]
+        md += [
+            f"| {scrub(r['source_id'])} | {scrub(r['declared_license'] or 'none declared')} "
+            f"| {r['documents_used']} |"
+            for r in rows
+        ]
         md.append("")
         if kind == "crawled_and_scraped":
             md += ["Top 10% of domains by size of content:", ""]
-            md += ([f"- {d} ({n:,} bytes)" for d, n in domains] if domains
-                   else [f"_{NOT_RUN if summary.get('sizes') is None else 'none recorded'}_"])
+            md += (
+                [f"- {d} ({n:,} bytes)" for d, n in domains]
+                if domains
+                else [f"_{NOT_RUN if summary.get('sizes') is None else 'none recorded'}_"]
+            )
             md.append("")
-    md += ["## 3. Data processing aspects", "",
-           "### 3.1 Respect of reservations of rights (TDM opt-outs)", "",
-           "Documents carrying a machine-readable reservation (TDMRep, `noai`, content-usage "
-           "preferences, robots.txt) were excluded from training.", ""]
+    md += [
+        "## 3. Data processing aspects",
+        "",
+        "### 3.1 Respect of reservations of rights (TDM opt-outs)",
+        "",
+        "Documents carrying a machine-readable reservation (TDMRep, `noai`, content-usage "
+        "preferences, robots.txt) were excluded from training.",
+        "",
+    ]
     md += _md_counts("Opt-out signals honoured", processing["tdm_optouts_honoured"], "signal")
     md += ["### 3.2 Removal of illegal content and personal data", ""]
     personal = processing["personal_data"]
-    md += _md_counts("Documents with personal data redacted", personal and
-                     personal["documents_redacted"], "type")
-    md += _md_counts("Documents excluded for sensitive personal data or secrets", personal and
-                     personal["documents_rejected"], "type")
+    md += _md_counts(
+        "Documents with personal data redacted", personal and personal["documents_redacted"], "type"
+    )
+    md += _md_counts(
+        "Documents excluded for sensitive personal data or secrets",
+        personal and personal["documents_rejected"],
+        "type",
+    )
     excluded = processing["source_gates_excluded"]
-    md += ["**Sources excluded by the 5% sampling gate**", "",
-           f"_{NOT_RUN}_" if excluded is None else (", ".join(excluded) or "None."), ""]
+    md += [
+        "**Sources excluded by the 5% sampling gate**",
+        "",
+        f"_{NOT_RUN}_" if excluded is None else (", ".join(excluded) or "None."),
+        "",
+    ]
     return "\n".join(md), data
 
 
 def _evidence(sid: str, fact: dict, summary: dict) -> dict:
     evidence = fact.get("evidence") or {}
     kind, keys = REQUIRED_EVIDENCE.get(fact.get("type", ""), ("unknown", ()))
-    missing_reason = any("source.missing_evidence" in reasons
-                         for reasons in summary.get("sources", {}).get(sid, {})
-                         .get("reasons", {}).values())
+    missing_reason = any(
+        "source.missing_evidence" in reasons
+        for reasons in summary.get("sources", {}).get(sid, {}).get("reasons", {}).values()
+    )
     present = any(evidence.get(key) for key in keys) or (
-        fact.get("type") == "open_source" and bool(fact.get("declared_license")))
-    return {"required": kind, "present": present and not missing_reason,
-            "fields": sorted(evidence)}
+        fact.get("type") == "open_source" and bool(fact.get("declared_license"))
+    )
+    return {"required": kind, "present": present and not missing_reason, "fields": sorted(evidence)}
 
 
 def _pii_handling(summary: dict, sid: str) -> dict:
@@ -229,11 +265,19 @@ def _pii_handling(summary: dict, sid: str) -> dict:
 def _license_status(summary: dict, sid: str, fact: dict) -> dict:
     licenses = summary.get("licenses")
     license_rejects = sum(
-        count for code, count in summary.get("sources", {}).get(sid, {})
-        .get("reasons", {}).get("reject", {}).items() if code.startswith("license."))
-    return {"declared": fact.get("declared_license") or None,
-            "categories": None if licenses is None else licenses.get("per_source", {}).get(sid, {}),
-            "rejected_for_license": license_rejects}
+        count
+        for code, count in summary.get("sources", {})
+        .get(sid, {})
+        .get("reasons", {})
+        .get("reject", {})
+        .items()
+        if code.startswith("license.")
+    )
+    return {
+        "declared": fact.get("declared_license") or None,
+        "categories": None if licenses is None else licenses.get("per_source", {}).get(sid, {}),
+        "rejected_for_license": license_rejects,
+    }
 
 
 def china_compliance_table(summary: dict, manifest: dict) -> tuple[str, dict]:
@@ -244,40 +288,69 @@ def china_compliance_table(summary: dict, manifest: dict) -> tuple[str, dict]:
     for sid in _source_ids(summary):
         fact = (facts or {}).get(sid, {})
         gate = None if gates is None else gates.get(sid)
-        rows.append({
-            "source_id": sid,
-            "source_type": fact.get("type"),
-            "evidence": None if facts is None else _evidence(sid, fact, summary),
-            "legal_basis": fact.get("legal_basis"),
-            "gate": None if gate is None else {
-                "rate": gate.get("rate"), "threshold": gate.get("threshold", GATE_THRESHOLD),
-                "sample_size": gate.get("sample_size"), "exceeded": bool(gate.get("exceeded"))},
-            "personal_data": _pii_handling(summary, sid),
-            "license": _license_status(summary, sid, fact),
-        })
-    data = {"run_id": manifest.get("run_id") or summary.get("run_id"), "sources": rows,
-            "source_facts_recorded": facts is not None, "gates_recorded": gates is not None}
-    md = ["# Source compliance table (Interim Measures Art. 7, TC260) — DRAFT", "",
-          f"Run {data['run_id']}. Gate: a source whose sampled disqualifying rate exceeds "
-          f"{GATE_THRESHOLD:.0%} is not used.", "",
-          "| source | type | evidence | legal basis | sampled rate vs gate | personal data "
-          "| license / IP |", "|---|---|---|---|---|---|---|"]
+        rows.append(
+            {
+                "source_id": sid,
+                "source_type": fact.get("type"),
+                "evidence": None if facts is None else _evidence(sid, fact, summary),
+                "legal_basis": fact.get("legal_basis"),
+                "gate": None
+                if gate is None
+                else {
+                    "rate": gate.get("rate"),
+                    "threshold": gate.get("threshold", GATE_THRESHOLD),
+                    "sample_size": gate.get("sample_size"),
+                    "exceeded": bool(gate.get("exceeded")),
+                },
+                "personal_data": _pii_handling(summary, sid),
+                "license": _license_status(summary, sid, fact),
+            }
+        )
+    data = {
+        "run_id": manifest.get("run_id") or summary.get("run_id"),
+        "sources": rows,
+        "source_facts_recorded": facts is not None,
+        "gates_recorded": gates is not None,
+    }
+    md = [
+        "# Source compliance table (Interim Measures Art. 7, TC260) — DRAFT",
+        "",
+        f"Run {data['run_id']}. Gate: a source whose sampled disqualifying rate exceeds "
+        f"{GATE_THRESHOLD:.0%} is not used.",
+        "",
+        "| source | type | evidence | legal basis | sampled rate vs gate | personal data "
+        "| license / IP |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for row in rows:
         ev = row["evidence"]
-        evidence = NOT_RUN if ev is None else (
-            f"{ev['required']}: {'present' if ev['present'] else 'MISSING'}")
+        evidence = (
+            NOT_RUN
+            if ev is None
+            else (f"{ev['required']}: {'present' if ev['present'] else 'MISSING'}")
+        )
         gate = row["gate"]
-        gate_text = NOT_RUN if gate is None else (
-            f"{gate['rate']:.1%} vs {gate['threshold']:.0%} — "
-            f"{'EXCLUDED' if gate['exceeded'] else 'passed'}")
+        gate_text = (
+            NOT_RUN
+            if gate is None
+            else (
+                f"{gate['rate']:.1%} vs {gate['threshold']:.0%} — "
+                f"{'EXCLUDED' if gate['exceeded'] else 'passed'}"
+            )
+        )
         pii = row["personal_data"]
         lic = row["license"]
-        categories = NOT_RUN if lic["categories"] is None else (
-            ", ".join(f"{k} {v}" for k, v in sorted(lic["categories"].items())) or "none")
+        categories = (
+            NOT_RUN
+            if lic["categories"] is None
+            else (", ".join(f"{k} {v}" for k, v in sorted(lic["categories"].items())) or "none")
+        )
         md.append(
             f"| {scrub(sid)} | {row['source_type'] or NOT_RUN} | {evidence} | "
             f"{row['legal_basis'] or NOT_RUN} | {gate_text} | "
-            f"{pii['redaction_reasons']} redactions, {pii['rejection_reasons']} rejections | "
+            f"redacted {pii['redaction_reasons']}, rejected {pii['rejection_reasons']} "
+            "(reason counts) | "
             f"declared {scrub(lic['declared'] or 'none')}; {categories}; "
-            f"{lic['rejected_for_license']} rejected |")
+            f"{lic['rejected_for_license']} rejected |"
+        )
     return "\n".join(md) + "\n", data

@@ -72,6 +72,15 @@ def test_offsets_count_characters_not_bytes_in_non_ascii_text(engine):
     assert found(engine, text) == [("EMAIL_ADDRESS", "jürgen.weiß@beispiel-firma.de")]
 
 
+def test_lone_surrogates_do_not_break_the_scan_or_shift_offsets(engine):
+    text = "broken \ud800 escape, mail jane.roe@acme-corp.io"
+    assert found(engine, text) == [("EMAIL_ADDRESS", "jane.roe@acme-corp.io")]
+
+
+def test_empty_text_has_no_findings(engine):
+    assert engine.scan("", KEY) == []
+
+
 def test_card_like_number_failing_luhn_is_not_reported_without_card_context(engine):
     assert found(engine, "ref 4111 1111 1111 1112 expires") == []
 

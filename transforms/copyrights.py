@@ -33,9 +33,7 @@ _YEARS = re.compile(
     r"[\s,.:;]*)+",
     re.IGNORECASE,
 )
-_TRAILING_YEARS = re.compile(
-    rf"[\s,]+\(?{_YEAR}(?:\s*[-–,]\s*(?:{_YEAR}|\d\d))*\)?\.?$"
-)
+_TRAILING_YEARS = re.compile(rf"[\s,]+\(?{_YEAR}(?:\s*[-–,]\s*(?:{_YEAR}|\d\d))*\)?\.?$")
 _HOLDER_END = re.compile(
     r"[\s,;]*\ball\s+rights\b"
     r"|\s*(?:\bcopyright\b|\(c\)|©|&copy;)"

@@ -4,7 +4,9 @@ The copy to keep is the one we have the strongest right to use: records that
 other stages already reject rank last, then consent status, then license
 category, then the configured source priority; `doc_id` breaks the remaining
 ties inside the dedup core. Every other member gets a rejecting
-`dedup.exact_duplicate` / `dedup.near_duplicate` signal naming the kept copy.
+`dedup.exact_duplicate` / `dedup.near_duplicate` signal naming the kept copy, and
+when any member's subject withdrew or refused consent, every member of the
+cluster is rejected with `consent.withdrawn_copy`.
 """
 
 from __future__ import annotations
@@ -75,6 +77,29 @@ def attach_assignment(item: tuple[str, dict]):
         yield record
 
 
+WITHDRAWN_COPY = "consent.withdrawn_copy"
+STOPPED_CONSENT = ("withdrawn", "refused")
+
+
+def withdrawn_cluster(record: AuditRecord):
+    """(cluster_id, True) for members whose own subject withdrew or refused consent."""
+    if record.dedup and record.dedup.cluster_id and record.consent_status in STOPPED_CONSENT:
+        yield record.dedup.cluster_id, True
+
+
+def reject_copies_of_withdrawn(record: AuditRecord, withdrawn: dict[str, bool]):
+    """A copy of a person's text is still their text: the whole cluster goes."""
+    cluster = record.dedup.cluster_id if record.dedup else None
+    if cluster in withdrawn and record.consent_status not in STOPPED_CONSENT:
+        record.add_signal(
+            Signal(
+                code=WITHDRAWN_COPY, action=Action.REJECT, stage=STAGE, detail=f"cluster={cluster}"
+            )
+        )
+        Metrics.counter(STAGE, WITHDRAWN_COPY).inc()
+    yield record
+
+
 class DedupStage(beam.PTransform):
     """PCollection[AuditRecord] -> the same records with cluster ids and duplicate signals."""
 
@@ -92,8 +117,16 @@ class DedupStage(beam.PTransform):
             | "KeyAssignments" >> beam.Map(lambda assignment: (assignment.doc_id, assignment))
         )
         keyed = records | "KeyRecords" >> beam.Map(lambda record: (record.doc_id, record))
-        return (
+        attached = (
             {"record": keyed, "assignment": assignments}
             | "Join" >> beam.CoGroupByKey()
             | "Attach" >> beam.FlatMap(attach_assignment)
+        )
+        withdrawn = (
+            attached
+            | "WithdrawnClusters" >> beam.FlatMap(withdrawn_cluster)
+            | "OnePerCluster" >> beam.CombinePerKey(any)
+        )
+        return attached | "RejectWithdrawnCopies" >> beam.FlatMap(
+            reject_copies_of_withdrawn, withdrawn=beam.pvalue.AsDict(withdrawn)
         )

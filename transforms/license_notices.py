@@ -87,6 +87,8 @@ def _gpl_id(family: str, version: str | None, later: bool) -> str | None:
 def _resolve_gpl_name(text: str, match: re.Match) -> list[tuple[str, float]]:
     """Read "GNU GPL ... version 2 ... or (at your option) any later version"."""
     family = _gpl_family(match.group(0))
+    if "another distribution licen" in text[max(0, match.start() - 60) : match.start()]:
+        return []  # SSLeay: "cannot ... be put under another distribution licence [incl. GPL]"
     tail = text[match.end() : match.end() + 200]
     if "lesser" in match.group(0) and "library" not in match.group(0):
         unversioned = "LGPL-2.1-or-later"
@@ -223,8 +225,8 @@ NOTICE_RULES: tuple[NoticeRule, ...] = (
         r"permission is hereby granted free of charge to any person obtaining a copy"
         r" .{0,400}?the above copyright notice and this permission notice shall be included",
         EvidenceKind.FULL_TEXT,
-        "MIT",
-        0.95,
+        confidence=0.95,
+        resolver=lambda text, match: [(_resolve_mit_grant(text, match)[0][0], 0.95)],
     ),
     NoticeRule(
         "mit.grant",
@@ -334,6 +336,16 @@ NOTICE_RULES: tuple[NoticeRule, ...] = (
         r"\bmozilla public " + _LICENSE + r"(?: version| v)? ?(1\.0|1\.1|2\.0|1|2)?\b|"
         r"\bmpl[- ](1\.0|1\.1|2\.0)\b",
         resolver=_resolve_mpl,
+    ),
+    NoticeRule(
+        "ms.name",
+        r"\bmicrosoft (public|reciprocal|limited public) " + _LICENSE,
+        resolver=lambda _t, m: [
+            (
+                {"public": "MS-PL", "reciprocal": "MS-RL", "limited public": "MS-LPL"}[m.group(1)],
+                0.9,
+            )
+        ],
     ),
     NoticeRule(
         "isc.grant",

@@ -22,6 +22,7 @@ import hyperscan
 from license_expression import ExpressionError, get_spdx_licensing
 
 from schemas.licenses import EvidenceKind, LicenseEvidence, Reservation
+from transforms.license_fingerprints import MIN_HITS, load_fingerprints
 from transforms.license_notices import NOTICE_RULES, PUBLIC_DOMAIN_ID, NoticeRule, cc_id
 
 # Trigger words, matched case-insensitively on UTF-8 bytes. A phrase rule whose text
@@ -57,6 +58,7 @@ _TOKEN = re.compile(
     r"<[a-z/!][^<>]{0,300}>|&#?[a-z0-9]{1,8};|([a-z0-9_]+(?:[.+\-'][a-z0-9_]+)*\+?)",
     re.IGNORECASE | re.ASCII,
 )
+_WORD = re.compile(r"[a-z0-9_]+(?:[.+\-'][a-z0-9_]+)*\+?", re.IGNORECASE | re.ASCII)
 _SPDX_TAG = re.compile(r"spdx-license-identifier\s*:\s*([^\n\r]{1,300})", re.IGNORECASE)
 _SPDX_TAG_END = re.compile(r"\*/|-->|\"\"\"|'''|#}|%>|\*\)|-}|\s;|\s//|\s#\s")
 _CC_URL = re.compile(
@@ -91,11 +93,17 @@ class NormalisedWindow:
     def span(self, norm_start: int, norm_end: int) -> tuple[int, int]:
         """Map a span of the normalised text back to character offsets in the document."""
         if self._offsets is None:
-            self._offsets = [
-                match.span(1)
-                for match in _TOKEN.finditer(self._text, self._start, self._end)
-                if match.group(1)
-            ]
+            window = self._text[self._start : self._end]
+            if "<" in window or "&" in window:
+                self._offsets = [
+                    match.span(1)
+                    for match in _TOKEN.finditer(self._text, self._start, self._end)
+                    if match.group(1)
+                ]
+            else:  # no markup to skip: the plain word pattern is much cheaper per token
+                self._offsets = [
+                    match.span() for match in _WORD.finditer(self._text, self._start, self._end)
+                ]
         if not self._offsets:
             return self._start, self._start
         first = self.text.count(" ", 0, norm_start)
@@ -146,14 +154,26 @@ def _compile_database(patterns: list[bytes], flags: int) -> hyperscan.Database:
 class LicenseScanner:
     """Precompiled license detectors. Build once per process, then call `scan(text)`."""
 
-    def __init__(self, rules: tuple[NoticeRule, ...] = NOTICE_RULES) -> None:
+    def __init__(
+        self,
+        rules: tuple[NoticeRule, ...] = NOTICE_RULES,
+        fingerprints: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self._rules = rules
         self._compiled = [rule.compiled() for rule in rules]
+        if fingerprints is None:
+            fingerprints = load_fingerprints()
+        # Fingerprint phrases follow the rules in the phrase database: id → (license, phrase).
+        self._phrase_owner = [
+            (spdx, phrase) for spdx, phrases in sorted(fingerprints.items()) for phrase in phrases
+        ]
+        self._fingerprint_sizes = {spdx: len(phrases) for spdx, phrases in fingerprints.items()}
         self._triggers = _compile_database(
             list(TRIGGERS), hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_DOTALL
         )
         self._phrases = _compile_database(
-            [rule.pattern.encode("ascii") for rule in rules],
+            [rule.pattern.encode("ascii") for rule in rules]
+            + [re.escape(phrase).encode("ascii") for _, phrase in self._phrase_owner],
             hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_DOTALL,
         )
 
@@ -207,7 +227,9 @@ class LicenseScanner:
             matched.add(rule_id)
 
         self._phrases.scan(window.text.encode("ascii"), match_event_handler=on_match)
-        for rule_id in sorted(matched):
+        rule_count = len(self._rules)
+        yield from self._full_texts(window, [i - rule_count for i in matched if i >= rule_count])
+        for rule_id in sorted(i for i in matched if i < rule_count):
             rule = self._rules[rule_id]
             for match in self._compiled[rule_id].finditer(window.text):
                 if rule.resolver is not None:
@@ -228,6 +250,30 @@ class LicenseScanner:
                         confidence=confidence,
                         detail=str(rule.detail),
                     )
+
+    def _full_texts(
+        self, window: NormalisedWindow, phrase_ids: list[int]
+    ) -> Iterator[LicenseEvidence]:
+        """Licenses with at least MIN_HITS of their unique phrases in this window."""
+        hits: dict[str, list[str]] = {}
+        for phrase_id in phrase_ids:
+            spdx, phrase = self._phrase_owner[phrase_id]
+            hits.setdefault(spdx, []).append(phrase)
+        for spdx, phrases in sorted(hits.items()):
+            if len(phrases) < MIN_HITS:
+                continue
+            positions = [window.text.find(phrase) for phrase in phrases]
+            start, _ = window.span(min(positions), min(positions) + 1)
+            last = max(positions)
+            _, end = window.span(last, last + len(phrases[positions.index(last)]))
+            yield LicenseEvidence(
+                kind=str(EvidenceKind.FULL_TEXT),
+                spdx=spdx,
+                start=start,
+                end=end,
+                confidence=round(0.6 + 0.4 * len(phrases) / self._fingerprint_sizes[spdx], 2),
+                detail="fingerprint",
+            )
 
     def _scan_raw(self, text: str, start: int, end: int) -> Iterator[LicenseEvidence]:
         """Markers whose punctuation matters: SPDX tags, CC URLs, rel="license" links."""
@@ -388,6 +434,7 @@ def _resolve_overlaps(evidence: list[LicenseEvidence]) -> list[LicenseEvidence]:
         ):
             continue
         kept.append(item)
+    kept = _prefer_specific_full_texts(kept)
     later = {
         item.spdx.removesuffix("-or-later") for item in kept if item.spdx.endswith("-or-later")
     }
@@ -402,6 +449,37 @@ def _resolve_overlaps(evidence: list[LicenseEvidence]) -> list[LicenseEvidence]:
     ]
     kept.sort(key=lambda item: (item.start, item.end, item.kind, item.spdx))
     return _merge_same_license(kept)
+
+
+def _overlaps(first: LicenseEvidence, second: LicenseEvidence) -> bool:
+    return first.start < second.end and second.start < first.end
+
+
+def _prefer_specific_full_texts(evidence: list[LicenseEvidence]) -> list[LicenseEvidence]:
+    """Settle fingerprint full texts against phrase rules over the same stretch of text.
+
+    A fingerprint that found most of its phrases names a specific text (xlock, Saxpath),
+    so the generic grant rules (HPND, BSD) that also fire inside it are dropped. A weak
+    fingerprint (two phrases) yields to a stronger rule match it overlaps.
+    """
+    prints = [item for item in evidence if item.detail == "fingerprint"]
+    rules = [
+        item
+        for item in evidence
+        if item.detail != "fingerprint"
+        and item.spdx
+        and item.kind in (EvidenceKind.NOTICE, EvidenceKind.FULL_TEXT)
+    ]
+    dropped: set[int] = set()
+    for fingerprint in prints:
+        for rule in rules:
+            if rule.spdx == fingerprint.spdx or not _overlaps(rule, fingerprint):
+                continue
+            if fingerprint.confidence >= 0.9:
+                dropped.add(id(rule))
+            elif rule.confidence > fingerprint.confidence:
+                dropped.add(id(fingerprint))
+    return [item for item in evidence if id(item) not in dropped]
 
 
 def _merge_same_license(evidence: list[LicenseEvidence]) -> list[LicenseEvidence]:

@@ -1,6 +1,6 @@
 """Offline Presidio engine for personal data and secrets, with a linear-time trigger fast path.
 
-Why a fast path: Presidio's AnalyzerEngine on whole documents runs ~0.1 MB/s/core (spaCy
+Why a fast path: Presidio's AnalyzerEngine on whole documents runs ~0.2 MB/s/core (spaCy
 tokenizes everything, the lemma context enhancer is quadratic, PhoneRecognizer runs one
 phonenumbers matcher per region over the whole text). Personal data is sparse, so one
 Hyperscan pass finds candidate regions and Presidio's own recognizers (Luhn, IBAN
@@ -8,11 +8,12 @@ checksum, phonenumbers parsing, context words) run only on small windows around 
 batched: windows of many documents are joined into one text per entity type, so each
 Presidio call is amortised. Offsets are mapped back to whole-text coordinates.
 
-Why Hyperscan over google-re2: on this machine's real text the whole trigger set
-scanned at ~150-250 MB/s with Hyperscan against ~15-35 MB/s with RE2 (RE2's Python
-wrapper also needs one pass per pattern or a Set plus a second pass for positions).
-Both are linear-time; neither supports look-arounds, so triggers are plain supersets of
-Presidio's patterns and Presidio's exact regex decides.
+Why Hyperscan over google-re2 (measured by bench/pii_speed.py on 10 MB of the real-text
+corpus, 17 trigger patterns): Hyperscan ~120 MB/s/core in one pass reporting every
+match with its start; RE2 ~47 MB/s/core needing one finditer pass per pattern, and it
+cannot report overlapping matches, which windows need. Both are linear-time; neither
+supports look-arounds, so triggers are plain supersets of Presidio's patterns and
+Presidio's exact regex decides. The scan is ~3% of this stage's time either way.
 
 Why windows give the same answer as the whole text: every trigger matches the whole
 extent of any text its entity's Presidio patterns can match, windows add a margin for
@@ -43,36 +44,20 @@ os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
 import hyperscan  # noqa: E402
 import numpy as np  # noqa: E402
 import phonenumbers  # noqa: E402
-import spacy  # noqa: E402
-from presidio_analyzer import (  # noqa: E402
-    AnalyzerEngine,
-    EntityRecognizer,
-    RecognizerRegistry,
-    RecognizerResult,
-)
-from presidio_analyzer.context_aware_enhancers import (  # noqa: E402
-    ContextAwareEnhancer,
-    LemmaContextAwareEnhancer,
-)
-from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine  # noqa: E402
-from presidio_analyzer.predefined_recognizers import (  # noqa: E402
-    CreditCardRecognizer,
-    IbanRecognizer,
-    IpRecognizer,
-    PhoneRecognizer,
-    UsSsnRecognizer,
-)
+from presidio_analyzer import EntityRecognizer, RecognizerResult  # noqa: E402
 
 from schemas.pii import PiiFinding, PiiSettings  # noqa: E402
 from transforms.pii_recognizers import (  # noqa: E402
-    CardNumberContextRecognizer,
-    OfflineEmailRecognizer,
+    LANGUAGE,
+    LinearLemmaContextAwareEnhancer,
     PhoneContextRecognizer,
-    secret_recognizers,
+    PiiConfigError,
+    build_presidio_analyzer,
 )
 from transforms.pii_redaction import is_allowed, value_token  # noqa: E402
 
-LANGUAGE = "en"
+__all__ = ["PiiConfigError", "PiiEngine", "RawSpan", "build_presidio_analyzer", "raw_span_of"]
+
 CONTEXT_MARGIN = 48  # characters kept before a candidate for Presidio's context words
 EDGE_MARGIN = 16  # characters kept after a candidate
 SNAP_LIMIT = 32  # how far a window edge may move to reach whitespace
@@ -110,10 +95,6 @@ _DATE_LIKE = re.compile(
     r"(?:19|20)\d\d-(?:[01]\d-[0-3]\d|(?:19|20)\d\d)(?!\d)"  # 2004-11-23, 2001-2003
     r"|(?<!\d)(?:19|20)\d\d [+-][01]\d[0-5]\d(?!\d)"  # git/e-mail dates: "2007 -0500"
 )
-
-
-class PiiConfigError(ValueError):
-    """The PII settings cannot be turned into an engine (e.g. a spaCy model is missing)."""
 
 
 @dataclass(frozen=True)
@@ -165,7 +146,7 @@ TRIGGERS: tuple[Trigger, ...] = (
         "PHONE_NUMBER",
         # A plain superset of PhoneContextRecognizer's phrases (compiles in ms, not s).
         rb"\b(?:phone|tel|mobile|cell|fax|call|dial|whatsapp|sms|desk|office|registered"
-        rb"|answering|reach|text|ring|message)\b[^0-9]{0,24}[+(0-9]",
+        rb"|answering|reach|text|ring|messages?)\b[^0-9]{0,24}[+(0-9]",
         caseless=True,
         reach_right=30,
         phone_prescreen=False,
@@ -229,102 +210,6 @@ def _phone_matches(candidate: str, regions: tuple[str, ...]) -> tuple[tuple[int,
     )
 
 
-class _BlankSpacyNlpEngine(SpacyNlpEngine):
-    """spaCy's rule-based English tokenizer with lower-cased text as lemmas; no model.
-
-    Presidio's context enhancer compares lemmas with context words; a blank pipeline has
-    empty lemmas, which would silently switch context off.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(models=[{"lang_code": LANGUAGE, "model_name": "blank:en"}])
-
-    def load(self) -> None:
-        self.nlp = {LANGUAGE: spacy.blank(LANGUAGE)}
-
-    def _doc_to_nlp_artifact(self, doc, language: str) -> NlpArtifacts:
-        return NlpArtifacts(
-            entities=[],
-            tokens=doc,
-            tokens_indices=[token.idx for token in doc],
-            lemmas=[token.lower_ for token in doc],
-            nlp_engine=self,
-            language=language,
-            scores=[],
-        )
-
-
-def _nlp_engine(settings: PiiSettings) -> SpacyNlpEngine:
-    if settings.nlp_model is None:
-        return _BlankSpacyNlpEngine()
-    if not spacy.util.is_package(settings.nlp_model):
-        raise PiiConfigError(
-            f"pii.nlp_model: spaCy model '{settings.nlp_model}' is not installed; install "
-            f"it with `python -m spacy download {settings.nlp_model}` (or its wheel), or "
-            "remove nlp_model to run without a model"
-        )
-    return SpacyNlpEngine(models=[{"lang_code": LANGUAGE, "model_name": settings.nlp_model}])
-
-
-class LinearLemmaContextAwareEnhancer(LemmaContextAwareEnhancer):
-    """Presidio's lemma context enhancer, same results, without its quadratic lookups.
-
-    Upstream finds each result's token by walking every token (creating a spaCy Token
-    per step) and tests keywords against a list; here: one bisect on token end offsets
-    and a set, both computed once per text.
-    """
-
-    def _extract_surrounding_words(self, nlp_artifacts: NlpArtifacts, word: str, start: int):
-        if not nlp_artifacts.tokens:
-            return [""]
-        cache = getattr(nlp_artifacts, "_linear_context_cache", None)
-        if cache is None:
-            ends = [token.idx + len(token) for token in nlp_artifacts.tokens]
-            cache = (ends, set(nlp_artifacts.keywords))
-            nlp_artifacts._linear_context_cache = cache
-        ends, keywords = cache
-        token_index = bisect.bisect_right(ends, start)
-        if token_index >= len(ends):
-            raise ValueError("a result lies beyond the last token")
-        backward = self._add_n_words_backward(
-            token_index, self.context_prefix_count, nlp_artifacts.lemmas, keywords
-        )
-        forward = self._add_n_words_forward(
-            token_index, self.context_suffix_count, nlp_artifacts.lemmas, keywords
-        )
-        return list(set(backward + forward))
-
-
-def build_presidio_analyzer(
-    settings: PiiSettings, context_enhancer: ContextAwareEnhancer | None = None
-) -> AnalyzerEngine:
-    """An AnalyzerEngine with exactly the recognizers of the configured entities.
-
-    Without `context_enhancer` it uses Presidio's default (the baseline benchmarks use).
-    """
-    recognizers = [
-        OfflineEmailRecognizer(),
-        PhoneRecognizer(supported_regions=tuple(settings.phone_regions)),
-        PhoneContextRecognizer(),
-        CreditCardRecognizer(),
-        CardNumberContextRecognizer(),
-        IbanRecognizer(),
-        IpRecognizer(),
-        UsSsnRecognizer(),
-        *secret_recognizers(),
-    ]
-    registry = RecognizerRegistry(supported_languages=[LANGUAGE])
-    for recognizer in recognizers:
-        if set(recognizer.supported_entities) & set(settings.entities):
-            registry.add_recognizer(recognizer)
-    return AnalyzerEngine(
-        registry=registry,
-        nlp_engine=_nlp_engine(settings),
-        supported_languages=[LANGUAGE],
-        context_aware_enhancer=context_enhancer,
-    )
-
-
 class _ValueFreeLogs(logging.Filter):
     """Presidio logs matched text on some errors (e.g. IBAN validation): drop the arguments."""
 
@@ -348,7 +233,9 @@ def _char_offsets(text: str) -> tuple[bytes, np.ndarray | None]:
     """UTF-8 bytes of the text, and a byte-to-character index map unless the text is ASCII."""
     if text.isascii():
         return text.encode("ascii"), None
-    data = text.encode("utf-8")
+    # surrogatepass: JSON may carry lone surrogates ("\ud800"); each becomes one 3-byte
+    # sequence, so the character map below stays right instead of the scan crashing.
+    data = text.encode("utf-8", errors="surrogatepass")
     is_char_start = (np.frombuffer(data, dtype=np.uint8) & 0xC0) != 0x80
     char_index = np.cumsum(is_char_start) - 1
     return data, np.append(char_index, len(text))
@@ -375,7 +262,9 @@ class PiiEngine:
             for r in self._recognizers_by_entity.get("PHONE_NUMBER", [])
             if isinstance(r, PhoneContextRecognizer)
         ]
-        logging.getLogger("presidio-analyzer").addFilter(_ValueFreeLogs())
+        presidio_logger = logging.getLogger("presidio-analyzer")
+        if not any(isinstance(f, _ValueFreeLogs) for f in presidio_logger.filters):
+            presidio_logger.addFilter(_ValueFreeLogs())
         self._triggers = [t for t in TRIGGERS if t.entity_type in self.settings.entities]
         self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         flags = [
@@ -641,11 +530,17 @@ def _plausible(text: str, span: RawSpan) -> bool:
             and not _DATE_LIKE.search(value)
             and not _ZIP_PLUS_4.search(text, max(span.start - 4, 0), span.end)
             and not _is_numeric_range(value)
-            and value.count(".") < 3  # "2.13.90.0.18-1": a version, not a number
+            and not _is_version(value)
         )
     if span.entity_type == "IP_ADDRESS":
         return not _PACKAGE_VERSION_SUFFIX.match(text, span.end)
     return True
+
+
+def _is_version(value: str) -> bool:
+    """ "2.13.90.0.18-1" is a version; "01.84.17.61.18" (French style) is a phone number."""
+    parts = value.split(".")
+    return len(parts) >= 4 and not all(len(p) == 2 and p.isdigit() for p in parts[1:])
 
 
 def _is_numeric_range(value: str) -> bool:

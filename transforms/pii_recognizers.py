@@ -1,4 +1,8 @@
-"""Presidio recognizers this stage adds: secrets, and an e-mail recognizer that never goes online.
+"""The Presidio side of the PII stage: our recognizers, and an AnalyzerEngine built offline.
+
+Recognizers added to Presidio's: secrets, context-word card and phone numbers, and an
+e-mail recognizer that never goes online. The engine needs no spaCy model: a blank
+English tokenizer supplies tokens, lower-cased token text stands in for lemmas.
 
 Secrets are `PatternRecognizer`s (or a `LocalRecognizer` where the span is a capture
 group), so they run through the same AnalyzerEngine, context enhancer and windowing as
@@ -8,20 +12,50 @@ such as `AKIA` or `ghp_` are case-exact, and matching them caselessly only adds 
 
 from __future__ import annotations
 
+import bisect
 import math
+import os
 from collections import Counter
 
-import regex
-import tldextract
-from presidio_analyzer import (
+# Must precede the first tldextract import, whose module-level extractor would otherwise
+# try to download the public-suffix list (our e-mail recognizer uses its own anyway).
+os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
+
+import regex  # noqa: E402
+import spacy  # noqa: E402
+import tldextract  # noqa: E402
+from presidio_analyzer import (  # noqa: E402
     AnalysisExplanation,
+    AnalyzerEngine,
     EntityRecognizer,
     LocalRecognizer,
     Pattern,
     PatternRecognizer,
+    RecognizerRegistry,
     RecognizerResult,
 )
-from presidio_analyzer.predefined_recognizers import EmailRecognizer
+from presidio_analyzer.context_aware_enhancers import (  # noqa: E402
+    ContextAwareEnhancer,
+    LemmaContextAwareEnhancer,
+)
+from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine  # noqa: E402
+from presidio_analyzer.predefined_recognizers import (  # noqa: E402
+    CreditCardRecognizer,
+    EmailRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    PhoneRecognizer,
+    UsSsnRecognizer,
+)
+
+from schemas.pii import PiiSettings  # noqa: E402
+
+LANGUAGE = "en"
+
+
+class PiiConfigError(ValueError):
+    """The PII settings cannot be turned into an engine (e.g. a spaCy model is missing)."""
+
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
 
@@ -305,3 +339,99 @@ def secret_recognizers() -> list[EntityRecognizer]:
         private_key_recognizer(),
         SecretAssignmentRecognizer(),
     ]
+
+
+class _BlankSpacyNlpEngine(SpacyNlpEngine):
+    """spaCy's rule-based English tokenizer with lower-cased text as lemmas; no model.
+
+    Presidio's context enhancer compares lemmas with context words; a blank pipeline has
+    empty lemmas, which would silently switch context off.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(models=[{"lang_code": LANGUAGE, "model_name": "blank:en"}])
+
+    def load(self) -> None:
+        self.nlp = {LANGUAGE: spacy.blank(LANGUAGE)}
+
+    def _doc_to_nlp_artifact(self, doc, language: str) -> NlpArtifacts:
+        return NlpArtifacts(
+            entities=[],
+            tokens=doc,
+            tokens_indices=[token.idx for token in doc],
+            lemmas=[token.lower_ for token in doc],
+            nlp_engine=self,
+            language=language,
+            scores=[],
+        )
+
+
+def _nlp_engine(settings: PiiSettings) -> SpacyNlpEngine:
+    if settings.nlp_model is None:
+        return _BlankSpacyNlpEngine()
+    if not spacy.util.is_package(settings.nlp_model):
+        raise PiiConfigError(
+            f"pii.nlp_model: spaCy model '{settings.nlp_model}' is not installed; install "
+            f"it with `python -m spacy download {settings.nlp_model}` (or its wheel), or "
+            "remove nlp_model to run without a model"
+        )
+    return SpacyNlpEngine(models=[{"lang_code": LANGUAGE, "model_name": settings.nlp_model}])
+
+
+class LinearLemmaContextAwareEnhancer(LemmaContextAwareEnhancer):
+    """Presidio's lemma context enhancer, same results, without its quadratic lookups.
+
+    Upstream finds each result's token by walking every token (creating a spaCy Token
+    per step) and tests keywords against a list; here: one bisect on token end offsets
+    and a set, both computed once per text.
+    """
+
+    def _extract_surrounding_words(self, nlp_artifacts: NlpArtifacts, word: str, start: int):
+        if not nlp_artifacts.tokens:
+            return [""]
+        cache = getattr(nlp_artifacts, "_linear_context_cache", None)
+        if cache is None:
+            ends = [token.idx + len(token) for token in nlp_artifacts.tokens]
+            cache = (ends, set(nlp_artifacts.keywords))
+            nlp_artifacts._linear_context_cache = cache
+        ends, keywords = cache
+        token_index = bisect.bisect_right(ends, start)
+        if token_index >= len(ends):
+            raise ValueError("a result lies beyond the last token")
+        backward = self._add_n_words_backward(
+            token_index, self.context_prefix_count, nlp_artifacts.lemmas, keywords
+        )
+        forward = self._add_n_words_forward(
+            token_index, self.context_suffix_count, nlp_artifacts.lemmas, keywords
+        )
+        return list(set(backward + forward))
+
+
+def build_presidio_analyzer(
+    settings: PiiSettings, context_enhancer: ContextAwareEnhancer | None = None
+) -> AnalyzerEngine:
+    """An AnalyzerEngine with exactly the recognizers of the configured entities.
+
+    Without `context_enhancer` it uses Presidio's default (the baseline benchmarks use).
+    """
+    recognizers = [
+        OfflineEmailRecognizer(),
+        PhoneRecognizer(supported_regions=tuple(settings.phone_regions)),
+        PhoneContextRecognizer(),
+        CreditCardRecognizer(),
+        CardNumberContextRecognizer(),
+        IbanRecognizer(),
+        IpRecognizer(),
+        UsSsnRecognizer(),
+        *secret_recognizers(),
+    ]
+    registry = RecognizerRegistry(supported_languages=[LANGUAGE])
+    for recognizer in recognizers:
+        if set(recognizer.supported_entities) & set(settings.entities):
+            registry.add_recognizer(recognizer)
+    return AnalyzerEngine(
+        registry=registry,
+        nlp_engine=_nlp_engine(settings),
+        supported_languages=[LANGUAGE],
+        context_aware_enhancer=context_enhancer,
+    )
