@@ -70,6 +70,8 @@ class OutputValidator:
 
     def __init__(self, docs_dir: Path) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        # GX draws a tqdm bar per validation; a run log is no place for hundreds of them.
+        os.environ.setdefault("TQDM_DISABLE", "1")
         import great_expectations as gx
 
         logging.getLogger("great_expectations").setLevel(logging.WARNING)

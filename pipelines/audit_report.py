@@ -230,36 +230,24 @@ def _run_section(figures: dict) -> str:
     return body
 
 
+SOURCE_COLUMNS = {
+    "read": "records_read",
+    "accepted": "accept",
+    "accepted (redacted)": "accept_redacted",
+    "rejected": "reject",
+    "dead letter": "dead_letter_rows",
+}
+
+
 def _sources_section(figures: dict) -> str:
     rows = []
-    for sid, s in figures["sources"].items():
-        d = s["decisions"]
-        ok = s.get("ok")
-        rows.append(
-            [
-                sid,
-                s.get("records_read", ""),
-                d.get("accept", 0),
-                d.get("accept_redacted", 0),
-                d.get("reject", 0),
-                s.get("dead_letter_rows", ""),
-                "yes" if ok else ("NO" if ok is False else ""),
-            ]
-        )
+    for sid, figures_of_source in figures["sources"].items():
+        values = {**figures_of_source, **figures_of_source["decisions"]}
+        ok = {True: "yes", False: "NO"}.get(values.get("ok"), "")
+        rows.append([sid, *(values.get(key, 0) for key in SOURCE_COLUMNS.values()), ok])
+    headers = ["source", *SOURCE_COLUMNS, "all accounted for"]
     totals = figures["totals"].get("decisions", {})
-    return bar_chart(sorted(totals.items())) + _table(
-        [
-            "source",
-            "read",
-            "accepted",
-            "accepted (redacted)",
-            "rejected",
-            "dead letter",
-            "all accounted for",
-        ],
-        rows,
-        {1, 2, 3, 4, 5},
-    )
+    return bar_chart(sorted(totals.items())) + _table(headers, rows, {1, 2, 3, 4, 5})
 
 
 def _gates_section(gates: dict | None) -> str | None:
@@ -288,44 +276,33 @@ def _gates_section(gates: dict | None) -> str | None:
 def _validation_section(validation: dict | None) -> str | None:
     if validation is None:
         return None
-    verdict = (
-        '<p class="ok">All checks passed.</p>'
-        if validation.get("success")
-        else '<p class="bad">Some checks failed.</p>'
+    ok = validation.get("success")
+    verdict = f'<p class="{"ok" if ok else "bad"}">{"All" if ok else "Some"} checks ' + (
+        "passed.</p>" if ok else "failed.</p>"
     )
-    rows = [
-        [
-            s.get("name"),
-            s.get("file", ""),
-            "passed" if s.get("success") else "FAILED",
-            "; ".join(s.get("failed", [])),
-        ]
-        for s in validation.get("suites", [])
-    ]
+    rows = []
+    for suite in validation.get("suites", []):
+        result = "passed" if suite.get("success") else "FAILED"
+        failed = "; ".join(suite.get("failed", []))
+        rows.append([suite.get("name"), suite.get("file", ""), result, failed])
     return verdict + _table(["suite", "file", "result", "failed expectations"], rows)
+
+
+PII_COLUMNS = {
+    "findings": "found",
+    "documents with": "documents_with",
+    "documents redacted": "redacted",
+    "documents rejected": "rejected",
+}
 
 
 def _pii_section(pii: dict | None) -> str | None:
     if pii is None:
         return None
-    entities = sorted(
-        set().union(*(pii.get(k, {}) for k in ("found", "documents_with", "redacted", "rejected")))
-    )
-    rows = [
-        [
-            e,
-            pii.get("found", {}).get(e, 0),
-            pii.get("documents_with", {}).get(e, 0),
-            pii.get("redacted", {}).get(e, 0),
-            pii.get("rejected", {}).get(e, 0),
-        ]
-        for e in entities
-    ]
-    return bar_chart([(r[0], r[2]) for r in rows]) + _table(
-        ["type", "findings", "documents with", "documents redacted", "documents rejected"],
-        rows,
-        {1, 2, 3, 4},
-    )
+    tables = [pii.get(key, {}) for key in PII_COLUMNS.values()]
+    rows = [[e, *(t.get(e, 0) for t in tables)] for e in sorted(set().union(*tables))]
+    chart = bar_chart([(row[0], row[2]) for row in rows])
+    return chart + _table(["type", *PII_COLUMNS], rows, {1, 2, 3, 4})
 
 
 def _licenses_section(licenses: dict | None) -> str | None:
@@ -388,102 +365,62 @@ def _optout_section(optout: dict | None) -> str | None:
     )
 
 
+def _reasons_section(figures: dict) -> str:
+    rows = [
+        [r["code"], r["records"], ", ".join(r["decisions"]), r["explanation"], r["serves"]]
+        for r in figures["reasons"]
+    ]
+    body = _table(["code", "records", "decision", "what it means", "serves"], rows, {1})
+    unknown = figures["unknown_reason_codes"]
+    if unknown:
+        body += f'<p class="bad">Codes missing from the catalogue: {_e(", ".join(unknown))}</p>'
+    return body
+
+
+def _dead_letters_section(figures: dict) -> str:
+    rows = [[d["code"], d["records"], d["explanation"]] for d in figures["dead_letters"]]
+    return _table(["code", "records", "what it means"], rows, {1})
+
+
+# (anchor, heading, one-line explanation for the reader, builder); None from a builder means
+# the stage did not run.
+SECTIONS = [
+    ("run", "Run and manifest", "Which run this is, the exact configuration and policy used "
+     "(by hash), and the hash of every output file.", _run_section),
+    ("sources", "Records by source and decision", "Every record read ends in exactly one "
+     "place: accepted, accepted after redaction, rejected, or dead letter (unreadable).",
+     _sources_section),
+    ("reasons", "Reason codes", "Why each decision was taken, in plain language.",
+     _reasons_section),
+    ("pii", "Personal data", "Types of personal data found, and in how many documents they "
+     "were redacted or caused rejection. Counts only.", lambda f: _pii_section(f["pii"])),
+    ("licenses", "Licenses", "License categories seen in the documents.",
+     lambda f: _licenses_section(f["licenses"])),
+    ("dedup", "Duplicates removed", "Copies removed so each text is used once; the copy with "
+     "the strongest rights is kept.", lambda f: _dedup_section(f["dedup"])),
+    ("optout", "Opt-outs honoured", "Documents whose publisher reserved text-and-data-mining "
+     "rights or asked not to be used for AI.", lambda f: _optout_section(f["optout"])),
+    ("consent", "Consent outcomes", "Consent status of the people behind consent-based "
+     "sources.", lambda f: _consent_section(f["consent"])),
+    ("gates", "Source gates", "Each source is sampled; a source whose sampled disqualifying "
+     "rate exceeds the threshold (dashed line) is not used.", lambda f: _gates_section(f["gates"])),
+    ("validation", "Validation results", "Automated data-quality checks on the written "
+     "outputs.", lambda f: _validation_section(f["validation"])),
+    ("dead-letters", "Dead letters by code", "Records that could not be read; kept as hashes "
+     "and reasons, never content.", _dead_letters_section),
+]  # fmt: skip
+
+
 def render_audit_html(summary: dict, manifest: dict) -> str:
     """The privacy officer's report: what went in, what was found, what was done and why."""
-    f = audit_figures(summary, manifest)
-    reasons = _table(
-        ["code", "records", "decision", "what it means", "serves"],
-        [
-            [r["code"], r["records"], ", ".join(r["decisions"]), r["explanation"], r["serves"]]
-            for r in f["reasons"]
-        ],
-        {1},
+    figures = audit_figures(summary, manifest)
+    sections = "".join(
+        _section(anchor, title, intro, build(figures)) for anchor, title, intro, build in SECTIONS
     )
-    if f["unknown_reason_codes"]:
-        reasons += (
-            f'<p class="bad">Codes missing from the catalogue: '
-            f"{_e(', '.join(f['unknown_reason_codes']))}</p>"
-        )
-    dead = _table(
-        ["code", "records", "what it means"],
-        [[d["code"], d["records"], d["explanation"]] for d in f["dead_letters"]],
-        {1},
-    )
-    sections = [
-        _section(
-            "run",
-            "Run and manifest",
-            "Which run this is, the exact configuration and "
-            "policy used (by hash), and the hash of every output file.",
-            _run_section(f),
-        ),
-        _section(
-            "sources",
-            "Records by source and decision",
-            "Every record read ends in "
-            "exactly one place: accepted, accepted after redaction, rejected, or dead "
-            "letter (unreadable).",
-            _sources_section(f),
-        ),
-        _section(
-            "reasons", "Reason codes", "Why each decision was taken, in plain language.", reasons
-        ),
-        _section(
-            "pii",
-            "Personal data",
-            "Types of personal data found, and in how many "
-            "documents they were redacted or caused rejection. Counts only.",
-            _pii_section(f["pii"]),
-        ),
-        _section(
-            "licenses",
-            "Licenses",
-            "License categories seen in the documents.",
-            _licenses_section(f["licenses"]),
-        ),
-        _section(
-            "dedup",
-            "Duplicates removed",
-            "Copies removed so each text is used once; the copy with the strongest rights is kept.",
-            _dedup_section(f["dedup"]),
-        ),
-        _section(
-            "optout",
-            "Opt-outs honoured",
-            "Documents whose publisher reserved "
-            "text-and-data-mining rights or asked not to be used for AI.",
-            _optout_section(f["optout"]),
-        ),
-        _section(
-            "consent",
-            "Consent outcomes",
-            "Consent status of the people behind consent-based sources.",
-            _consent_section(f["consent"]),
-        ),
-        _section(
-            "gates",
-            "Source gates",
-            "Each source is sampled; a source whose sampled "
-            "disqualifying rate exceeds the threshold (dashed line) is not used.",
-            _gates_section(f["gates"]),
-        ),
-        _section(
-            "validation",
-            "Validation results",
-            "Automated data-quality checks on the written outputs.",
-            _validation_section(f["validation"]),
-        ),
-        _section(
-            "dead-letters",
-            "Dead letters by code",
-            "Records that could not be read; kept as hashes and reasons, never content.",
-            dead,
-        ),
-    ]
-    title = f"Training-data audit report — run {_e(f['run']['run_id'] or 'unknown')}"
+    title = f"Training-data audit report — run {_e(figures['run']['run_id'] or 'unknown')}"
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
         f"<style>{CSS}</style></head><body><h1>{title}</h1>"
         '<p class="note">Generated from the run\'s summary and manifest; it holds counts and '
-        "hashes only, never personal data.</p>" + "".join(sections) + "</body></html>\n"
+        "hashes only, never personal data.</p>" + sections + "</body></html>\n"
     )

@@ -31,6 +31,7 @@ from openlineage.client.transport.file import FileConfig, FileTransport
 from openlineage.client.transport.http import HttpConfig, HttpTransport
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from pipelines.config import default_root
 from schemas.dataset import DATASET_SCHEMA
 from schemas.dead_letter import DEAD_LETTER_SCHEMA
 from schemas.ledger import LEDGER_SCHEMA
@@ -156,8 +157,6 @@ def _sources(config: Any) -> list[dict]:
     """Source id, root, text field and declared schema from a LoadedConfig or RunConfig."""
     run = getattr(config, "run", config)
     roots = getattr(config, "source_roots", {}) or {}
-    from pipelines.config import default_root
-
     return [
         {
             "id": source.id,
@@ -201,17 +200,22 @@ class LineageEmitter:
         outputs: list[OutputDataset] | None = None,
         event_time: str | None = None,
     ) -> RunEvent:
-        facets = {
-            "provenance": ProvenanceRunFacet(runId=run_id, producer=self.settings.producer),
-            **run_facets,
-        }
+        facets = {"provenance": ProvenanceRunFacet(runId=run_id), **run_facets}
+        inputs = self.inputs()
+        outputs = outputs if outputs is not None else self.outputs()
+        # Facets default to the client library as their producer; this pipeline produced them.
+        for facet in [
+            *facets.values(),
+            *(f for d in [*inputs, *outputs] for f in d.facets.values()),
+        ]:
+            facet._producer = self.settings.producer
         return RunEvent(
             eventType=state,
             eventTime=event_time or datetime.now(UTC).isoformat(),
             run=Run(runId=self.run_uuid(run_id), facets=facets),
             job=Job(namespace=self.settings.namespace, name=self.job_name),
-            inputs=self.inputs(),
-            outputs=outputs if outputs is not None else self.outputs(),
+            inputs=inputs,
+            outputs=outputs,
             producer=self.settings.producer,
         )
 
@@ -243,15 +247,15 @@ class LineageEmitter:
         return datasets
 
     def outputs(self, summary: dict | None = None) -> list[OutputDataset]:
-        summary = summary or {}
-        assertions = _assertions_by_output(summary.get("validation"))
+        """Outputs with schemas; lineage and assertions only once the run's summary exists."""
+        assertions = _assertions_by_output((summary or {}).get("validation"))
         datasets = []
         for directory, schema in OUTPUT_SCHEMAS.items():
             namespace, name = dataset_address(f"{self.output_dir.rstrip('/')}/{directory}")
             facets: dict[str, Any] = {
                 "schema": schema_dataset.SchemaDatasetFacet(fields=schema_fields(schema))
             }
-            if directory == "dataset":
+            if directory == "dataset" and summary is not None:
                 facets["columnLineage"] = self._text_lineage(summary)
             if directory in assertions:
                 # The spec types this facet as an input facet; it describes these outputs,
@@ -306,16 +310,15 @@ class LineageEmitter:
                 policyName=policy.get("name"),
                 policyVersion=policy.get("version"),
                 policySha256=policy.get("sha256"),
-                producer=self.settings.producer,
             )
         }
         if summary.get("consent") is not None:
             facets["provenance_consent"] = ConsentSummaryRunFacet(
-                status=summary["consent"].get("status", {}), producer=self.settings.producer
+                status=summary["consent"].get("status", {})
             )
         if summary.get("optout") is not None:
             facets["provenance_optout"] = OptOutSummaryRunFacet(
-                signals=summary["optout"].get("signals", {}), producer=self.settings.producer
+                signals=summary["optout"].get("signals", {})
             )
         if summary.get("pii") is not None:
             pii = summary["pii"]
@@ -323,14 +326,13 @@ class LineageEmitter:
                 found=pii.get("found", {}),
                 redacted=pii.get("redacted", {}),
                 rejected=pii.get("rejected", {}),
-                producer=self.settings.producer,
             )
         return self._event(RunState.COMPLETE, run_id, facets, self.outputs(summary), event_time)
 
     def fail(self, run_id: str, message: str, event_time: str | None = None) -> RunEvent:
         """The message should name the failure, not quote data (it leaves the run)."""
         error = error_message_run.ErrorMessageRunFacet(
-            message=message, programmingLanguage="python", producer=self.settings.producer
+            message=message, programmingLanguage="python"
         )
         return self._event(RunState.FAIL, run_id, {"errorMessage": error}, [], event_time)
 

@@ -102,5 +102,16 @@ def publish(staging: Path, output: Path, directories: tuple[str, ...], manifest:
     return manifest_path
 
 
+FAILED_PREFIX = ".failed-"
+
+
+def keep_failed(staging: Path, output: Path, run_id: str) -> Path:
+    """Keep a run that failed validation for inspection, under a name no reader mistakes
+    for a published dataset (it has no manifest and a dot-prefixed name)."""
+    failed = output / f"{FAILED_PREFIX}{run_id}"
+    os.replace(staging, failed)
+    return failed
+
+
 def discard(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)

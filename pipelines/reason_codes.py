@@ -90,7 +90,13 @@ CATALOGUE: dict[str, ReasonInfo] = {
         "The person withdrew their consent, so their content is no longer used.", CONSENT
     ),
     "consent.withdrawn_mention": ReasonInfo(
-        "The document mentions a person who withdrew consent; it was flagged for review.",
+        "The document mentions a person who withdrew or refused consent; their details were "
+        "redacted from the text.",
+        CONSENT,
+    ),
+    "consent.withdrawn_copy": ReasonInfo(
+        "The document is a copy (exact or near) of text whose author withdrew or refused "
+        "consent; a copy of a person's text is still their text, so it was not used.",
         CONSENT,
     ),
     "consent.refused": ReasonInfo("The person refused consent for this use.", CONSENT),

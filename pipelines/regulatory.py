@@ -161,7 +161,7 @@ def eu_training_summary(summary: dict, manifest: dict) -> tuple[str, dict]:
             "tokens_estimate": tokens,
             "token_basis": token_basis,
             "run_id": manifest.get("run_id") or summary.get("run_id"),
-            "latest_collection": manifest.get("finished_at"),
+            "run_finished_at": manifest.get("finished_at"),
             "policy": manifest.get("policy", {}).get("name"),
         },
         "sources": kinds,
@@ -346,7 +346,7 @@ def china_compliance_table(summary: dict, manifest: dict) -> tuple[str, dict]:
             else (", ".join(f"{k} {v}" for k, v in sorted(lic["categories"].items())) or "none")
         )
         md.append(
-            f"| {scrub(sid)} | {row['source_type'] or NOT_RUN} | {evidence} | "
+            f"| {scrub(row['source_id'])} | {row['source_type'] or NOT_RUN} | {evidence} | "
             f"{row['legal_basis'] or NOT_RUN} | {gate_text} | "
             f"redacted {pii['redaction_reasons']}, rejected {pii['rejection_reasons']} "
             "(reason counts) | "

@@ -19,6 +19,7 @@ from pipelines.outputs import content_digest
 from pipelines.publish import (
     MANIFEST,
     discard,
+    keep_failed,
     new_run_id,
     package_versions,
     publish,
@@ -28,6 +29,7 @@ from pipelines.publish import (
 )
 from pipelines.stage_summary import gate_figures, size_figures, stage_sections
 from pipelines.summary import build_summary, counter_values
+from pipelines.validation import validate_staged_run
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,8 @@ def run_audit(config: LoadedConfig, beam_args: list[str]) -> RunOutcome:
         summary.update(stage_sections(staging / "ledger"))
         summary["gates"] = gate_figures(staging / "ledger", config.policy.gate)
         summary["sizes"] = size_figures(staging / "dataset")
+        validation = validate_staged_run(config, staging, summary["reconciliation"])
+        summary["validation"] = validation.to_dict()
         write_json(staging / "reports" / "summary.json", summary)
         lost = {
             source: figures
@@ -93,6 +97,13 @@ def run_audit(config: LoadedConfig, beam_args: list[str]) -> RunOutcome:
                     f"dead letter {f['dead_letter_rows']})"
                     for source, f in lost.items()
                 )
+            )
+        if not validation.success:
+            kept = keep_failed(staging, output, run_id)
+            raise RunFailed(
+                f"validation failed ({len(validation.failures())} expectation(s)); "
+                f"outputs kept for inspection in {kept}:\n  - "
+                + "\n  - ".join(validation.failures()[:20])
             )
         manifest = {
             "run_id": run_id,

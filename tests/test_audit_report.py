@@ -19,36 +19,56 @@ MANIFEST = {
     "started_at": "2026-11-21T12:00:00+00:00",
     "finished_at": "2026-11-21T12:00:05+00:00",
     "config": {"path": "/srv/configs/demo.yaml", "sha256": "c" * 64},
-    "policy": {"path": "/srv/policy.yaml", "name": "commercial-training",
-               "version": "2026.11.1", "sha256": "p" * 64},
+    "policy": {
+        "path": "/srv/policy.yaml",
+        "name": "commercial-training",
+        "version": "2026.11.1",
+        "sha256": "p" * 64,
+    },
     "runner": "FnApiRunner (multi_processing, 2 workers)",
     "packages": {"provenance-pipeline": "0.1.0"},
     "content_digests": {"dataset": {"rows": 9, "sha256_sum": "d" * 64}},
     "outputs": [
-        {"path": "dataset/part-00000-of-00002.parquet", "bytes": 100, "sha256": "a" * 64,
-         "rows": 5},
-        {"path": "dataset/part-00001-of-00002.parquet", "bytes": 90, "sha256": "b" * 64,
-         "rows": 4},
-        {"path": "ledger/part-00000-of-00001.parquet", "bytes": 50, "sha256": "e" * 64,
-         "rows": 12},
+        {
+            "path": "dataset/part-00000-of-00002.parquet",
+            "bytes": 100,
+            "sha256": "a" * 64,
+            "rows": 5,
+        },
+        {"path": "dataset/part-00001-of-00002.parquet", "bytes": 90, "sha256": "b" * 64, "rows": 4},
+        {"path": "ledger/part-00000-of-00001.parquet", "bytes": 50, "sha256": "e" * 64, "rows": 12},
     ],
 }
 
 MINIMAL_SUMMARY = {
     "run_id": MANIFEST["run_id"],
-    "totals": {"records_read": 3, "ledger_rows": 2, "dead_letter_rows": 1,
-               "decisions": {"accept": 2}},
-    "reconciliation": {"forum": {"records_read": 3, "ledger_rows": 2, "dead_letter_rows": 1,
-                                 "ok": True}},
-    "sources": {"forum": {"decisions": {"accept": 2}, "reasons": {"accept": {"accept.clean": 2}},
-                          "dead_letter": {"read.malformed_json": 1}}},
+    "totals": {
+        "records_read": 3,
+        "ledger_rows": 2,
+        "dead_letter_rows": 1,
+        "decisions": {"accept": 2},
+    },
+    "reconciliation": {
+        "forum": {"records_read": 3, "ledger_rows": 2, "dead_letter_rows": 1, "ok": True}
+    },
+    "sources": {
+        "forum": {
+            "decisions": {"accept": 2},
+            "reasons": {"accept": {"accept.clean": 2}},
+            "dead_letter": {"read.malformed_json": 1},
+        }
+    },
     "metrics": {},
 }
 
 FULL_SUMMARY = {
     "run_id": MANIFEST["run_id"],
-    "totals": {"records_read": 14, "ledger_rows": 12, "dead_letter_rows": 2,
-               "decisions": {"accept": 6, "accept_redacted": 3, "reject": 3}},
+    "totals": {
+        "records_read": 14,
+        "ledger_rows": 12,
+        "dead_letter_rows": 2,
+        "decisions": {"accept": 6, "accept_redacted": 3, "reject": 3},
+    },
     "reconciliation": {
         "forum": {"records_read": 8, "ledger_rows": 7, "dead_letter_rows": 1, "ok": True},
         "crawl": {"records_read": 6, "ledger_rows": 5, "dead_letter_rows": 1, "ok": True},
@@ -65,53 +85,114 @@ FULL_SUMMARY = {
         },
         "crawl": {
             "decisions": {"accept": 3, "reject": 2},
-            "reasons": {"accept": {"accept.clean": 3},
-                        "reject": {"optout.tdm_reservation": 1, "license.non_commercial": 1,
-                                   "stage.brand_new_code": 1}},
+            "reasons": {
+                "accept": {"accept.clean": 3},
+                "reject": {
+                    "optout.tdm_reservation": 1,
+                    "license.non_commercial": 1,
+                    "stage.brand_new_code": 1,
+                },
+            },
             "dead_letter": {"read.invalid_utf8": 1},
         },
     },
     "metrics": {},
     "source_facts": {
-        "forum": {"type": "user_input", "declared_license": "LicenseRef-forum-terms",
-                  "legal_basis": "consent", "priority": 30,
-                  "evidence": {"consent_mechanism": "terms v3; contact dpo@example.org"}},
-        "crawl": {"type": "web_crawl", "declared_license": "", "legal_basis":
-                  "legitimate_interests", "priority": 50,
-                  "evidence": {"collection_period": "2026-09", "method": "focused crawl"}},
+        "forum": {
+            "type": "user_input",
+            "declared_license": "LicenseRef-forum-terms",
+            "legal_basis": "consent",
+            "priority": 30,
+            "evidence": {"consent_mechanism": "terms v3; contact dpo@example.org"},
+        },
+        "crawl": {
+            "type": "web_crawl",
+            "declared_license": "",
+            "legal_basis": "legitimate_interests",
+            "priority": 50,
+            "evidence": {"collection_period": "2026-09", "method": "focused crawl"},
+        },
     },
-    "pii": {"found": {"EMAIL_ADDRESS": 4, "US_SSN": 1},
-            "documents_with": {"EMAIL_ADDRESS": 3, "US_SSN": 1},
-            "redacted": {"EMAIL_ADDRESS": 3}, "rejected": {"US_SSN": 1}},
-    "licenses": {"categories": {"permissive": 4, "non_commercial": 1},
-                 "spdx": {"MIT": 4, "CC-BY-NC-4.0": 1}, "conflicts": 0,
-                 "per_source": {"crawl": {"permissive": 4, "non_commercial": 1}}},
-    "dedup": {"documents": 12, "clusters": 2, "cluster_size_histogram": {"2": 2},
-              "removed_per_source": {"crawl": 2}, "exact_removed": 1, "near_removed": 1},
-    "consent": {"status": {"granted": 6, "withdrawn": 1, "not_required": 5},
-                "per_source": {"forum": {"granted": 6, "withdrawn": 1}}},
+    "pii": {
+        "found": {"EMAIL_ADDRESS": 4, "US_SSN": 1},
+        "documents_with": {"EMAIL_ADDRESS": 3, "US_SSN": 1},
+        "redacted": {"EMAIL_ADDRESS": 3},
+        "rejected": {"US_SSN": 1},
+    },
+    "licenses": {
+        "categories": {"permissive": 4, "non_commercial": 1},
+        "spdx": {"MIT": 4, "CC-BY-NC-4.0": 1},
+        "conflicts": 0,
+        "per_source": {"crawl": {"permissive": 4, "non_commercial": 1}},
+    },
+    "dedup": {
+        "documents": 12,
+        "clusters": 2,
+        "cluster_size_histogram": {"2": 2},
+        "removed_per_source": {"crawl": 2},
+        "exact_removed": 1,
+        "near_removed": 1,
+    },
+    "consent": {
+        "status": {"granted": 6, "withdrawn": 1, "not_required": 5},
+        "per_source": {"forum": {"granted": 6, "withdrawn": 1}},
+    },
     "optout": {"signals": {"optout.tdm_reservation": 1}},
     "gates": {
-        "forum": {"rate": 0.02, "threshold": 0.05, "disqualifying": 1, "records": 7,
-                  "exceeded": False, "sample_size": 7},
-        "crawl": {"rate": 0.12, "threshold": 0.05, "disqualifying": 3, "records": 5,
-                  "exceeded": True, "sample_size": 5},
+        "forum": {
+            "rate": 0.02,
+            "threshold": 0.05,
+            "disqualifying": 1,
+            "records": 7,
+            "exceeded": False,
+            "sample_size": 7,
+        },
+        "crawl": {
+            "rate": 0.12,
+            "threshold": 0.05,
+            "disqualifying": 3,
+            "records": 5,
+            "exceeded": True,
+            "sample_size": 5,
+        },
     },
-    "validation": {"success": False, "suites": [
-        {"name": "ledger", "file": "ledger/part-00000-of-00001.parquet", "success": False,
-         "failed": ["reason codes come from the known set"]},
-        {"name": "dataset", "file": "dataset/part-00000-of-00002.parquet", "success": True,
-         "failed": []},
-    ]},
-    "sizes": {"dataset_bytes": 4000, "dataset_tokens_estimate": 1000,
-              "per_source_bytes": {"forum": 1500, "crawl": 2500},
-              "top_domains": [[f"site{i}.example", 1000 - i * 10] for i in range(20)]},
+    "validation": {
+        "success": False,
+        "suites": [
+            {
+                "name": "ledger",
+                "file": "ledger/part-00000-of-00001.parquet",
+                "success": False,
+                "failed": ["reason codes come from the known set"],
+            },
+            {
+                "name": "dataset",
+                "file": "dataset/part-00000-of-00002.parquet",
+                "success": True,
+                "failed": [],
+            },
+        ],
+    },
+    "sizes": {
+        "dataset_bytes": 4000,
+        "dataset_tokens_estimate": 1000,
+        "per_source_bytes": {"forum": 1500, "crawl": 2500},
+        "top_domains": [[f"site{i}.example", 1000 - i * 10] for i in range(20)],
+    },
 }
 
 HEADINGS = [
-    "Run and manifest", "Records by source and decision", "Reason codes", "Personal data",
-    "Licenses", "Duplicates removed", "Opt-outs honoured", "Consent outcomes", "Source gates",
-    "Validation results", "Dead letters by code",
+    "Run and manifest",
+    "Records by source and decision",
+    "Reason codes",
+    "Personal data",
+    "Licenses",
+    "Duplicates removed",
+    "Opt-outs honoured",
+    "Consent outcomes",
+    "Source gates",
+    "Validation results",
+    "Dead letters by code",
 ]
 EMAIL_SHAPED = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
@@ -165,7 +246,7 @@ def test_unknown_reason_codes_are_called_out():
 
 def test_gate_chart_marks_exceeded_source_and_threshold():
     page = render_audit_html(FULL_SUMMARY, MANIFEST)
-    section = page[page.index('id="gates"'):page.index('id="validation"')]
+    section = page[page.index('id="gates"') : page.index('id="validation"')]
     assert "<svg" in section and "stroke-dasharray" in section
     assert "EXCLUDED" in section and "12.0%" in section
 

@@ -13,8 +13,14 @@ from schemas.dataset import DATASET_SCHEMA
 from tests.test_audit_report import FULL_SUMMARY, MANIFEST, MINIMAL_SUMMARY
 
 DATASET_FILES = [o for o in MANIFEST["outputs"] if o["path"].startswith("dataset/")]
-RAI_FIELDS = ["rai:dataCollection", "rai:dataCollectionType", "rai:personalSensitiveInformation",
-              "rai:dataPreprocessingProtocol", "rai:dataLimitations", "rai:dataBiases"]
+RAI_FIELDS = [
+    "rai:dataCollection",
+    "rai:dataCollectionType",
+    "rai:personalSensitiveInformation",
+    "rai:dataPreprocessingProtocol",
+    "rai:dataLimitations",
+    "rai:dataBiases",
+]
 
 
 @pytest.fixture(params=[FULL_SUMMARY, MINIMAL_SUMMARY, {}], ids=["full", "minimal", "empty"])
@@ -34,7 +40,8 @@ def test_context_is_croissant_with_rai_namespace(metadata):
 def test_every_parquet_file_is_a_file_object_with_its_sha256(metadata):
     objects = [d for d in metadata["distribution"] if d["@type"] == "cr:FileObject"]
     assert [(o["contentUrl"], o["sha256"]) for o in objects] == [
-        (f["path"], f["sha256"]) for f in DATASET_FILES]
+        (f["path"], f["sha256"]) for f in DATASET_FILES
+    ]
     assert all(o["encodingFormat"] == "application/x-parquet" for o in objects)
     assert not any("://" in o["contentUrl"] for o in objects)
 
@@ -51,17 +58,24 @@ def test_fields_follow_the_pyarrow_schema(metadata):
 
 @pytest.mark.parametrize(
     ("arrow_type", "expected"),
-    [(pa.string(), "sc:Text"), (pa.int64(), "sc:Integer"), (pa.int32(), "sc:Integer"),
-     (pa.bool_(), "sc:Boolean"), (pa.float64(), "sc:Float"), (pa.timestamp("s"), "sc:DateTime"),
-     (pa.date32(), "sc:Date")],
+    [
+        (pa.string(), "sc:Text"),
+        (pa.int64(), "sc:Integer"),
+        (pa.int32(), "sc:Integer"),
+        (pa.bool_(), "sc:Boolean"),
+        (pa.float64(), "sc:Float"),
+        (pa.timestamp("s"), "sc:DateTime"),
+        (pa.date32(), "sc:Date"),
+    ],
 )
 def test_pyarrow_types_map_to_schema_org_types(arrow_type, expected):
     assert croissant_type(arrow_type) == expected
 
 
 def test_list_columns_are_repeated_fields():
-    schema = pa.schema([pa.field("doc_id", pa.string()), pa.field("reasons",
-                                                                   pa.list_(pa.string()))])
+    schema = pa.schema(
+        [pa.field("doc_id", pa.string()), pa.field("reasons", pa.list_(pa.string()))]
+    )
     metadata = croissant_metadata(FULL_SUMMARY, MANIFEST, schema, DATASET_FILES)
     reasons = metadata["recordSet"][0]["field"][1]
     assert reasons["repeated"] is True and reasons["dataType"] == "sc:Text"
@@ -87,14 +101,33 @@ def test_metadata_is_json_serialisable_without_email_shaped_strings(metadata):
 def test_mlcroissant_loads_metadata_and_reads_records(tmp_path):
     """The reference implementation validates the JSON-LD and reads the Parquet through it."""
     mlc = pytest.importorskip("mlcroissant")
-    table = pa.Table.from_pylist([{
-        "doc_id": f"d{i}", "source_id": "forum", "source_type": "user_input",
-        "locator": f"a.jsonl:L{i}", "text": "hello", "text_sha256": "0" * 64,
-        "content_sha256": "1" * 64, "declared_license": "MIT", "legal_basis": "consent",
-        "decision": "accept", "redacted": False, "license_spdx": None,
-        "license_category": None, "attribution_required": None, "share_alike": None,
-        "license_conflict": None, "consent_status": "granted", "cluster_id": None,
-        "metadata": [("k", "v")]} for i in range(3)], schema=DATASET_SCHEMA)
+    table = pa.Table.from_pylist(
+        [
+            {
+                "doc_id": f"d{i}",
+                "source_id": "forum",
+                "source_type": "user_input",
+                "locator": f"a.jsonl:L{i}",
+                "text": "hello",
+                "text_sha256": "0" * 64,
+                "content_sha256": "1" * 64,
+                "declared_license": "MIT",
+                "legal_basis": "consent",
+                "decision": "accept",
+                "redacted": False,
+                "license_spdx": None,
+                "license_category": None,
+                "attribution_required": None,
+                "share_alike": None,
+                "license_conflict": None,
+                "consent_status": "granted",
+                "cluster_id": None,
+                "metadata": [("k", "v")],
+            }
+            for i in range(3)
+        ],
+        schema=DATASET_SCHEMA,
+    )
     (tmp_path / "dataset").mkdir()
     files = []
     for part in range(2):
@@ -102,8 +135,9 @@ def test_mlcroissant_loads_metadata_and_reads_records(tmp_path):
         pq.write_table(table, path)
         files.append({"path": f"dataset/part-{part}.parquet", "sha256": "f" * 64})
     document = tmp_path / "croissant.json"
-    document.write_text(json.dumps(
-        croissant_metadata(FULL_SUMMARY, MANIFEST, DATASET_SCHEMA, files)))
+    document.write_text(
+        json.dumps(croissant_metadata(FULL_SUMMARY, MANIFEST, DATASET_SCHEMA, files))
+    )
     dataset = mlc.Dataset(jsonld=str(document))
     records = list(dataset.records("documents"))
     assert len(records) == 6

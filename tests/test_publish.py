@@ -48,3 +48,29 @@ def test_every_command_has_help(flag, capsys):
             run_cli(*command, flag)
         assert exit_info.value.code == 0
     assert "PipelineOptions" in capsys.readouterr().out
+
+
+def leak_an_email(record):
+    from schemas.record import Action, Signal
+
+    record.add_signal(Signal("test.leak", Action.FLAG, "test", "contact leaked@example-mail.net"))
+    return record
+
+
+def test_failed_expectation_exits_non_zero_and_publishes_nothing(tmp_path, monkeypatch, capsys):
+    import apache_beam as beam
+
+    original = audit.scan_stages
+    monkeypatch.setattr(
+        audit,
+        "scan_stages",
+        lambda config: [*original(config), ("Leak", beam.Map(leak_an_email))],
+    )
+    assert run_cli("run", DEMO_CONFIG, "--output", tmp_path, "--quiet", *IN_MEMORY) == 1
+    error = capsys.readouterr().err
+    assert "validation failed" in error
+    assert "no email-shaped value in any ledger column" in error
+    assert "ledger/part-" in error
+    assert not (tmp_path / "manifest.json").exists()
+    [failed] = list(tmp_path.glob(".failed-*"))
+    assert (failed / "reports" / "gx" / "index.html").is_file()

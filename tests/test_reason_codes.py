@@ -9,12 +9,27 @@ from schemas.consent import OptOutReason
 from schemas.dead_letter import ReadError
 
 CONTRACT_CODES = [
-    "accept.clean", "pii.redacted.EMAIL_ADDRESS", "pii.sensitive.US_SSN",
-    "pii.secret.AWS_ACCESS_KEY", "license.non_commercial", "license.no_derivatives",
-    "license.conflict", "license.reserved_tdm", "license.all_rights_reserved",
-    "license.unknown", "dedup.exact_duplicate", "dedup.near_duplicate", "consent.missing",
-    "consent.withdrawn", "consent.refused", "optout.tdm_reservation", "optout.noai",
-    "optout.content_usage", "optout.robots", "source.gate_exceeded", "source.missing_evidence",
+    "accept.clean",
+    "pii.redacted.EMAIL_ADDRESS",
+    "pii.sensitive.US_SSN",
+    "pii.secret.AWS_ACCESS_KEY",
+    "license.non_commercial",
+    "license.no_derivatives",
+    "license.conflict",
+    "license.reserved_tdm",
+    "license.all_rights_reserved",
+    "license.unknown",
+    "dedup.exact_duplicate",
+    "dedup.near_duplicate",
+    "consent.missing",
+    "consent.withdrawn",
+    "consent.refused",
+    "optout.tdm_reservation",
+    "optout.noai",
+    "optout.content_usage",
+    "optout.robots",
+    "source.gate_exceeded",
+    "source.missing_evidence",
 ]
 
 
@@ -37,8 +52,16 @@ def test_every_optout_reason_is_known(code):
 
 
 @pytest.mark.parametrize(
-    "code", ["pii.redacted.", "pii.redacted.email", "pii.redacted.X.Y", "nonsense", "",
-             "license.non_commercial.extra", "pii.redacted"]
+    "code",
+    [
+        "pii.redacted.",
+        "pii.redacted.email",
+        "pii.redacted.X.Y",
+        "nonsense",
+        "",
+        "license.non_commercial.extra",
+        "pii.redacted",
+    ],
 )
 def test_malformed_or_unlisted_codes_are_unknown(code):
     assert not is_known_reason(code)

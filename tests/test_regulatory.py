@@ -16,9 +16,13 @@ EMAIL_SHAPED = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 @pytest.mark.parametrize(
     ("tokens", "expected"),
-    [(0, "Less than 1 billion tokens"), (999_999_999, "Less than 1 billion tokens"),
-     (1_000_000_000, "1 billion to 10 trillion tokens"),
-     (10**13 + 1, "More than 10 trillion tokens"), (None, "unknown (size figures not recorded)")],
+    [
+        (0, "Less than 1 billion tokens"),
+        (999_999_999, "Less than 1 billion tokens"),
+        (1_000_000_000, "1 billion to 10 trillion tokens"),
+        (10**13 + 1, "More than 10 trillion tokens"),
+        (None, "unknown (size figures not recorded)"),
+    ],
 )
 def test_token_counts_fall_in_the_template_size_bins(tokens, expected):
     assert token_size_bin(tokens) == expected
@@ -26,12 +30,18 @@ def test_token_counts_fall_in_the_template_size_bins(tokens, expected):
 
 def test_eu_summary_follows_the_template_sections():
     markdown, _ = eu_training_summary(FULL_SUMMARY, MANIFEST)
-    for heading in ["## 1. General information", "## 2. List of data sources",
-                    "### 2.1 Publicly available datasets", "### 2.2 Private",
-                    "### 2.3 Data crawled and scraped", "### 2.4 User data",
-                    "### 2.5 Synthetic data", "## 3. Data processing aspects",
-                    "### 3.1 Respect of reservations of rights",
-                    "### 3.2 Removal of illegal content and personal data"]:
+    for heading in [
+        "## 1. General information",
+        "## 2. List of data sources",
+        "### 2.1 Publicly available datasets",
+        "### 2.2 Private",
+        "### 2.3 Data crawled and scraped",
+        "### 2.4 User data",
+        "### 2.5 Synthetic data",
+        "## 3. Data processing aspects",
+        "### 3.1 Respect of reservations of rights",
+        "### 3.2 Removal of illegal content and personal data",
+    ]:
         assert heading in markdown
     assert "Modality: text" in markdown
 
@@ -79,11 +89,26 @@ def test_china_table_has_one_row_per_source_with_gate_against_five_percent():
     assert "2.0% vs 5% — passed" in markdown
 
 
+def test_china_table_markdown_rows_describe_their_own_source():
+    markdown, _ = china_compliance_table(FULL_SUMMARY, MANIFEST)
+    rows = {
+        line.split("|")[1].strip(): line
+        for line in markdown.splitlines()
+        if line.startswith("| ") and "---" not in line and "source |" not in line
+    }
+    assert set(rows) == {"forum", "crawl"}
+    assert "web_crawl" in rows["crawl"] and "EXCLUDED" in rows["crawl"]
+    assert "user_input" in rows["forum"] and "passed" in rows["forum"]
+
+
 def test_china_table_checks_evidence_by_source_type():
     _, data = china_compliance_table(FULL_SUMMARY, MANIFEST)
     rows = {row["source_id"]: row for row in data["sources"]}
-    assert rows["forum"]["evidence"] == {"required": "user authorisation", "present": True,
-                                         "fields": ["consent_mechanism"]}
+    assert rows["forum"]["evidence"] == {
+        "required": "user authorisation",
+        "present": True,
+        "fields": ["consent_mechanism"],
+    }
     assert rows["crawl"]["evidence"]["required"] == "collection record"
 
 

@@ -165,8 +165,8 @@ FINGERPRINTS: dict[str, list[str]] = {
     ],
     "Aladdin": [
         "aladdin enterprises menlo park california u.s.a all",
-        "the program create works based on the",
-        "its scope functional use running of the",
+        "program and distribute copies of such throughout",
+        "license and they are outside its scope",
         "work such material must include either a",
     ],
     "Apache-1.0": [
@@ -196,8 +196,8 @@ FINGERPRINTS: dict[str, list[str]] = {
     "Arphic-1999": [
         "taiwan all rights reserved except as specified",
         "copy or modify the font as well",
-        "the modifications on a medium customarily used",
-        "automatic receipt each time you redistribute the",
+        "by offering access to copy the modifications",
+        "font the recipient automatically receives a license",
     ],
     "Artistic-1.0-Perl": [
         "product of your own you may embed",
@@ -334,8 +334,8 @@ FINGERPRINTS: dict[str, list[str]] = {
     "BSD-Protection": [
         "preamble the berkeley software distribution bsd license",
         "future date there are inevitable circumstances where",
-        "on the program below refers to either",
-        "modification and redistribution under open license you",
+        "of this license b a work based",
+        "copy or copies of the program and",
     ],
     "BSD-Source-Code": [
         "deusty llc all rights reserved redistribution and",
@@ -447,7 +447,7 @@ FINGERPRINTS: dict[str, list[str]] = {
         "dr brian gladman worcester uk all rights",
         "distributions of this source code include the",
         "to endorse products built using this software",
-        "of the gnu general public license gpl",
+        "the gnu general public license gpl in",
     ],
     "C-UDA-1.0": [
         "this is the computational use of data",
@@ -656,8 +656,8 @@ FINGERPRINTS: dict[str, list[str]] = {
     ],
     "CDL-1.0": [
         "apple computer inc permission is granted to",
-        "derivative work means a work which is",
-        "in the same place as your copyright",
+        "based upon a pre-existing document such as",
+        "notice d if it is not reasonably",
         "of contract warranty tort including negligence strict",
     ],
     "CDLA-Permissive-1.0": [
@@ -1021,13 +1021,13 @@ FINGERPRINTS: dict[str, list[str]] = {
     ],
     "FSFUL": [
         "free software foundation inc this configure script",
-        "foundation gives unlimited permission to copy distribute",
+        "permission to copy distribute and modify it",
     ],
     "FSFULLRWD": [
         "free software foundation inc this makefile.in is",
         "long as this notice is preserved this",
-        "program is distributed in the hope that",
         "be useful but without any warranty to",
+        "the extent permitted by law without even",
     ],
     "FTL": [
         "by david turner robert wilhelm and werner",
@@ -1103,9 +1103,9 @@ FINGERPRINTS: dict[str, list[str]] = {
     ],
     "Glide": [
         "preamble this license is for software that",
-        "code for all modules it contains any",
-        "print or display an announcement as follows",
-        "offering equivalent access to copy the source",
+        "modifications of the program means any work",
+        "publish to be licensed at no charge",
+        "you redistribute the program or any derivative",
     ],
     "Glulxe": [
         "the source code in this package is",
@@ -1418,9 +1418,9 @@ FINGERPRINTS: dict[str, list[str]] = {
     ],
     "LGPLLR": [
         "lesser general public license for linguistic resources",
-        "you must cause the files modified to",
-        "copy of this license if the package",
-        "the linguistic resource or any work based",
+        "modified work must itself be a linguistic",
+        "it and that the linguistic resource and",
+        "each time you redistribute the linguistic resource",
     ],
     "LOOP": [
         "institute of technology all rights reserved permission",
@@ -1869,15 +1869,15 @@ FINGERPRINTS: dict[str, list[str]] = {
     ],
     "OCCT-PL": [
         "open cascade releases and makes publicly available",
-        "or portions as well as its next",
-        "a single product in such case you",
-        "copies of the software that are in",
+        "a the source code of the software",
+        "this license are fulfilled for the software",
+        "your possession or control all sublicenses of",
     ],
     "OCLC-2.0": [
         "oclc online computer library center inc all",
-        "warranties of merchantability and fitness for any",
-        "the terms of this license and must",
-        "restrictions which might apply any patent obtained",
+        "such warranties representations or guarantees including without",
+        "distributions of combined works are subject to",
+        "well as other similar trade or commerce",
     ],
     "ODC-By-1.0": [
         "odc attribution license odc-by preamble the open",
@@ -2222,9 +2222,9 @@ FINGERPRINTS: dict[str, list[str]] = {
     ],
     "SMAIL-GPL": [
         "landon curt noll ronald s karr copyright",
-        "license agreement along with the program you",
-        "as a special exception it need not",
-        "for details on copylefted material in general",
+        "landon curt noll ronald s karr or",
+        "to copy sublicense distribute or transfer smail",
+        "except when otherwise stated in writing landon",
     ],
     "SMPPL": [
         "secure messaging protocol smp libraries acl cml",
@@ -2252,9 +2252,9 @@ FINGERPRINTS: dict[str, list[str]] = {
     ],
     "SSPL-1.0": [
         "mongodb inc everyone is permitted to copy",
-        "must license the entire work as a",
-        "supplement the terms of this license by",
-        "contributor version for purposes of this definition",
+        "parties as a service you must make",
+        "or offering a service that accomplishes for",
+        "service using the service source code you",
     ],
     "SWL": [
         "the terms specified in this license by",
@@ -2590,8 +2590,8 @@ FINGERPRINTS: dict[str, list[str]] = {
         "project inc shall not be used in",
     ],
     "XSkat": [
-        "this program is free software you can",
-        "own risk there is no warranty redistribution",
+        "free software you can redistribute it freely",
+        "redistribution of modified versions is permitted provided",
         "it is clearly stated who last changed",
         "the version number is of the form",
     ],
@@ -2740,9 +2740,9 @@ FINGERPRINTS: dict[str, list[str]] = {
     ],
     "eCos-2.0": [
         "file is part of ecos the embedded",
-        "or fitness for a particular purpose see",
-        "inline functions from this file or you",
-        "file must still be made available in",
+        "files instantiate templates or use macros or",
+        "by itself cause the resulting work to",
+        "exception does not invalidate any other reasons",
     ],
     "eGenix": [
         "this license agreement is based on the",
@@ -2944,9 +2944,9 @@ FINGERPRINTS: dict[str, list[str]] = {
         "or qsl card showing me you appreciate",
     ],
     "wxWindows": [
-        "as a special exception the copyright holders",
-        "any later version of the licence as",
-        "or the gnu library general public licence",
+        "copyright holders of this library give permission",
+        "published by the copyright holders of version",
+        "into a copy of this library as",
         "from such code and or adjust the",
     ],
     "xinetd": [

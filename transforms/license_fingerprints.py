@@ -51,16 +51,16 @@ def build(reference_dir: Path) -> dict[str, list[str]]:
 
     texts: dict[str, list[str]] = {}
     for path in sorted(reference_dir.glob("*.json")):
-        spdx = path.stem
-        if spdx.startswith(_SKIP_PREFIXES) or spdx.endswith("+"):
-            continue
         record = json.loads(path.read_text(encoding="utf-8"))
-        texts[spdx] = normalise(record.get("licenseText") or "").split()
+        texts[path.stem] = normalise(record.get("licenseText") or "").split()
+    # Skipped texts still count here: SSPL's phrases must not be ones it shares with GPL-3.0.
     document_frequency: collections.Counter[str] = collections.Counter()
     for tokens in texts.values():
         document_frequency.update(set(_phrases(tokens)))
     fingerprints: dict[str, list[str]] = {}
     for spdx, tokens in texts.items():
+        if spdx.startswith(_SKIP_PREFIXES) or spdx.endswith("+"):
+            continue
         spread: list[tuple[int, str]] = []
         for position, phrase in enumerate(_phrases(tokens)):
             if (

@@ -136,8 +136,9 @@ def _resolve_bsd(text: str, match: re.Match) -> list[tuple[str, float]]:
     # Licenses built on the BSD grant: name them rather than the BSD skeleton.
     if "apache software foundation" in around or "apache software license" in around:
         return [("Apache-1.1", 0.8)]
+    # SPDX's OpenSSL is the OpenSSL + SSLeay pair; each half alone has a -standalone id.
     if "openssl project" in around:
-        return [("OpenSSL", 0.8)]
+        return [("OpenSSL" if "eric young" in around else "OpenSSL-standalone", 0.8)]
     if "eric young" in around:
         return [("SSLeay-standalone", 0.7)]
     if "all advertising materials mentioning features or use of this software" in body:
@@ -446,7 +447,7 @@ NOTICE_RULES: tuple[NoticeRule, ...] = (
     NoticeRule(
         "openssl.ack",
         r"\bthis product includes software developed by the openssl project",
-        spdx="OpenSSL",
+        spdx="OpenSSL-standalone",
         confidence=0.7,
     ),
     # Grants that withhold rights: ScanCode files these under proprietary-license.

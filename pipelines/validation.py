@@ -1,0 +1,71 @@
+"""Validation of a staged run with the Great Expectations suites, before publishing.
+
+Builds the policy-derived checks (allowed license categories, consent valid for
+the source type, no personal data left of the kinds policy redacts) and runs
+the suites file by file; the caller refuses to publish on any failure.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pipelines.config import LoadedConfig
+from pipelines.reason_codes import is_known_reason
+from schemas.pii import PiiAction
+
+ACCEPTABLE_CONSENT = {"granted", "not_required"}
+
+
+def accepted_categories(config: LoadedConfig) -> list[str]:
+    """Categories the license policy lets into the dataset: the allowed ones for the
+    intended use, plus `unknown` when unknown rights are not rejected."""
+    licenses = config.policy.licenses
+    categories = {str(category) for category in licenses.allowed()}
+    if licenses.unknown_action != "reject":
+        categories.add("unknown")
+    return sorted(categories)
+
+
+def consent_checker(config: LoadedConfig):
+    required = set(config.policy.consent.required_source_types)
+
+    def consent_valid(row: dict) -> bool:
+        if row["source_type"] in required:
+            return row["consent_status"] == "granted"
+        return row["consent_status"] in ACCEPTABLE_CONSENT
+
+    return consent_valid
+
+
+def pii_rescanner(config: LoadedConfig):
+    """Count findings in published text of every entity type policy does not keep."""
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+    from transforms.pii import PiiEngine
+
+    settings = config.policy.pii
+    engine = PiiEngine(settings)
+    key = config.key_source.load()
+
+    def pii_left(text: str) -> int:
+        return sum(
+            1
+            for finding in engine.scan(text, key)
+            if settings.action_for(finding.entity_type) is not PiiAction.KEEP
+        )
+
+    return pii_left
+
+
+def validate_staged_run(config: LoadedConfig, staging: Path, reconciliation: dict):
+    from expectations.validate import validate_run
+
+    allowed = accepted_categories(config)
+    return validate_run(
+        staging,
+        reconciliation,
+        is_known_reason,
+        allowed_categories=allowed,
+        consent_valid=consent_checker(config),
+        pii_left=pii_rescanner(config),
+    )
