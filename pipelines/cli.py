@@ -52,6 +52,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("config", metavar="CONFIG")
 
+    policy = commands.add_parser(
+        "policy",
+        help="explain or check a policy",
+        description="Explain the effective policy of a run config, or check a policy file.",
+    )
+    policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    explain = policy_commands.add_parser(
+        "explain", help="print the effective rules of CONFIG's policy in plain language"
+    )
+    explain.add_argument("config", metavar="CONFIG", help="a run config or a policy YAML")
+    policy_check = policy_commands.add_parser(
+        "check", help="validate a policy YAML; exit 2 with the field on error"
+    )
+    policy_check.add_argument("policy_file", metavar="POLICY")
+
     verify = commands.add_parser(
         "verify",
         help="recompute a published run's hashes and report any difference from its manifest",
@@ -123,6 +138,47 @@ def _command_check(args) -> int:
     return EXIT_OK
 
 
+def _load_policy_of(path: str):
+    """A run config's policy, or a policy file given directly."""
+    import yaml
+
+    from pipelines.config import ConfigError, load_config, load_policy
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            is_run_config = "sources" in (yaml.safe_load(handle) or {})
+    except (OSError, yaml.YAMLError):
+        is_run_config = True  # let the loader report the problem with its usual message
+    if is_run_config:
+        config = load_config(path, output_override="(not needed)")
+        return config.policy, config.policy_path, config.policy_sha256
+    policy, sha = load_policy(path)
+    return policy, path, sha
+
+
+def _command_policy(args) -> int:
+    from pipelines.config import ConfigError
+
+    try:
+        if args.policy_command == "check":
+            from pipelines.config import load_policy
+
+            policy, sha = load_policy(args.policy_file)
+            print(
+                f"{args.policy_file}: OK (policy {policy.name} {policy.version}, "
+                f"{len(policy.rules)} rules, sha256 {sha[:16]}…)"
+            )
+            return EXIT_OK
+        from pipelines.policy_explain import explain_policy
+
+        policy, path, sha = _load_policy_of(args.config)
+    except ConfigError as error:
+        print(f"provenance: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    print(explain_policy(policy, path, sha), end="")
+    return EXIT_OK
+
+
 def _command_verify(args) -> int:
     from pipelines.verify import NotPublished, verify_run
 
@@ -162,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USER_ERROR
     if args.command == "verify":
         return _command_verify(args)
+    if args.command == "policy":
+        return _command_policy(args)
     return _command_check(args)
 
 

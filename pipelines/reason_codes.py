@@ -69,6 +69,19 @@ CATALOGUE: dict[str, ReasonInfo] = {
         "The document states all rights are reserved and no license allows our use.", COPYRIGHT
     ),
     "license.unknown": ReasonInfo("No license could be determined for the document.", COPYRIGHT),
+    "license.copyleft": ReasonInfo(
+        "The document is under a copyleft license (e.g. GPL, CC BY-SA): it may be used, but "
+        "works derived from it may have to carry the same license.",
+        COPYRIGHT,
+    ),
+    "license.proprietary": ReasonInfo(
+        "The document is under a proprietary license that does not grant the use we need.",
+        COPYRIGHT,
+    ),
+    "license.category_not_allowed": ReasonInfo(
+        "The document's license category is not allowed for this policy's intended use.",
+        COPYRIGHT,
+    ),
     "dedup.exact_duplicate": ReasonInfo(
         "An identical copy was kept elsewhere (the copy with the strongest rights), so this "
         "one was not used again.",

@@ -113,16 +113,27 @@ def _eu_sources(summary: dict) -> dict[str, list[dict]]:
     return kinds
 
 
+def _reservation_rejections(summary: dict) -> dict[str, int]:
+    """Rejections whose reason is a rights reservation, read from the decisions themselves."""
+    counts: dict[str, int] = {}
+    for source in summary.get("sources", {}).values():
+        for code, count in source.get("reasons", {}).get("reject", {}).items():
+            if code.startswith("optout.") or code == "license.reserved_tdm":
+                counts[code] = counts.get(code, 0) + count
+    return dict(sorted(counts.items()))
+
+
 def _processing(summary: dict) -> dict:
     """What was done about TDM opt-outs, illegal content and personal data (counts only)."""
     optout = summary.get("optout")
     pii = summary.get("pii")
     return {
         "tdm_optouts_honoured": None if optout is None else optout.get("signals", {}),
+        "reservation_rejections": _reservation_rejections(summary),
         "license_reservations": None
         if summary.get("licenses") is None
         else {
-            "reserved_or_conflicting_documents": summary["licenses"].get("conflicts", 0),
+            "conflicting_documents": summary["licenses"].get("conflicts", 0),
             "categories": summary["licenses"].get("categories", {}),
         },
         "personal_data": None
@@ -218,6 +229,11 @@ def eu_training_summary(summary: dict, manifest: dict) -> tuple[str, dict]:
         "",
     ]
     md += _md_counts("Opt-out signals honoured", processing["tdm_optouts_honoured"], "signal")
+    md += _md_counts(
+        "Documents rejected for a reservation (reason counts from the decisions)",
+        processing["reservation_rejections"],
+        "reason",
+    )
     md += ["### 3.2 Removal of illegal content and personal data", ""]
     personal = processing["personal_data"]
     md += _md_counts(
@@ -297,7 +313,7 @@ def china_compliance_table(summary: dict, manifest: dict) -> tuple[str, dict]:
                 "gate": None
                 if gate is None
                 else {
-                    "rate": gate.get("rate"),
+                    "rate": float(gate.get("rate") or 0.0),
                     "threshold": gate.get("threshold", GATE_THRESHOLD),
                     "sample_size": gate.get("sample_size"),
                     "exceeded": bool(gate.get("exceeded")),
@@ -331,7 +347,7 @@ def china_compliance_table(summary: dict, manifest: dict) -> tuple[str, dict]:
         )
         gate = row["gate"]
         gate_text = (
-            NOT_RUN
+            (NOT_RUN if gates is None else "no gate figures for this source")
             if gate is None
             else (
                 f"{gate['rate']:.1%} vs {gate['threshold']:.0%} — "

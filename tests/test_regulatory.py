@@ -141,3 +141,15 @@ def test_outputs_contain_no_email_shaped_strings():
         markdown, data = function(FULL_SUMMARY, MANIFEST)
         assert not EMAIL_SHAPED.search(markdown)
         assert not EMAIL_SHAPED.search(json.dumps(data))
+
+
+def test_eu_summary_counts_rejections_for_reservations_from_the_decisions():
+    _, data = eu_training_summary(FULL_SUMMARY, MANIFEST)
+    assert data["processing"]["reservation_rejections"] == {"optout.tdm_reservation": 1}
+
+
+def test_china_table_marks_a_source_missing_from_recorded_gates():
+    summary = json.loads(json.dumps(FULL_SUMMARY))
+    del summary["gates"]["forum"]
+    markdown, _ = china_compliance_table(summary, MANIFEST)
+    assert "no gate figures for this source" in markdown

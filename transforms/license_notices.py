@@ -355,7 +355,21 @@ NOTICE_RULES: tuple[NoticeRule, ...] = (
         spdx="ISC",
         confidence=0.9,
     ),
-    NoticeRule("isc.name", r"\bisc " + _LICENSE + r"\b", spdx="ISC", confidence=0.8),
+    NoticeRule(
+        "isc.name",
+        r"\bisc " + _LICENSE + r"\b|\bisc-" + _LICENSE + r"\b",
+        spdx="ISC",
+        confidence=0.8,
+    ),
+    NoticeRule(
+        "ncsa.name",
+        r"\buniversity of illinois(?: ncsa)? open source "
+        + _LICENSE
+        + r"|\bncsa open source "
+        + _LICENSE,
+        spdx="NCSA",
+        confidence=0.85,
+    ),
     NoticeRule(
         "hpnd.grant",
         r"permission to use copy modify (?:and or |and )?distribute (?:and sell )?this software"

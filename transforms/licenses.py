@@ -190,7 +190,7 @@ class LicenseScanner:
         hits: list[int] = []
 
         def on_hit(_id: int, _start: int, end: int, _flags: int, _context: object) -> None:
-            if not hits or end - hits[-1] > 200:
+            if not hits or abs(end - hits[-1]) > 200:  # Hyperscan may report out of order
                 hits.append(end)
 
         self._triggers.scan(encoded, match_event_handler=on_hit)
