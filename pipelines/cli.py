@@ -146,7 +146,7 @@ def _load_policy_of(path: str):
 
     try:
         with open(path, encoding="utf-8") as handle:
-            is_run_config = "sources" in (yaml.safe_load(handle) or {})
+            is_run_config = "policy" in (yaml.safe_load(handle) or {})
     except (OSError, yaml.YAMLError):
         is_run_config = True  # let the loader report the problem with its usual message
     if is_run_config:

@@ -11,7 +11,7 @@ Rebuild (from the repository root) when the reference texts change:
 
     python -m transforms.license_fingerprints ../shared/data/spdx-licenses
 
-which rewrites `transforms/license_fingerprint_data.py` (~60 KB). Reference texts:
+which rewrites `transforms/license_fingerprint_data.py` (~120 KB). Reference texts:
 sindresorhus/spdx-license-list, CC0-1.0.
 """
 
