@@ -166,8 +166,9 @@ def bar_chart(
         y = index * row_height
         shown = f"{value:.1%}" if percent else f"{value:,.0f}"
         over = threshold is not None and value > threshold
+        short_label = _e(str(label)[:34])
         parts.append(
-            f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end">{_e(label)[:40]}</text>'
+            f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end">{short_label}</text>'
             f'<rect x="{label_width}" y="{y + 4}" width="{max(value * scale, 1):.1f}" '
             f'height="{row_height - 8}" fill="{"#b00020" if over else "#1f4e79"}"/>'
             f'<text x="{label_width + value * scale + 5:.1f}" y="{y + 15}">{shown}</text>'

@@ -126,10 +126,36 @@ def _distribution(dataset_files: list[dict]) -> tuple[list[dict], dict]:
     return [*objects, file_set], {"fileSet": {"@id": file_set["@id"]}}
 
 
-def _licenses(summary: dict) -> list[str]:
+# RAI's suggested collection types, per source type.
+COLLECTION_TYPES = {
+    "web_crawl": "Web Scraping",
+    "user_input": "User-generated content data",
+    "open_source": "Secondary Data analysis",
+    "commercial": "Others (licensed third-party corpus)",
+    "self_collected": "Software Collection",
+    "synthetic": "Others (synthetic data)",
+}
+
+
+def _used_sources(summary: dict) -> list[str]:
+    """Sources with at least one accepted document (all sources when decisions are unknown)."""
     facts = summary.get("source_facts") or {}
-    declared = sorted({f.get("declared_license") for f in facts.values()} - {None, ""})
-    return declared or ["NOASSERTION"]
+    decisions = {sid: s.get("decisions", {}) for sid, s in summary.get("sources", {}).items()}
+    if not decisions:
+        return sorted(facts)
+    return sorted(
+        sid for sid, d in decisions.items() if d.get("accept", 0) + d.get("accept_redacted", 0)
+    )
+
+
+def _licenses(summary: dict) -> list[str]:
+    """Declared licenses of the sources that contributed; NOASSERTION where one declared none."""
+    facts = summary.get("source_facts") or {}
+    declared = {
+        facts.get(sid, {}).get("declared_license") or "NOASSERTION"
+        for sid in _used_sources(summary)
+    }
+    return sorted(declared) or ["NOASSERTION"]
 
 
 def _counts(mapping: dict | None) -> str:
@@ -141,7 +167,15 @@ def _counts(mapping: dict | None) -> str:
 def _rai(summary: dict, manifest: dict) -> dict[str, Any]:
     """RAI fields: honest, count-based text; absent stages are named as not run."""
     facts = summary.get("source_facts") or {}
-    types = sorted({f.get("type", "unknown") for f in facts.values()}) or ["not recorded"]
+    used = [facts[sid] for sid in _used_sources(summary) if sid in facts]
+    types = sorted({COLLECTION_TYPES.get(f.get("type", ""), "Others") for f in used})
+    types = types or ["not recorded"]
+    gates = summary.get("gates")
+    excluded = (
+        "not run"
+        if gates is None
+        else ", ".join(sorted(sid for sid, gate in gates.items() if gate.get("exceeded"))) or "none"
+    )
     pii = summary.get("pii")
     dedup = summary.get("dedup")
     optout = summary.get("optout")
@@ -177,7 +211,8 @@ def _rai(summary: dict, manifest: dict) -> dict[str, Any]:
         ],
         "rai:dataLimitations": (
             "Automated detectors miss some personal data and license notices; redaction is "
-            "best effort. Sources whose stages were not run: "
+            f"best effort. Sources excluded by the 5% sampling gate: {excluded}. "
+            "Stages not run: "
             + (
                 ", ".join(
                     n

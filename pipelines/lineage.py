@@ -370,13 +370,19 @@ def _assertions_by_output(validation: dict | None) -> dict[str, list]:
         directory = str(suite.get("file", "dataset")).split("/", 1)[0]
         directory = directory if directory in OUTPUT_SCHEMAS else "dataset"
         items = grouped.setdefault(directory, [])
+        file = str(suite.get("file", ""))
         items.append(
             data_quality_assertions_dataset.Assertion(
-                assertion=f"suite:{suite.get('name')}", success=bool(suite.get("success"))
+                assertion="expectation_suite",
+                success=bool(suite.get("success")),
+                name=str(suite.get("name")),
+                description=file,
             )
         )
         items += [
-            data_quality_assertions_dataset.Assertion(assertion=str(text), success=False)
+            data_quality_assertions_dataset.Assertion(
+                assertion="expectation", success=False, name=str(text), description=file
+            )
             for text in suite.get("failed", [])
         ]
     return grouped

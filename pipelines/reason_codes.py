@@ -23,11 +23,14 @@ class ReasonInfo:
 
 
 GDPR_MINIMISATION = "GDPR Art. 5(1)(c) data minimisation; China Interim Measures Art. 7(3)"
-GDPR_SPECIAL = "GDPR Art. 9 special categories; PIPL Art. 28 sensitive personal information"
+GDPR_SPECIAL = (
+    "GDPR Art. 9 special categories, Art. 87 national identifiers, Art. 32 security; "
+    "PIPL Art. 28 sensitive personal information (identity numbers, financial accounts)"
+)
 SECURITY = "GDPR Art. 32 security of processing; TC260 security requirements"
 COPYRIGHT = "Copyright law (EU DSM Directive Art. 4; China Interim Measures Art. 7(2))"
 TDM_OPTOUT = "EU AI Act Art. 53(1)(c) and DSM Directive Art. 4(3) text-and-data-mining opt-out"
-CONSENT = "GDPR Art. 6(1)(a) and Art. 7(3) withdrawal of consent; China Interim Measures Art. 7(3)"
+CONSENT = "GDPR Art. 6(1)(a) consent, Art. 7(3) withdrawal; China Interim Measures Art. 7(3)"
 QUALITY = "China Interim Measures Art. 7(4) data quality; training-data hygiene"
 SOURCE_RULES = "TC260 per-source sampling gate and evidence rules; Interim Measures Art. 7(1)"
 NOTHING_LOST = "Accountability (GDPR Art. 5(2)): every input record is accounted for"

@@ -261,10 +261,17 @@ def _evidence(sid: str, fact: dict, summary: dict) -> dict:
         "source.missing_evidence" in reasons
         for reasons in summary.get("sources", {}).get(sid, {}).get("reasons", {}).values()
     )
+    # The evidence checker's own verdict (`missing_evidence`: "field: hint") wins when present.
+    missing = [str(item).split(":", 1)[0] for item in fact.get("missing_evidence") or []]
     present = any(evidence.get(key) for key in keys) or (
         fact.get("type") == "open_source" and bool(fact.get("declared_license"))
     )
-    return {"required": kind, "present": present and not missing_reason, "fields": sorted(evidence)}
+    return {
+        "required": kind,
+        "present": present and not missing_reason and not missing,
+        "fields": sorted(evidence),
+        "missing": missing,
+    }
 
 
 def _pii_handling(summary: dict, sid: str) -> dict:
@@ -340,11 +347,10 @@ def china_compliance_table(summary: dict, manifest: dict) -> tuple[str, dict]:
     ]
     for row in rows:
         ev = row["evidence"]
-        evidence = (
-            NOT_RUN
-            if ev is None
-            else (f"{ev['required']}: {'present' if ev['present'] else 'MISSING'}")
-        )
+        evidence = NOT_RUN
+        if ev is not None:
+            evidence = f"{ev['required']}: {'present' if ev['present'] else 'MISSING'}"
+            evidence += f" ({', '.join(ev['missing'])} missing)" if ev["missing"] else ""
         gate = row["gate"]
         gate_text = (
             (NOT_RUN if gates is None else "no gate figures for this source")

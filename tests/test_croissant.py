@@ -89,7 +89,8 @@ def test_rai_fields_are_filled_from_the_run(metadata):
 def test_rai_text_reflects_personal_data_handling():
     metadata = croissant_metadata(FULL_SUMMARY, MANIFEST, DATASET_SCHEMA, DATASET_FILES)
     assert "EMAIL_ADDRESS: 3" in metadata["rai:personalSensitiveInformation"]
-    assert metadata["rai:dataCollectionType"] == ["user_input", "web_crawl"]
+    assert metadata["rai:dataCollectionType"] == ["User-generated content data", "Web Scraping"]
+    assert "crawl" in metadata["rai:dataLimitations"]  # excluded by the gate
     minimal = croissant_metadata(MINIMAL_SUMMARY, MANIFEST, DATASET_SCHEMA, DATASET_FILES)
     assert "not run" in minimal["rai:personalSensitiveInformation"]
 
@@ -142,3 +143,9 @@ def test_mlcroissant_loads_metadata_and_reads_records(tmp_path):
     records = list(dataset.records("documents"))
     assert len(records) == 6
     assert records[0]["documents/source_id"] == b"forum"
+
+
+def test_license_lists_declared_licenses_of_contributing_sources():
+    metadata = croissant_metadata(FULL_SUMMARY, MANIFEST, DATASET_SCHEMA, DATASET_FILES)
+    # crawl contributed but declared no license; an unused source would not be listed.
+    assert metadata["license"] == ["LicenseRef-forum-terms", "NOASSERTION"]

@@ -249,9 +249,16 @@ def test_text_column_lineage_is_masked_only_where_redaction_happened(config):
 def test_validation_results_become_data_quality_assertions_on_the_checked_output(config):
     outputs = as_json(LineageEmitter(config).complete(RUN_ID, FULL_SUMMARY, MANIFEST))["outputs"]
     ledger = outputs[1]["facets"]["dataQualityAssertions"]["assertions"]
-    assert {"assertion": "suite:ledger", "success": False} in [
-        {k: a[k] for k in ("assertion", "success")} for a in ledger
+    summaries = [{k: a[k] for k in ("assertion", "name", "success")} for a in ledger]
+    assert summaries == [
+        {"assertion": "expectation_suite", "name": "ledger", "success": False},
+        {
+            "assertion": "expectation",
+            "name": "reason codes come from the known set",
+            "success": False,
+        },
     ]
+    assert ledger[0]["description"] == "ledger/part-00000-of-00001.parquet"
     assert "dataQualityAssertions" not in outputs[2]["facets"]
 
 

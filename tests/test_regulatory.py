@@ -108,6 +108,7 @@ def test_china_table_checks_evidence_by_source_type():
         "required": "user authorisation",
         "present": True,
         "fields": ["consent_mechanism"],
+        "missing": [],
     }
     assert rows["crawl"]["evidence"]["required"] == "collection record"
 
@@ -153,3 +154,12 @@ def test_china_table_marks_a_source_missing_from_recorded_gates():
     del summary["gates"]["forum"]
     markdown, _ = china_compliance_table(summary, MANIFEST)
     assert "no gate figures for this source" in markdown
+
+
+def test_china_table_trusts_the_evidence_checkers_missing_list():
+    summary = json.loads(json.dumps(FULL_SUMMARY))
+    summary["source_facts"]["crawl"]["missing_evidence"] = ["jurisdiction: set evidence.x"]
+    markdown, data = china_compliance_table(summary, MANIFEST)
+    crawl = next(row for row in data["sources"] if row["source_id"] == "crawl")
+    assert crawl["evidence"]["present"] is False
+    assert "collection record: MISSING (jurisdiction missing)" in markdown
