@@ -248,7 +248,23 @@ def _sources_section(figures: dict) -> str:
         rows.append([sid, *(values.get(key, 0) for key in SOURCE_COLUMNS.values()), ok])
     headers = ["source", *SOURCE_COLUMNS, "all accounted for"]
     totals = figures["totals"].get("decisions", {})
-    return bar_chart(sorted(totals.items())) + _table(headers, rows, {1, 2, 3, 4, 5})
+    body = bar_chart(sorted(totals.items())) + _table(headers, rows, {1, 2, 3, 4, 5})
+    facts = figures["source_facts"]
+    if facts is None:
+        return body + f'<p class="missing">Source facts: {NOT_RUN}.</p>'
+    fact_rows = [
+        [sid, f.get("type"), f.get("legal_basis"), f.get("declared_license") or "none declared",
+         ", ".join(sorted(f.get("evidence") or {})) or "none"]
+        for sid, f in sorted(facts.items())
+    ]  # fmt: skip
+    return (
+        body
+        + "<h3>What each source is and why we may use it</h3>"
+        + _table(
+            ["source", "type", "legal basis (GDPR Art. 6)", "declared license", "evidence on file"],
+            fact_rows,
+        )
+    )
 
 
 def _gates_section(gates: dict | None) -> str | None:

@@ -142,7 +142,7 @@ def _load_policy_of(path: str):
     """A run config's policy, or a policy file given directly."""
     import yaml
 
-    from pipelines.config import ConfigError, load_config, load_policy
+    from pipelines.config import load_config, load_policy
 
     try:
         with open(path, encoding="utf-8") as handle:

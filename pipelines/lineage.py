@@ -31,7 +31,7 @@ from openlineage.client.transport.file import FileConfig, FileTransport
 from openlineage.client.transport.http import HttpConfig, HttpTransport
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from pipelines.config import default_root
+from pipelines.config import LoadedConfig, RunConfig, default_root
 from schemas.dataset import DATASET_SCHEMA
 from schemas.dead_letter import DEAD_LETTER_SCHEMA
 from schemas.ledger import LEDGER_SCHEMA
@@ -153,7 +153,7 @@ def schema_fields(
     return fields
 
 
-def _sources(config: Any) -> list[dict]:
+def _sources(config: LoadedConfig | RunConfig) -> list[dict]:
     """Source id, root, text field and declared schema from a LoadedConfig or RunConfig."""
     run = getattr(config, "run", config)
     roots = getattr(config, "source_roots", {}) or {}
@@ -173,11 +173,16 @@ def _sources(config: Any) -> list[dict]:
 
 
 class LineageEmitter:
-    """Builds START / COMPLETE / FAIL events for one run config and sends them."""
+    """Builds START / COMPLETE / FAIL events for one run config and sends them.
+
+    Events are built and emitted separately so callers (and tests) can inspect them; the
+    job is `settings.namespace` / the config's `name`, the run id a UUID derived from the
+    pipeline's run id (so START and COMPLETE of one run always match).
+    """
 
     def __init__(
         self,
-        config: Any,
+        config: LoadedConfig | RunConfig,
         settings: LineageSettings | None = None,
         output_dir: str | Path | None = None,
     ) -> None:

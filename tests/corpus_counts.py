@@ -59,6 +59,11 @@ def count_source_records(config_path: Path) -> dict[str, int]:
         files = set()
         for pattern in source["paths"]:
             files.update(glob.glob(str(base / pattern), recursive=True))
-        counter = {"jsonl": count_jsonl, "parquet": count_parquet, "text": lambda _: 1, "warc": count_warc}
+        counter = {
+            "jsonl": count_jsonl,
+            "parquet": count_parquet,
+            "text": lambda _: 1,
+            "warc": count_warc,
+        }
         counts[source["id"]] = sum(counter[source["format"]](Path(f)) for f in files)
     return counts

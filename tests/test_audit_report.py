@@ -228,7 +228,8 @@ def test_figures_contain_no_email_shaped_string():
 
 def test_missing_stages_are_reported_as_not_run():
     page = render_audit_html(MINIMAL_SUMMARY, MANIFEST)
-    assert page.count(NOT_RUN) == 7  # pii, licenses, dedup, optout, consent, gates, validation
+    # source facts, pii, licenses, dedup, optout, consent, gates, validation
+    assert page.count(NOT_RUN) == 8
     assert NOT_RUN not in render_audit_html(FULL_SUMMARY, MANIFEST)
 
 
@@ -289,3 +290,11 @@ def test_html_special_characters_in_names_are_escaped():
 def test_bar_chart_is_inline_svg_with_one_bar_per_item():
     svg = bar_chart([("a", 3), ("b", 1)])
     assert svg.startswith("<svg") and svg.count("<rect") == 2
+
+
+def test_sources_show_type_legal_basis_and_evidence_kinds_not_values():
+    page = render_audit_html(FULL_SUMMARY, MANIFEST)
+    section = page[page.index('id="sources"') : page.index('id="reasons"')]
+    assert "user_input" in section and "legitimate_interests" in section
+    assert "consent_mechanism" in section
+    assert "terms v3" not in section

@@ -44,18 +44,24 @@ def sqlite_registry(tmp_path: Path) -> Path:
 
 
 def decisions(output: Path) -> dict[str, tuple]:
-    table = pq.read_table(output / "ledger", columns=["doc_id", "decision", "reasons",
-                                                      "consent_status"])
-    return {r["doc_id"]: (r["decision"], r["reasons"], r["consent_status"])
-            for r in table.to_pylist()}
+    table = pq.read_table(
+        output / "ledger", columns=["doc_id", "decision", "reasons", "consent_status"]
+    )
+    return {
+        r["doc_id"]: (r["decision"], r["reasons"], r["consent_status"]) for r in table.to_pylist()
+    }
 
 
 def test_sqlite_registry_gives_the_same_decisions_as_csv(tmp_path, demo_run_in_memory):
     database = sqlite_registry(tmp_path)
     config = absolute_demo_config(
         tmp_path,
-        {"registry": f"sqlite:///{database}", "format": "sql", "table": "consent",
-         "purpose": "training"},
+        {
+            "registry": f"sqlite:///{database}",
+            "format": "sql",
+            "table": "consent",
+            "purpose": "training",
+        },
     )
     output = tmp_path / "out"
     assert run_cli("run", config, "--output", output, "--quiet", *IN_MEMORY) == 0

@@ -67,8 +67,14 @@ def test_cards_ssns_and_secrets_reject_with_their_codes(ledger):
 def test_every_ledger_record_has_a_rights_verdict(ledger):
     for row in ledger.values():
         assert row["license_category"] in {
-            "permissive", "weak-copyleft", "copyleft", "non-commercial", "no-derivatives",
-            "proprietary", "public-domain", "unknown",
+            "permissive",
+            "weak-copyleft",
+            "copyleft",
+            "non-commercial",
+            "no-derivatives",
+            "proprietary",
+            "public-domain",
+            "unknown",
         }
         assert row["rights"] is not None
 
@@ -193,6 +199,11 @@ def test_source_over_the_gate_is_rejected_whole(ledger, demo_run):
 def test_review_sample_covers_every_source(demo_run):
     sample = pq.read_table(demo_run / "reports" / "review_sample").to_pylist()
     assert {row["source_id"] for row in sample} == {
-        "forum-posts", "oss-code", "news-licensed", "web-crawl", "newsroom-warc", "paste-dump"
+        "forum-posts",
+        "oss-code",
+        "news-licensed",
+        "web-crawl",
+        "newsroom-warc",
+        "paste-dump",
     }
     assert not any("@northwind-mail.com" in row["text"] for row in sample)

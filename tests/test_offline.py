@@ -22,9 +22,18 @@ def test_demo_run_opens_no_connection_beyond_loopback(tmp_path):
     # Not the usual safeguard: prove the code itself stays offline.
     environment.pop("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", None)
     completed = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "run", str(DEMO_CONFIG), "--output",
-         str(tmp_path / "out"), "--quiet", "--direct_num_workers=2",
-         "--direct_running_mode=multi_processing"],
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "run",
+            str(DEMO_CONFIG),
+            "--output",
+            str(tmp_path / "out"),
+            "--quiet",
+            "--direct_num_workers=2",
+            "--direct_running_mode=multi_processing",
+        ],
         env=environment,
         capture_output=True,
         text=True,
@@ -39,7 +48,8 @@ def test_the_guard_itself_refuses_outside_connections(tmp_path):
     log = tmp_path / "connections.log"
     environment = dict(os.environ, PYTHONPATH=str(GUARD), NETWORK_GUARD_LOG=str(log))
     probe = "import socket; socket.create_connection(('192.0.2.1', 80), timeout=1)"
-    completed = subprocess.run([sys.executable, "-c", probe], env=environment,
-                               capture_output=True, text=True, timeout=60)
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], env=environment, capture_output=True, text=True, timeout=60
+    )
     assert completed.returncode != 0
     assert "192.0.2.1" in log.read_text()

@@ -8,8 +8,14 @@ from tests.conftest import DEMO_CONFIG, REPO, run_cli
 def test_explain_prints_every_stage_and_rule_in_plain_language(capsys):
     assert run_cli("policy", "explain", DEMO_CONFIG) == 0
     out = capsys.readouterr().out
-    for heading in ("Personal information", "Licenses and copyright", "Consent and opt-outs",
-                    "Duplicates", "Per-source gate", "Override rules"):
+    for heading in (
+        "Personal information",
+        "Licenses and copyright",
+        "Consent and opt-outs",
+        "Duplicates",
+        "Per-source gate",
+        "Override rules",
+    ):
         assert heading in out
     assert "pii.sensitive.US_SSN: the record is rejected." in out
     assert "[contract-overrides-reservation]" in out

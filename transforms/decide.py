@@ -10,7 +10,6 @@ from schemas.policy import Policy
 from schemas.record import Action, AuditRecord, Signal, SourceContext
 from transforms.policy import decide
 
-
 MISSING_EVIDENCE = "source.missing_evidence"
 
 

@@ -42,8 +42,11 @@ class ScanLicenses(beam.DoFn):
         record.rights = verdict
         Metrics.counter(STAGE, f"category.{verdict.category}").inc()
         for code, action in license_policy(verdict, self.settings):
-            record.add_signal(Signal(code=code, action=ACTIONS[action], stage=STAGE,
-                                     detail=verdict.spdx_expression))
+            record.add_signal(
+                Signal(
+                    code=code, action=ACTIONS[action], stage=STAGE, detail=verdict.spdx_expression
+                )
+            )
         yield record
 
 
