@@ -70,13 +70,17 @@ class OutputValidator:
 
     def __init__(self, docs_dir: Path) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-        # GX draws a tqdm bar per validation; a run log is no place for hundreds of them.
-        os.environ.setdefault("TQDM_DISABLE", "1")
         import great_expectations as gx
 
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
         self.gx = gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
         self.context = gx.get_context(mode="ephemeral")
+        # GX draws a tqdm bar per validated file; a run log is no place for hundreds of them.
+        self.context.variables.progress_bars = ProgressBarsConfig(
+            globally=False, metric_calculations=False
+        )
         self.context.add_data_docs_site(
             site_name="run",
             site_config={

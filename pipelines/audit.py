@@ -34,6 +34,7 @@ from transforms.readers import ReadSpec
 
 PARQUET_OUTPUT_DIRS = ("dataset", "ledger", "dead_letter")
 OUTPUT_DIRS = (*PARQUET_OUTPUT_DIRS, "reports")
+PUBLISHED = (*OUTPUT_DIRS, "croissant.json")
 PARQUET_CODEC = "zstd"
 
 

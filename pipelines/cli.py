@@ -109,7 +109,7 @@ def _command_run(args, beam_args: list[str]) -> int:
     from pipelines.run import RunFailed, run_audit
 
     try:
-        outcome = run_audit(config, beam_args)
+        outcome = run_audit(config, beam_args, show_progress=not args.quiet)
     except RunFailed as error:
         print(f"provenance: run failed, nothing published (no manifest): {error}", file=sys.stderr)
         return EXIT_RUN_FAILED
@@ -208,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     # Beam logs every worker's start and stop at INFO; keep the console for our progress.
     logging.getLogger("apache_beam").setLevel(logging.WARNING)
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     # Worker harnesses relay their own start-up notices (e.g. "No semi_persistent_directory")
     # through this logger at WARNING; they are not actionable for users.
     logging.getLogger("apache_beam.runners.portability.local_job_service").setLevel(logging.ERROR)

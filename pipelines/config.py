@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipelines.lineage_settings import LineageSettings
 from schemas.policy import MissingEvidence, Policy
 from transforms.keys import KeySource, KeyUnavailableError
 from transforms.source_evidence import LegalBasis, SourceEvidence, SourceType, missing_evidence
@@ -118,6 +119,7 @@ class RunConfig(StrictModel):
     hmac_key: HmacKeyConfig
     limits: Limits = Field(default_factory=Limits)
     consent: ConsentRegistryConfig | None = None
+    lineage: LineageSettings = Field(default_factory=LineageSettings)
     sources: list[SourceConfig] = Field(min_length=1)
 
     @field_validator("sources")

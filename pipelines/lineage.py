@@ -13,7 +13,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import attr
 import pyarrow as pa
@@ -29,14 +29,13 @@ from openlineage.client.facet_v2 import (
 )
 from openlineage.client.transport.file import FileConfig, FileTransport
 from openlineage.client.transport.http import HttpConfig, HttpTransport
-from pydantic import BaseModel, ConfigDict, model_validator
 
 from pipelines.config import LoadedConfig, RunConfig, default_root
+from pipelines.lineage_settings import LineageSettings
 from schemas.dataset import DATASET_SCHEMA
 from schemas.dead_letter import DEAD_LETTER_SCHEMA
 from schemas.ledger import LEDGER_SCHEMA
 
-PRODUCER = "urn:provenance-pipeline:lineage:0.1.0"
 OUTPUT_SCHEMAS = {
     "dataset": DATASET_SCHEMA,
     "ledger": LEDGER_SCHEMA,
@@ -44,28 +43,6 @@ OUTPUT_SCHEMAS = {
 }
 # Run ids are timestamps + random hex; OpenLineage wants a UUID, derived stably from it.
 RUN_UUID_NAMESPACE = uuid.UUID("0b6b4f0e-5d1c-4c3a-9a57-6f0d2b1f8a11")
-
-
-class LineageSettings(BaseModel):
-    """`lineage:` in the run config. `http` needs `url`; `file` is relative to the output."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    transport: Literal["file", "http", "none"] = "file"
-    file: str = "reports/openlineage.jsonl"
-    url: str | None = None
-    endpoint: str = "api/v1/lineage"
-    timeout_seconds: float = 5.0
-    namespace: str = "provenance-pipeline"
-    producer: str = PRODUCER
-
-    @model_validator(mode="after")
-    def http_needs_url(self) -> LineageSettings:
-        if self.transport == "http" and not self.url:
-            raise ValueError(
-                "lineage.transport is http: set lineage.url (e.g. http://marquez:5000)"
-            )
-        return self
 
 
 # ---- custom facets: counts only ------------------------------------------------------------

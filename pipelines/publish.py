@@ -54,13 +54,13 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def describe_outputs(root: Path, directories: tuple[str, ...]) -> list[dict]:
+def describe_outputs(root: Path, published: tuple[str, ...]) -> list[dict]:
     """Every published file with its sha256; Parquet files also with their row count."""
     import pyarrow.parquet as pq
 
     entries = []
     for relative in relative_files(root):
-        if relative.split("/", 1)[0] not in directories:
+        if relative.split("/", 1)[0] not in published:
             continue
         path = root / relative
         entry = {"path": relative, "bytes": path.stat().st_size, "sha256": file_sha256(path)}
@@ -85,24 +85,52 @@ def write_json(path: Path, payload: dict) -> None:
     _write_json_atomically(path, payload)
 
 
-def publish(staging: Path, output: Path, directories: tuple[str, ...], manifest: dict) -> Path:
-    """Swap staged directories into place and write the manifest last."""
+HISTORY = "manifests"
+
+
+def previous_manifest(output: Path) -> dict | None:
+    """The published manifest this run will supersede: its run id and sha256."""
+    path = output / MANIFEST
+    if not path.is_file():
+        return None
+    previous = json.loads(path.read_text(encoding="utf-8"))
+    return {"run_id": previous.get("run_id"), "sha256": file_sha256(path)}
+
+
+def publish(staging: Path, output: Path, published: tuple[str, ...], manifest: dict) -> Path:
+    """Swap staged outputs into place and write the manifest last.
+
+    The superseded manifest is kept, unchanged, under `manifests/<run id>.json`: the
+    new manifest records its sha256, so the history is a hash chain.
+    """
     manifest_path = output / MANIFEST
     if manifest_path.exists():
-        manifest_path.unlink()
-    for name in directories:
+        history = output / HISTORY
+        history.mkdir(exist_ok=True)
+        old_run = manifest.get("previous_manifest", {}).get("run_id") or "unknown"
+        os.replace(manifest_path, history / f"{old_run}.json")
+    for name in published:
         target = output / name
         retired = staging / f".retired-{name}"
         if target.exists():
             os.replace(target, retired)
-        os.replace(staging / name, target)
-    manifest["outputs"] = describe_outputs(output, directories)
+        if (staging / name).exists():
+            os.replace(staging / name, target)
+    manifest["outputs"] = describe_outputs(output, published)
     _write_json_atomically(manifest_path, manifest)
     shutil.rmtree(staging, ignore_errors=True)
     return manifest_path
 
 
 FAILED_PREFIX = ".failed-"
+
+
+def clear_stale(output: Path) -> list[Path]:
+    """Remove staging directories of runs that were killed: one run per output at a time."""
+    stale = sorted(output.glob(f"{STAGING_PREFIX}*"))
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return stale
 
 
 def keep_failed(staging: Path, output: Path, run_id: str) -> Path:

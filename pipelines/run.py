@@ -7,26 +7,32 @@ no manifest for itself and leaves the previously published run untouched.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import apache_beam as beam
+from apache_beam.options.pipeline_options import StandardOptions
 
-from pipelines.audit import OUTPUT_DIRS, PARQUET_OUTPUT_DIRS, build_audit
+from pipelines.audit import PARQUET_OUTPUT_DIRS, PUBLISHED, build_audit
 from pipelines.config import LoadedConfig
-from pipelines.options import build_pipeline_options, describe_runner
+from pipelines.lineage import LineageEmitter
+from pipelines.options import FN_API_RUNNER, build_pipeline_options, describe_runner
 from pipelines.outputs import content_digest
+from pipelines.progress import MetricsCollector, ProgressDisplay, ProgressFnApiRunner, describe
 from pipelines.publish import (
     MANIFEST,
-    discard,
+    clear_stale,
     keep_failed,
     new_run_id,
     package_versions,
+    previous_manifest,
     publish,
     staging_dir,
     utc_now,
     write_json,
 )
+from pipelines.reports import write_reports
 from pipelines.stage_summary import gate_figures, size_figures, stage_sections
 from pipelines.summary import build_summary, counter_values
 from pipelines.validation import validate_staged_run
@@ -61,7 +67,27 @@ def source_facts(config: LoadedConfig) -> dict[str, dict]:
     }
 
 
-def run_audit(config: LoadedConfig, beam_args: list[str]) -> RunOutcome:
+def _run_pipeline(config: LoadedConfig, options, staging: Path, show_progress: bool):
+    """Run to completion; on the local default runner, with a live progress line."""
+    collector = MetricsCollector()
+    local = options.view_as(StandardOptions).runner == FN_API_RUNNER
+    runner = ProgressFnApiRunner(collector) if local else None
+    pipeline = beam.Pipeline(runner=runner, options=options)
+    build_audit(pipeline, config, str(staging))
+    if local and show_progress:
+        with ProgressDisplay(collector) as display:
+            result = pipeline.run()
+            result.wait_until_finish()
+        log.info(describe(collector.counters(), time.monotonic() - display.started))
+    else:
+        result = pipeline.run()
+        result.wait_until_finish()
+    return result
+
+
+def run_audit(
+    config: LoadedConfig, beam_args: list[str], show_progress: bool = False
+) -> RunOutcome:
     run_id = new_run_id()
     output = Path(config.run.output)
     output.mkdir(parents=True, exist_ok=True)
@@ -69,42 +95,14 @@ def run_audit(config: LoadedConfig, beam_args: list[str]) -> RunOutcome:
     started_at = utc_now()
     options = build_pipeline_options(beam_args)
     log.info("run %s: runner %s, staging in %s", run_id, describe_runner(options), staging)
+    clear_stale(output)
+    lineage = LineageEmitter(config, config.run.lineage, output_dir=staging)
+    lineage.emit(lineage.start(run_id))
     try:
-        pipeline = beam.Pipeline(options=options)
-        build_audit(pipeline, config, str(staging))
-        result = pipeline.run()
-        result.wait_until_finish()
-        counters = counter_values(result.metrics())
-        summary = build_summary(staging, counters)
-        summary["run_id"] = run_id
-        summary["source_facts"] = source_facts(config)
-        summary.update(stage_sections(staging / "ledger"))
-        summary["gates"] = gate_figures(staging / "ledger", config.policy.gate)
-        summary["sizes"] = size_figures(staging / "dataset")
-        validation = validate_staged_run(config, staging, summary["reconciliation"])
-        summary["validation"] = validation.to_dict()
+        result = _run_pipeline(config, options, staging, show_progress)
+        summary = summarise(config, staging, run_id, counter_values(result.metrics()))
         write_json(staging / "reports" / "summary.json", summary)
-        lost = {
-            source: figures
-            for source, figures in summary["reconciliation"].items()
-            if not figures["ok"]
-        }
-        if lost:
-            raise RunFailed(
-                "records read do not equal ledger + dead-letter rows for: "
-                + ", ".join(
-                    f"{source} (read {f['records_read']}, ledger {f['ledger_rows']}, "
-                    f"dead letter {f['dead_letter_rows']})"
-                    for source, f in lost.items()
-                )
-            )
-        if not validation.success:
-            kept = keep_failed(staging, output, run_id)
-            raise RunFailed(
-                f"validation failed ({len(validation.failures())} expectation(s)); "
-                f"outputs kept for inspection in {kept}:\n  - "
-                + "\n  - ".join(validation.failures()[:20])
-            )
+        check_nothing_lost(summary)
         manifest = {
             "run_id": run_id,
             "started_at": started_at,
@@ -122,12 +120,68 @@ def run_audit(config: LoadedConfig, beam_args: list[str]) -> RunOutcome:
             "content_digests": {
                 name: content_digest(staging / name) for name in PARQUET_OUTPUT_DIRS
             },
+            "previous_manifest": previous_manifest(output),
         }
-        manifest_path = publish(staging, output, OUTPUT_DIRS, manifest)
-    except BaseException:
-        discard(staging)
+        if not summary["validation"]["success"]:
+            raise ValidationFailed(summary)
+        write_reports(staging, summary, manifest)
+        lineage.emit(lineage.complete(run_id, summary, manifest))
+        manifest_path = publish(staging, output, PUBLISHED, manifest)
+    except BaseException as error:
+        lineage.emit(lineage.fail(run_id, f"{type(error).__name__}: {str(error)[:300]}"))
+        kept = keep_failed(staging, output, run_id) if staging.exists() else None
+        if isinstance(error, ValidationFailed):
+            failures = error.failures()
+            raise RunFailed(
+                f"validation failed ({len(failures)} expectation(s)); outputs kept for "
+                f"inspection in {kept}:\n  - " + "\n  - ".join(failures[:20])
+            ) from None
         raise
     return RunOutcome(run_id, output, manifest_path, summary)
+
+
+class ValidationFailed(Exception):
+    def __init__(self, summary: dict) -> None:
+        super().__init__("validation failed")
+        self.summary = summary
+
+    def failures(self) -> list[str]:
+        return [
+            f"{suite['name']} on {suite['file']}: {failure}"
+            for suite in self.summary["validation"]["suites"]
+            for failure in suite["failed"]
+        ]
+
+
+def summarise(config: LoadedConfig, staging: Path, run_id: str, counters: dict) -> dict:
+    """summary.json: counts, stage figures, gates, sizes and the validation results."""
+    summary = build_summary(staging, counters)
+    summary["run_id"] = run_id
+    summary["source_facts"] = source_facts(config)
+    summary.update(stage_sections(staging / "ledger"))
+    summary["gates"] = gate_figures(staging / "ledger", config.policy.gate)
+    summary["sizes"] = size_figures(staging / "dataset")
+    summary["validation"] = validate_staged_run(
+        config, staging, summary["reconciliation"]
+    ).to_dict()
+    return summary
+
+
+def check_nothing_lost(summary: dict) -> None:
+    lost = {
+        source: figures
+        for source, figures in summary["reconciliation"].items()
+        if not figures["ok"]
+    }
+    if lost:
+        raise RunFailed(
+            "records read do not equal ledger + dead-letter rows for: "
+            + ", ".join(
+                f"{source} (read {f['records_read']}, ledger {f['ledger_rows']}, "
+                f"dead letter {f['dead_letter_rows']})"
+                for source, f in lost.items()
+            )
+        )
 
 
 __all__ = ["MANIFEST", "RunFailed", "RunOutcome", "run_audit"]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipelines.audit import OUTPUT_DIRS, PARQUET_OUTPUT_DIRS
+from pipelines.audit import PARQUET_OUTPUT_DIRS, PUBLISHED
 from pipelines.outputs import content_digest, file_sha256, relative_files
-from pipelines.publish import MANIFEST
+from pipelines.publish import HISTORY, MANIFEST
 
 
 class NotPublished(Exception):
@@ -27,7 +27,7 @@ def verify_run(run_dir: str | Path) -> list[str]:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     problems = []
     listed = {entry["path"]: entry for entry in manifest.get("outputs", [])}
-    present = {p for p in relative_files(run_dir) if p.split("/", 1)[0] in OUTPUT_DIRS}
+    present = {p for p in relative_files(run_dir) if p.split("/", 1)[0] in PUBLISHED}
     for path in sorted(set(listed) - present):
         problems.append(f"{path}: listed in the manifest but missing")
     for path in sorted(present - set(listed)):
@@ -42,4 +42,11 @@ def verify_run(run_dir: str | Path) -> list[str]:
     for name, recorded in manifest.get("content_digests", {}).items():
         if name in PARQUET_OUTPUT_DIRS and content_digest(run_dir / name) != recorded:
             problems.append(f"{name}/: row content differs from the manifest's digest")
+    previous = manifest.get("previous_manifest")
+    if previous:
+        path = run_dir / HISTORY / f"{previous['run_id']}.json"
+        if not path.is_file():
+            problems.append(f"{HISTORY}/{path.name}: the superseded manifest is missing")
+        elif file_sha256(path) != previous["sha256"]:
+            problems.append(f"{HISTORY}/{path.name}: differs from the sha256 the manifest chains")
     return problems

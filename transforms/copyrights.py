@@ -149,8 +149,15 @@ def _next_line(text: str, line_end: int) -> tuple[int, str]:
 
 
 def _blank_markup(line: str) -> str:
-    """HTML tags and CRs to spaces, keeping offsets (so spans still index the document)."""
-    return _MARKUP.sub(lambda match: " " * len(match.group(0)), line)
+    """HTML tags and CRs to filler, keeping offsets (so spans still index the document).
+
+    Filler rather than spaces: a wide run of spaces ends a holder (a column break), and
+    "<s>Nokia Corporation</s> and/or" must not read as one.
+    """
+    return _MARKUP.sub(lambda match: _FILLER * len(match.group(0)), line)
+
+
+_FILLER = "\x01"
 
 
 _MARKUP = re.compile(r"<[a-zA-Z/!][^<>@]{0,200}>|\r")  # not <user@example.org>
@@ -248,29 +255,44 @@ _BRACKETED_CONTACT = re.compile(
 def _with_continuation(text: str, line_end: int, holder_text: str) -> str:
     """Holder lists wrap: "Henry Cejtin, Matthew Fluet, Suresh\n * Jagannathan, and ..."."""
     for _ in range(2):
-        stripped = _BRACKETED_CONTACT.sub("", holder_text).rstrip()
-        if not stripped or not re.search(r"(?:,|\band|&)$", stripped):
-            break
-        if _HOLDER_END.search(stripped):
+        stripped = _BRACKETED_CONTACT.sub("", holder_text).replace(_FILLER, " ").rstrip()
+        if not stripped or _HOLDER_END.search(stripped):
             break
         next_start, next_line = _next_line(text, line_end)
         if not next_line.strip() or _LEAD.match(next_line):
             break
-        holder_text = holder_text.rstrip() + " " + _blank_markup(next_line).strip()
+        next_line = _blank_markup(next_line)
+        if not (_OPEN_END.search(stripped) or _CLOSING_LINE.match(next_line.replace(_FILLER, ""))):
+            break
+        holder_text = holder_text.rstrip() + " " + next_line.strip()
         line_end = text.find("\n", next_start)
         if line_end < 0:
             break
     return holder_text
 
 
+# A holder cut mid-phrase by a line break: "..., Atheros" / "... as represented by the".
+_OPEN_END = re.compile(r"(?:,|&|\b(?:and|and/or|of|the|by|for|at|de|van|von|du))$", re.I)
+# A next line that can only finish the previous one: "Communications, Inc.  All rights
+# reserved.", "(spitzak@example.org) and others", "University</s>".
+_CLOSING_LINE = re.compile(
+    r"\s*(?:\(\s*[\w.+\-]+@[\w.\-]+\s*\)\s*)?(?:and (?:others|other contributors|contributors"
+    r"|its (?:affiliates|subsidiaries|licensors))\b"
+    r"|(?:[A-Z][\w&\-]*,? ){0,4}(?:Inc|Ltd|LLC|Corp|Corporation|Co|GmbH|AG|AB|SA|S\.A|B\.V|L\.P"
+    r"|University|Institute|Foundation|Laboratories|Labs)\b\.?(?:$|\s{2,}|\s*[.,(<]|\s+All\b))"
+)
+
+
 def _clean_holder(raw: str) -> tuple[str, str]:
     """The holder as written, minus contact data, reservations and trailing years."""
     # "Jouni Malinen <j@example.org> and contributors": contact data goes, the name stays.
-    holder = _BRACKETED_CONTACT.sub("", raw).strip()
+    raw = re.sub(r"\s*\x01+\s*(?=[.,;:)]|$)", "", raw)
+    holder = _BRACKETED_CONTACT.sub("", re.sub(r"\s*\x01+\s*", " ", raw)).strip()
     holder = re.sub(r"^(?:(?:by|\(c\)|©)\s+|[-–:]\s*)", "", holder, flags=re.IGNORECASE)
     cut = _HOLDER_END.search(holder)
     if cut is not None and cut.start() > 0:
-        holder = holder[: cut.start()]
+        keep_period = holder[cut.start()] == "." and _ABBREVIATION_END.search(holder, 0, cut.start())
+        holder = holder[: cut.start() + (1 if keep_period else 0)]
     elif cut is not None and re.match(r"\s*\(?\s*<?https?://", holder):
         holder = re.split(r"[\s)>]", holder.lstrip("(< "), maxsplit=1)[0]  # a bare URL holder
     trailing = _TRAILING_YEARS.search(holder)
@@ -282,7 +304,28 @@ def _clean_holder(raw: str) -> tuple[str, str]:
     holder = holder.strip().rstrip(",;:-\"'").strip()
     if holder.endswith(")") and holder.count("(") < holder.count(")"):
         holder = holder[:-1].rstrip()
-    return holder, trailing_years
+    return _strip_sentence_period(holder), trailing_years
+
+
+# Company forms and initials whose final period belongs to the name ("Inc.", "S.L.", "ASA.").
+_ABBREVIATION_END = re.compile(
+    r"(?:\b(?i:inc|corp|co|ltd|llc|llp|plc|pty|gmbh|bhd|pvt|jr|sr|dr|st)|\.[a-zA-Z]|[A-Z]{2})$"
+)
+
+
+def _strip_sentence_period(holder: str) -> str:
+    """"Microsoft Corporation." ends a sentence; "Inc." and "S.L." keep their period."""
+    holder = holder.rstrip()
+    while holder.endswith(".."):
+        holder = holder[:-1]
+    if not holder.endswith(".") or len(holder) < 3:
+        return holder
+    body = holder[:-1]
+    if " " in body and _ABBREVIATION_END.search(body):
+        return holder
+    if " " not in body and re.search(r"\b(?:inc|corp|co|ltd|llc)$", body, re.IGNORECASE):
+        return holder
+    return body.rstrip()
 
 
 def _years(text: str) -> list[int]:
