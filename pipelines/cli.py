@@ -67,6 +67,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     policy_check.add_argument("policy_file", metavar="POLICY")
 
+    erase = commands.add_parser(
+        "erase",
+        help="erase a subject's or a source's records (and their duplicates) from a run",
+        description="GDPR erasure / withdrawal of consent: find every affected record through "
+        "the ledger's HMAC tokens (no re-scan), remove it and every member of its duplicate "
+        "cluster from dataset/, and publish a new version whose manifest invalidates the old.",
+    )
+    erase.add_argument("run_dir", metavar="RUN_DIR")
+    who = erase.add_mutually_exclusive_group(required=True)
+    who.add_argument("--subject-email", metavar="EMAIL")
+    who.add_argument("--subject-id", metavar="ID")
+    who.add_argument("--source", metavar="SOURCE_ID")
+    erase.add_argument("--reason", default="", help="recorded in the receipt (scrubbed)")
+    erase.add_argument(
+        "--config", metavar="CONFIG", help="run config (default: the one named in the manifest)"
+    )
+
+    trace = commands.add_parser(
+        "trace",
+        help="print one record's story: source, findings, license, cluster, decision",
+    )
+    trace.add_argument("run_dir", metavar="RUN_DIR")
+    trace.add_argument("doc_id", metavar="DOC_ID")
+
     verify = commands.add_parser(
         "verify",
         help="recompute a published run's hashes and report any difference from its manifest",
@@ -179,6 +203,51 @@ def _command_policy(args) -> int:
     return EXIT_OK
 
 
+def _command_erase(args) -> int:
+    import json
+    from pathlib import Path
+
+    from pipelines.config import ConfigError, load_config
+    from pipelines.erase import ErasureError, ErasureRequest, erase, subject_tokens
+    from transforms.keys import KeyUnavailableError
+
+    run_dir = Path(args.run_dir)
+    try:
+        manifest_path = run_dir / "manifest.json"
+        if not manifest_path.is_file():
+            raise ErasureError(f"{run_dir} has no manifest.json; it is not a published run")
+        config_path = args.config or json.loads(manifest_path.read_text())["config"]["path"]
+        config = load_config(config_path, output_override=str(run_dir))
+        key = config.key_source.load()
+        request = ErasureRequest(
+            tokens=subject_tokens(key, args.subject_email, args.subject_id),
+            source=args.source,
+            reason=args.reason,
+        )
+        receipt = erase(run_dir, request, config)
+    except (ConfigError, ErasureError, KeyUnavailableError) as error:
+        print(f"provenance: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    print(
+        f"Erased {receipt['records_erased']} record(s) ({receipt['clusters_followed']} duplicate "
+        f"cluster(s) followed); dataset rows removed: {receipt['dataset_rows_removed']}.\n"
+        f"New version {receipt['new_version']} supersedes {receipt['previous_version']}; "
+        f"receipt: reports/erasure-{receipt['erasure_id']}.json"
+    )
+    return EXIT_OK
+
+
+def _command_trace(args) -> int:
+    from pipelines.trace import NotFound, trace_record
+
+    try:
+        print(trace_record(args.run_dir, args.doc_id), end="")
+    except NotFound as error:
+        print(f"provenance: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    return EXIT_OK
+
+
 def _command_verify(args) -> int:
     from pipelines.verify import NotPublished, verify_run
 
@@ -221,6 +290,10 @@ def main(argv: list[str] | None = None) -> int:
         return _command_verify(args)
     if args.command == "policy":
         return _command_policy(args)
+    if args.command == "erase":
+        return _command_erase(args)
+    if args.command == "trace":
+        return _command_trace(args)
     return _command_check(args)
 
 

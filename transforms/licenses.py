@@ -24,6 +24,7 @@ from schemas.licenses import EvidenceKind, LicenseEvidence, Reservation
 from transforms.license_evidence import reconcile
 from transforms.license_fingerprints import MIN_HITS, load_fingerprints
 from transforms.license_notices import NOTICE_RULES, PUBLIC_DOMAIN_ID, NoticeRule, cc_id
+from transforms.license_urls import url_evidence
 
 # Trigger words, matched case-insensitively on UTF-8 bytes. A phrase rule whose text
 # contains none of these can never fire, so every rule needs one (tests check this).
@@ -305,6 +306,8 @@ class LicenseScanner:
                     0.8,
                     "osi.url",
                 )
+        if "://" in text[start:end]:
+            yield from url_evidence(text, start, end)
         for match in _REL_LICENSE.finditer(text, start, end):
             href = _HREF.search(match.group(0))
             target = href.group(1) if href else ""

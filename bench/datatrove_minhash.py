@@ -1,0 +1,130 @@
+"""datatrove's MinHash deduplication on the bench corpus: the baseline `e2e.py` compares with.
+
+    python bench/datatrove_minhash.py CORPUS_DIR WORK_DIR --workers 2
+
+Runs datatrove's four documented stages (signatures -> buckets -> clusters ->
+filter, as in its `examples/minhash_deduplication.py`) with `LocalPipelineExecutor`,
+the same number of workers as the audit and as many tasks as workers. It is
+started as its own process so that `e2e.py` samples its process tree exactly as
+it samples the audit's. The settings match the audit's dedup stage where
+datatrove allows: word 5-grams, 128 hashes (16 buckets x 8), datatrove's default
+xxhash hashing and its default English word tokenizer (spaCy's blank `en`
+tokenizer: rule-based, no model download). Nothing touches the network:
+`HF_HUB_OFFLINE=1` is set before datatrove is imported.
+
+Prints one JSON line: per-stage seconds, documents read and removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+
+def run(corpus: Path, work: Path, workers: int) -> dict:
+    """All four stages in order; returns seconds per stage and document counts."""
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.dedup import (
+        MinhashDedupBuckets,
+        MinhashDedupCluster,
+        MinhashDedupFilter,
+        MinhashDedupSignature,
+    )
+    from datatrove.pipeline.dedup.minhash import MinhashConfig
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter
+
+    if work.exists():
+        shutil.rmtree(work)  # the executor skips tasks it finds completed in its logs
+    config = MinhashConfig(n_grams=5, num_buckets=16, hashes_per_bucket=8)
+
+    def reader() -> JsonlReader:
+        return JsonlReader(str(corpus), glob_pattern="*/*.jsonl.gz", text_key="text")
+
+    stages = {
+        "signatures": LocalPipelineExecutor(
+            pipeline=[
+                reader(),
+                MinhashDedupSignature(output_folder=str(work / "signatures"), config=config),
+            ],
+            tasks=workers,
+            workers=workers,
+            logging_dir=str(work / "logs" / "signatures"),
+        ),
+        "buckets": LocalPipelineExecutor(
+            pipeline=[
+                MinhashDedupBuckets(
+                    input_folder=str(work / "signatures"),
+                    output_folder=str(work / "buckets"),
+                    config=config,
+                )
+            ],
+            tasks=config.num_buckets,
+            workers=workers,
+            logging_dir=str(work / "logs" / "buckets"),
+        ),
+        "cluster": LocalPipelineExecutor(
+            pipeline=[
+                MinhashDedupCluster(
+                    input_folder=str(work / "buckets"),
+                    output_folder=str(work / "remove_ids"),
+                    config=config,
+                )
+            ],
+            tasks=1,
+            logging_dir=str(work / "logs" / "cluster"),
+        ),
+        "filter": LocalPipelineExecutor(
+            pipeline=[
+                reader(),
+                MinhashDedupFilter(
+                    input_folder=str(work / "remove_ids"),
+                    exclusion_writer=JsonlWriter(str(work / "removed")),
+                ),
+                JsonlWriter(str(work / "deduplicated")),
+            ],
+            tasks=workers,
+            workers=workers,
+            logging_dir=str(work / "logs" / "filter"),
+        ),
+    }
+    seconds: dict[str, float] = {}
+    for name, executor in stages.items():
+        started = time.perf_counter()
+        executor.run()
+        seconds[name] = time.perf_counter() - started
+    stats = json.loads((work / "logs" / "filter" / "stats.json").read_text())
+    return {"seconds": seconds, "total_seconds": sum(seconds.values()), "stats": _counts(stats)}
+
+
+def _counts(stats: list) -> dict:
+    """Documents read and removed, from the filter stage's merged stats."""
+    counts = {}
+    for step in stats:
+        for key, value in step.get("stats", {}).items():
+            if key in ("documents", "dropped", "forwarded") and isinstance(value, dict | int):
+                total = value.get("total", 0) if isinstance(value, dict) else value
+                counts[f"{step['name']}.{key}"] = total
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("work", type=Path)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    result = run(args.corpus, args.work, args.workers)
+    sys.stdout.write("DATATROVE_RESULT " + json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()
