@@ -196,6 +196,7 @@ def _statement_at(
     holder_text = rest[len(years_text) :]
     if not holder_text.strip() and years_text:
         holder_offset, holder_text = _next_line(text, line_end)
+        holder_text = _blank_markup(holder_text)
         if _LEAD.match(holder_text):
             holder_text = ""
         more_years = _YEARS.match(holder_text)  # a year list wrapped onto the next line
@@ -287,7 +288,8 @@ def _clean_holder(raw: str) -> tuple[str, str]:
     """The holder as written, minus contact data, reservations and trailing years."""
     # "Jouni Malinen <j@example.org> and contributors": contact data goes, the name stays.
     raw = re.sub(r"\s*\x01+\s*(?=[.,;:)]|$)", "", raw)
-    holder = _BRACKETED_CONTACT.sub("", re.sub(r"\s*\x01+\s*", " ", raw)).strip()
+    raw = _MARKDOWN_LINK.sub(r"\1", re.sub(r"\s*\x01+\s*", " ", raw))
+    holder = _BRACKETED_CONTACT.sub("", raw).strip()
     holder = re.sub(r"^(?:(?:by|\(c\)|©)\s+|[-–:]\s*)", "", holder, flags=re.IGNORECASE)
     cut = _HOLDER_END.search(holder)
     if cut is not None and cut.start() > 0:
@@ -300,11 +302,29 @@ def _clean_holder(raw: str) -> tuple[str, str]:
     if trailing is not None and trailing.start() > 0:
         trailing_years = trailing.group(0)
         holder = holder[: trailing.start()]
-    # A trailing period stays: it is usually part of "Inc." or "Ltd." (kept as found).
+    # "Nigel McNie, 2007 - 2008 Benny Baumann": years between holders are not names.
+    interior = _INTERIOR_YEARS.search(holder)
+    if interior is not None and interior.start() > 0:
+        trailing_years += " " + interior.group(0)
+        rest = holder[interior.end() :]
+        holder = holder[: interior.start()] + (", " + rest if rest[:1].isupper() else "")
+    holder = _TRAILING_NOISE.sub("", holder.strip())
     holder = holder.strip().rstrip(",;:-\"'").strip()
     if holder.endswith(")") and holder.count("(") < holder.count(")"):
         holder = holder[:-1].rstrip()
     return _strip_sentence_period(holder), trailing_years
+
+
+# "[Jon Schlinkert](https://github.com/jonschlinkert)": the link text is the name.
+_MARKDOWN_LINK = re.compile(r"\[([^\]\[]{1,100})\]\([^)\s]{1,300}\)")
+_INTERIOR_YEARS = re.compile(
+    rf",?\s+{_YEAR}(?:\s*(?:-|–|,|and)\s*(?:{_YEAR}|\d\d\b))*(?:\s+and\b)?(?=\s|$)"
+)
+# A nickname or project tag after the name ("Masayuki Hatta (mhatta)"), a dangling "(see",
+# a trailing "Copyleft" or "and".
+_TRAILING_NOISE = re.compile(
+    r"(?:\s+\([\w.\-]+\)|\s+\([\w]*|\s+copyleft|,?\s+and|,?\s+or)$", re.IGNORECASE
+)
 
 
 # Company forms and initials whose final period belongs to the name ("Inc.", "S.L.", "ASA.").

@@ -102,7 +102,7 @@ def _prefer_specific_full_texts(evidence: list[LicenseEvidence]) -> list[License
         for rule in rules:
             if rule.spdx == fingerprint.spdx or not _overlaps(rule, fingerprint):
                 continue
-            if fingerprint.confidence >= 0.9:
+            if fingerprint.confidence >= 0.85:
                 dropped.add(id(rule))
             elif rule.confidence > fingerprint.confidence:
                 dropped.add(id(fingerprint))

@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 PHRASE_WORDS = 7
-PHRASES_PER_LICENSE = 10
+PHRASES_PER_LICENSE = 4
 MIN_HITS = 2
 # Ids whose text is shared with a better-handled id, or that rules cover with versions.
 _SKIP_PREFIXES = ("GPL-", "LGPL-", "AGPL-", "GFDL-")

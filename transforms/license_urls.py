@@ -25,6 +25,8 @@ _GNU_PAGE = re.compile(
 _CHOOSEALICENSE = re.compile(r"choosealicense\.com/(?:licenses/([\w.\-]+)|(no-license))", re.I)
 _SPDX_PAGE = re.compile(r"spdx\.org/licenses/([\w.\-+]+?)(?:\.html|\.json)?/?$", re.IGNORECASE)
 _APACHE_PAGE = re.compile(r"(?:apache\.org/licenses/license-2\.0|amazon\.com/apache2\.0)", re.I)
+# Projects whose license page is one well-known license.
+_PROJECT_PAGES = {"jquery.org/license": "MIT", "mit-license.org": "MIT"}
 
 # Last path segment of a license file named for its license: "MIT-LICENSE.txt",
 # "LICENSE.MIT", "license-mit.md", "UNLICENSE", "lgpl-2.1.txt".
@@ -69,6 +71,9 @@ def url_license(url: str) -> str:
         return _spdx_id(spdx.group(1))
     if _APACHE_PAGE.search(url):
         return "Apache-2.0"
+    host_path = url.split("://", 1)[-1].lower().removeprefix("www.").rstrip("/")
+    if host_path in _PROJECT_PAGES:
+        return _PROJECT_PAGES[host_path]
     segment = url.rstrip("/").rsplit("/", 1)[-1]
     named = _NAMED_FILE.match(segment)
     if named is None or "/" not in url.split("://", 1)[-1]:

@@ -24,6 +24,7 @@ from schemas.licenses import EvidenceKind, LicenseEvidence, Reservation
 from transforms.license_evidence import reconcile
 from transforms.license_fingerprints import MIN_HITS, load_fingerprints
 from transforms.license_notices import NOTICE_RULES, PUBLIC_DOMAIN_ID, NoticeRule, cc_id
+from transforms.license_reference_rules import REFERENCE_RULES
 from transforms.license_urls import url_evidence
 
 # Trigger words, matched case-insensitively on UTF-8 bytes. A phrase rule whose text
@@ -157,7 +158,7 @@ class LicenseScanner:
 
     def __init__(
         self,
-        rules: tuple[NoticeRule, ...] = NOTICE_RULES,
+        rules: tuple[NoticeRule, ...] = NOTICE_RULES + REFERENCE_RULES,
         fingerprints: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self._rules = rules

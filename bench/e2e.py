@@ -1,0 +1,339 @@
+"""End-to-end benchmark: the full audit on >= 1 GiB of real text, on the local runner.
+
+    python bench/e2e.py [--mb 1024] [--workers N] [--skip-datatrove] [--cache DIR]
+    python bench/e2e.py --sizes 250,500,1024 [--workers N]       # memory scaling
+
+Why this shape: the per-stage benches (`pii_speed.py`, `dedup_speed.py`, ...)
+time one stage in-process; this one times what a user runs, `provenance run`,
+as a subprocess: reading gzip JSONL, PII, licenses, consent, opt-outs, dedup,
+gate, policy, Parquet, Great Expectations validation and publishing. Wall time
+therefore includes interpreter start-up, Beam worker start-up and validation.
+
+The corpus (`corpus_build.py`) is the Linux kernel source and man pages from
+Debian packages, with injected personal data and planted near-duplicates, built
+once and kept in `--cache`. After the run the ledger is checked against the
+truth file, so a fast run that skipped work would show up.
+
+Memory: the run's process tree (launcher + Beam SDK worker subprocesses) is
+sampled with psutil every 0.2 s; the peak of the summed RSS and the largest
+single process are reported, plus `ru_maxrss` from `os.wait4` (largest process
+of this run's tree that was waited for) and the cumulative
+`getrusage(RUSAGE_CHILDREN)`. Summed RSS counts shared pages once per process,
+so it overstates physical use somewhat; it is the conservative figure.
+
+Throughput: MiB/s per core = corpus MiB of UTF-8 document text / wall seconds /
+workers. MiB are 2**20 bytes, so 2 MiB/s/core is slightly stricter than 2 MB/s.
+
+datatrove (bench-only extra: `datatrove`, `xxhash`, `psutil`): its MinHash
+deduplication alone runs on the same corpus and the same number of workers in
+`--mb` mode (see `datatrove_minhash.py`); the ratio audit wall / datatrove wall
+is printed (below 1 means the full audit is faster than datatrove's dedup).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+sys.path.insert(0, str(BENCH_DIR))
+
+from corpus_build import DEFAULT_CACHE, BuiltCorpus, build_corpus, doc_id  # noqa: E402
+
+VENV_BIN = Path(sys.executable).parent
+TARGET_MIB_PER_CORE = 2.0
+SAMPLE_SECONDS = 0.2
+
+
+@dataclass
+class TreeMemory:
+    """Peak RSS of a process tree, sampled from another thread."""
+
+    peak_sum: int = 0
+    peak_single: int = 0
+    peak_single_name: str = ""
+    max_processes: int = 0
+    samples: int = 0
+
+
+def _sample_tree(pid: int, memory: TreeMemory, stop: threading.Event) -> None:
+    try:
+        root = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return
+    while not stop.is_set():
+        try:
+            processes = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return
+        total = 0
+        for process in processes:
+            try:
+                rss = process.memory_info().rss
+            except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
+                continue
+            total += rss
+            if rss > memory.peak_single:
+                memory.peak_single = rss
+                try:
+                    memory.peak_single_name = " ".join(process.cmdline()[1:4])[:80]
+                except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
+                    pass
+        memory.peak_sum = max(memory.peak_sum, total)
+        memory.max_processes = max(memory.max_processes, len(processes))
+        memory.samples += 1
+        stop.wait(SAMPLE_SECONDS)
+
+
+@dataclass
+class Measured:
+    """One subprocess run: wall time, exit code, memory, captured output."""
+
+    wall: float
+    returncode: int
+    memory: TreeMemory
+    wait4_maxrss: int  # bytes
+    output: str = ""
+
+
+def measure(command: list[str], log: Path, env: dict[str, str] | None = None) -> Measured:
+    """Run `command`, sample its process tree's RSS, wait with wait4 for its rusage."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    memory = TreeMemory()
+    stop = threading.Event()
+    with log.open("w") as handle:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=REPO_ROOT
+        )
+        sampler = threading.Thread(target=_sample_tree, args=(process.pid, memory, stop))
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        stop.set()
+        sampler.join()
+    return Measured(wall, process.returncode, memory, usage.ru_maxrss * 1024, log.read_text())
+
+
+@dataclass
+class AuditResult:
+    corpus: BuiltCorpus
+    workers: int
+    run: Measured
+    records_read: int = 0
+    decisions: dict[str, int] = field(default_factory=dict)
+    truth: dict[str, str] = field(default_factory=dict)
+    status: str = "published"
+
+    @property
+    def mib_per_second_per_core(self) -> float:
+        return self.corpus.text_mib / self.run.wall / self.workers
+
+    @property
+    def records_per_second(self) -> float:
+        return self.records_read / self.run.wall
+
+
+def run_audit(corpus: BuiltCorpus, workers: int, cache: Path) -> AuditResult:
+    """`provenance run` on the corpus config, on the local FnApiRunner with `workers`."""
+    output = cache / "runs" / corpus.directory.name
+    if output.exists():
+        shutil.rmtree(output)
+    command = [
+        str(VENV_BIN / "provenance"),
+        "run",
+        str(corpus.config),
+        "--output",
+        str(output),
+        "--quiet",
+        "--direct_running_mode=multi_processing",
+        f"--direct_num_workers={workers}",
+    ]
+    print(f"  $ {' '.join(command)}", flush=True)
+    measured = measure(command, cache / "logs" / f"audit-{corpus.directory.name}.log")
+    result = AuditResult(corpus, workers, measured)
+    published = output
+    if measured.returncode != 0:
+        # A run whose validation fails did all the work and keeps its outputs in
+        # `.failed-*`: its time is still the full audit's, so report it, marked.
+        kept = sorted(output.glob(".failed-*/reports/summary.json"))
+        print(f"  audit FAILED (exit {measured.returncode}); log tail:\n{measured.output[-1500:]}")
+        if not kept:
+            return result
+        published = kept[-1].parents[1]
+        result.status = "validation failed (nothing published; outputs in .failed-*)"
+    summary = json.loads((published / "reports" / "summary.json").read_text())
+    result.records_read = summary["totals"]["records_read"]
+    result.decisions = _decision_totals(summary)
+    result.truth = check_truth(corpus, published)
+    return result
+
+
+def _decision_totals(summary: dict) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for figures in summary.get("sources", {}).values():
+        for decision, count in figures.get("decisions", {}).items():
+            totals[decision] = totals.get(decision, 0) + count
+    return totals
+
+
+def check_truth(corpus: BuiltCorpus, output: Path) -> dict[str, str]:
+    """Planted PII and near-duplicates vs the published ledger (no text is read)."""
+    import pyarrow.parquet as pq
+
+    truth = json.loads((corpus.directory / "truth.json").read_text())
+    ledger = pq.read_table(output / "ledger", columns=["doc_id", "decision", "signals"])
+    codes: dict[str, set[str]] = {}
+    for row_id, signals in zip(
+        ledger.column("doc_id").to_pylist(), ledger.column("signals").to_pylist(), strict=True
+    ):
+        codes[row_id] = {signal["code"] for signal in signals or ()}
+    found: dict[str, list[int]] = {}
+    for item in truth["pii"]:
+        doc_codes = codes.get(doc_id(item["source"], item["locator"]), set())
+        hit = any(code.endswith("." + item["type"]) for code in doc_codes)
+        counts = found.setdefault(item["type"], [0, 0])
+        counts[0] += hit
+        counts[1] += 1
+    pairs = [0, 0]
+    for pair in truth["near_duplicates"]:
+        copy = codes.get(doc_id(pair["source"], pair["copy"]), set())
+        original = codes.get(doc_id(pair["source"], pair["original"]), set())
+        pairs[0] += any(code.startswith("dedup.") for code in copy | original)
+        pairs[1] += 1
+    report = {kind: f"{hit}/{total}" for kind, (hit, total) in sorted(found.items())}
+    report["near_duplicate_pairs"] = f"{pairs[0]}/{pairs[1]}"
+    return report
+
+
+def run_datatrove(corpus: BuiltCorpus, workers: int, cache: Path) -> tuple[Measured, dict]:
+    """datatrove's four MinHash stages in their own process tree (same sampling)."""
+    command = [
+        sys.executable,
+        str(BENCH_DIR / "datatrove_minhash.py"),
+        str(corpus.directory),
+        str(cache / "datatrove" / corpus.directory.name),
+        f"--workers={workers}",
+    ]
+    print(f"  $ {' '.join(command)}", flush=True)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    measured = measure(command, cache / "logs" / f"datatrove-{corpus.directory.name}.log", env)
+    for line in measured.output.splitlines():
+        if line.startswith("DATATROVE_RESULT "):
+            return measured, json.loads(line.split(" ", 1)[1])
+    print(f"  datatrove FAILED (exit {measured.returncode}); log tail:\n{measured.output[-3000:]}")
+    return measured, {}
+
+
+def _mib(value: int) -> str:
+    return f"{value / (1 << 20):,.0f} MiB"
+
+
+def print_audit(result: AuditResult) -> None:
+    run, corpus = result.run, result.corpus
+    verdict = "meets" if result.mib_per_second_per_core >= TARGET_MIB_PER_CORE else "MISSES"
+    print(f"\nFull audit, {corpus.directory.name} ({result.workers} workers):")
+    print(
+        f"  corpus            {corpus.text_mib:,.1f} MiB text, {corpus.documents:,} documents, "
+        f"{corpus.disk_mib:,.1f} MiB gzip JSONL"
+    )
+    print(f"  wall              {run.wall:,.1f} s (exit {run.returncode}: {result.status})")
+    print(
+        f"  throughput        {result.mib_per_second_per_core:.2f} MiB/s per core "
+        f"({verdict} the {TARGET_MIB_PER_CORE} target); {result.records_per_second:,.0f} records/s "
+        f"({result.records_read:,} records)"
+    )
+    print(
+        f"  peak RSS          all processes {_mib(run.memory.peak_sum)}; largest process "
+        f"{_mib(run.memory.peak_single)} ({run.memory.peak_single_name}); "
+        f"{run.memory.max_processes} processes; {run.memory.samples} samples"
+    )
+    print(f"  ru_maxrss         wait4 (this run's tree) {_mib(run.wait4_maxrss)}")
+    if result.decisions:
+        print(f"  decisions         {result.decisions}")
+    if result.truth:
+        print(f"  planted found     {result.truth}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--mb", type=int, default=1024, help="corpus MiB of text (default 1024)")
+    parser.add_argument(
+        "--sizes", help="comma-separated MiB sizes: memory-scaling table (no datatrove)"
+    )
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--skip-datatrove", action="store_true")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    args = parser.parse_args()
+    print(f"load average at start: {os.getloadavg()}; cores {os.cpu_count()}")
+
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.mb]
+    results = []
+    for size in sizes:
+        corpus = build_corpus(args.cache, size)
+        result = run_audit(corpus, args.workers, args.cache)
+        print_audit(result)
+        results.append(result)
+
+    if args.sizes:
+        print(f"\nMemory scaling ({args.workers} workers):")
+        print(
+            f"  {'MiB':>6} {'docs':>8} {'wall s':>8} {'MiB/s/core':>11} {'rec/s':>7} "
+            f"{'peak RSS all':>13} {'largest proc':>13} {'wait4 maxrss':>13}"
+        )
+        for r in results:
+            print(
+                f"  {r.corpus.text_mib:>6.0f} {r.corpus.documents:>8,} {r.run.wall:>8.1f} "
+                f"{r.mib_per_second_per_core:>11.2f} {r.records_per_second:>7,.0f} "
+                f"{_mib(r.run.memory.peak_sum):>13} {_mib(r.run.memory.peak_single):>13} "
+                f"{_mib(r.run.wait4_maxrss):>13}"
+            )
+    elif not args.skip_datatrove:
+        try:
+            import datatrove  # noqa: F401
+        except ImportError:
+            print("\ndatatrove not installed (bench extra); skipping the comparison")
+        else:
+            measured, figures = run_datatrove(results[0].corpus, args.workers, args.cache)
+            if figures:
+                audit_wall = results[0].run.wall
+                print(f"\ndatatrove MinHash dedup alone ({args.workers} workers):")
+                stages = ", ".join(f"{k} {v:.1f} s" for k, v in figures["seconds"].items())
+                print(f"  wall              {measured.wall:,.1f} s ({stages})")
+                print(
+                    f"  throughput        "
+                    f"{results[0].corpus.text_mib / measured.wall / args.workers:.2f} MiB/s per core"
+                )
+                print(
+                    f"  peak RSS          all processes {_mib(measured.memory.peak_sum)}; "
+                    f"largest process {_mib(measured.memory.peak_single)}"
+                )
+                print(f"  counts            {figures['stats']}")
+                ratio = audit_wall / measured.wall
+                print(
+                    f"  ratio             full audit / datatrove dedup = {ratio:.2f} "
+                    f"({'audit faster' if ratio < 1 else 'audit SLOWER'})"
+                )
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    print(f"\ngetrusage(RUSAGE_CHILDREN).ru_maxrss (all runs of this bench): {_mib(children)}")
+    print(f"load average at end: {os.getloadavg()}")
+    return 0 if all(r.status == "published" for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
