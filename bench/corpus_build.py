@@ -264,7 +264,8 @@ class PiiFactory:
 
     def email(self) -> str:
         r = self.rng
-        return f"{r.choice(self.first)}.{r.choice(self.last)}{r.randint(1, 999)}@{r.choice(self.domains)}"
+        local = f"{r.choice(self.first)}.{r.choice(self.last)}{r.randint(1, 999)}"
+        return f"{local}@{r.choice(self.domains)}"
 
     def phone(self) -> str:
         r = self.rng
@@ -352,7 +353,9 @@ class ShardWriter:
         self.index += 1
         self.name = f"{self.prefix}-{self.index:05d}.jsonl.gz"
         # Level 1: the corpus is rebuilt per size; the pipeline's gzip cost is the same.
-        self.handle = gzip.open(self.directory / self.name, "wb", compresslevel=1)
+        self.handle = gzip.open(  # noqa: SIM115 - one open shard at a time, closed on roll
+            self.directory / self.name, "wb", compresslevel=1
+        )
         self.line = 0
         self._shard_bytes = 0
 
@@ -586,9 +589,7 @@ def build_corpus(cache: Path, mib: int, seed: int = 7) -> BuiltCorpus:
         size = len(copy["text"].encode("utf-8"))
         copy_locator = mirrors[source].write(copy, size)
         planted_bytes += size
-        truth.near_duplicates.append(
-            {"source": source, "copy": copy_locator, "original": locator}
-        )
+        truth.near_duplicates.append({"source": source, "copy": copy_locator, "original": locator})
     writers = [posts, kernel, *mirrors.values()]
     for writer in writers:
         writer.close()

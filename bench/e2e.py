@@ -33,6 +33,7 @@ is printed (below 1 means the full audit is faster than datatrove's dedup).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -87,10 +88,8 @@ def _sample_tree(pid: int, memory: TreeMemory, stop: threading.Event) -> None:
             total += rss
             if rss > memory.peak_single:
                 memory.peak_single = rss
-                try:
+                with contextlib.suppress(psutil.Error):
                     memory.peak_single_name = " ".join(process.cmdline()[1:4])[:80]
-                except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
-                    pass
         memory.peak_sum = max(memory.peak_sum, total)
         memory.max_processes = max(memory.max_processes, len(processes))
         memory.samples += 1
@@ -315,10 +314,8 @@ def main() -> int:
                 print(f"\ndatatrove MinHash dedup alone ({args.workers} workers):")
                 stages = ", ".join(f"{k} {v:.1f} s" for k, v in figures["seconds"].items())
                 print(f"  wall              {measured.wall:,.1f} s ({stages})")
-                print(
-                    f"  throughput        "
-                    f"{results[0].corpus.text_mib / measured.wall / args.workers:.2f} MiB/s per core"
-                )
+                per_core = results[0].corpus.text_mib / measured.wall / args.workers
+                print(f"  throughput        {per_core:.2f} MiB/s per core")
                 print(
                     f"  peak RSS          all processes {_mib(measured.memory.peak_sum)}; "
                     f"largest process {_mib(measured.memory.peak_single)}"

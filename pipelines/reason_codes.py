@@ -132,8 +132,9 @@ CATALOGUE: dict[str, ReasonInfo] = {
         "The site's robots.txt disallowed our crawler for this page.", TDM_OPTOUT
     ),
     "source.gate_exceeded": ReasonInfo(
-        "A sample of this source had more disqualifying content than the allowed threshold "
-        "(5%), so the whole source was not used.",
+        "More of this source's records were disqualifying (sensitive personal data, secrets) "
+        "than the policy's threshold (5% by default, TC260's figure), so the whole source was "
+        "not used.",
         SOURCE_RULES,
     ),
     "source.missing_evidence": ReasonInfo(

@@ -65,7 +65,7 @@ def test_holder_wrapped_onto_next_comment_line_is_joined():
 def test_copyright_without_year_keeps_holder_and_no_years():
     statement = _one("Copyright (C) Microsoft Corporation.")
     assert statement.year_start is None and statement.year_end is None
-    assert statement.holders == ["Microsoft Corporation."]
+    assert statement.holders == ["Microsoft Corporation"]
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ _COMMENT_PREFIX = re.compile(r"^[\s#/*;!%|>{}\"'\-=]*(?:dnl\s+|rem\s+|@c\s+|\.\\
 _LEAD = re.compile(
     r"(?:portions\s+)?(?:"
     r"spdx-filecopyrighttext:(?:\s*(?:copyright|\(c\)|©))*"
-    r"|\bcopyright(?:ed)?(?:\s*(?:\(c\)|©|&copy;|&#169;))*(?:\s+by\b)?"
+    r"|\bcopyright(?:ed)?(?:\s*(?:\(c\)|©|&copy;|&#169;|\ufffd|\\u00a9|\\xa9|\\a9\b))*(?:\s+by\b)?"
     r"|(?:\(c\)|©|&copy;|&#169;)(?:\s*copyright(?:ed)?)?(?:\s+by\b)?"
     r"|copr\.)",
     re.IGNORECASE,
@@ -36,7 +36,8 @@ _YEARS = re.compile(
 _TRAILING_YEARS = re.compile(rf"[\s,]+\(?{_YEAR}(?:\s*[-–,]\s*(?:{_YEAR}|\d\d))*\)?\.?$")
 _HOLDER_END = re.compile(
     r"[\s,;]*\ball\s+rights\b"
-    r"|\s*(?:\bcopyright\b|\(c\)|©|&copy;)"
+    r"|\s*(?:\bcopyright\b|\(c\)|©|&copy;|&lt;)"
+    r"|,?\s+(?:but|by)\s+[a-z]"
     r"|\s*\\n"
     r"|,\s+\d{1,5}\s+[A-Z][a-z]+\s+(?:Street|St|Avenue|Ave|Road|Rd|Drive|Way|Place)\b"
     r"|,\s+(?:and\s+)?(?:is|are|was|has|write|see|visit|contact)\b"
@@ -279,6 +280,7 @@ _OPEN_END = re.compile(r"(?:,|&|\b(?:and|and/or|of|the|by|for|at|de|van|von|du))
 _CLOSING_LINE = re.compile(
     r"\s*(?:\(\s*[\w.+\-]+@[\w.\-]+\s*\)\s*)?(?:and (?:others|other contributors|contributors"
     r"|its (?:affiliates|subsidiaries|licensors))\b"
+    r"|(?:[A-Z][\w\-]+ ){0,2}[A-Z][\w\-]+,? and [A-Z]"
     r"|(?:[A-Z][\w&\-]*,? ){0,4}(?:Inc|Ltd|LLC|Corp|Corporation|Co|GmbH|AG|AB|SA|S\.A|B\.V|L\.P"
     r"|University|Institute|Foundation|Laboratories|Labs)\b\.?(?:$|\s{2,}|\s*[.,(<]|\s+All\b))"
 )
@@ -290,7 +292,9 @@ def _clean_holder(raw: str) -> tuple[str, str]:
     raw = re.sub(r"\s*\x01+\s*(?=[.,;:)]|$)", "", raw)
     raw = _MARKDOWN_LINK.sub(r"\1", re.sub(r"\s*\x01+\s*", " ", raw))
     holder = _BRACKETED_CONTACT.sub("", raw).strip()
-    holder = re.sub(r"^(?:(?:by|\(c\)|©)\s+|[-–:]\s*)", "", holder, flags=re.IGNORECASE)
+    holder = re.sub(
+        r"^(?:(?:by|\(c\)|©)\s+|[-–:]\s*|%[ds]\s+|\$\{?\w+\}?\s+)", "", holder, flags=re.I
+    )
     cut = _HOLDER_END.search(holder)
     if cut is not None and cut.start() > 0:
         keep_period = holder[cut.start()] == "." and _ABBREVIATION_END.search(holder, 0, cut.start())
@@ -308,11 +312,13 @@ def _clean_holder(raw: str) -> tuple[str, str]:
         trailing_years += " " + interior.group(0)
         rest = holder[interior.end() :]
         holder = holder[: interior.start()] + (", " + rest if rest[:1].isupper() else "")
-    holder = _TRAILING_NOISE.sub("", holder.strip())
-    holder = holder.strip().rstrip(",;:-\"'").strip()
-    if holder.endswith(")") and holder.count("(") < holder.count(")"):
-        holder = holder[:-1].rstrip()
-    return _strip_sentence_period(holder), trailing_years
+    for _ in range(2):  # 'Pfefferl".' and 'Robertson).' need two rounds
+        holder = _TRAILING_NOISE.sub("", holder.strip())
+        holder = holder.strip().rstrip(",;:-\"'").strip()
+        if holder.endswith(")") and holder.count("(") < holder.count(")"):
+            holder = holder[:-1].rstrip()
+        holder = _strip_sentence_period(holder)
+    return holder, trailing_years
 
 
 # "[Jon Schlinkert](https://github.com/jonschlinkert)": the link text is the name.
@@ -323,7 +329,8 @@ _INTERIOR_YEARS = re.compile(
 # A nickname or project tag after the name ("Masayuki Hatta (mhatta)"), a dangling "(see",
 # a trailing "Copyleft" or "and".
 _TRAILING_NOISE = re.compile(
-    r"(?:\s+\([\w.\-]+\)|\s+\([\w]*|\s+copyleft|,?\s+and|,?\s+or)$", re.IGNORECASE
+    r"(?:\s+\([\w.\-]+\)|\s+\((?:[a-z]|[^()]*[@:])[^()]*\)|\s+\([\w]*|\s+(?i:copyleft)"
+    r"|,?\s+and|,?\s+or)$"
 )
 
 
