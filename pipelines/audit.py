@@ -50,6 +50,7 @@ def read_specs(config: LoadedConfig) -> list[tuple[ReadSpec, tuple[str, ...]]]:
                 id_field=source.fields.id,
                 metadata_fields=tuple(source.fields.metadata),
                 max_document_bytes=limits.max_document_bytes,
+                max_decompressed_bytes=limits.max_decompressed_bytes,
                 subject_fields=source.subjects.pairs(),
                 collected_at_field=source.collected_at_field,
             ),

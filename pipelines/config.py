@@ -110,6 +110,7 @@ class ConsentRegistryConfig(StrictModel):
 
 class Limits(StrictModel):
     max_document_bytes: int = Field(default=10_000_000, gt=0)
+    max_decompressed_bytes: int = Field(default=20_000_000_000, gt=0)
 
 
 class RunConfig(StrictModel):

@@ -23,6 +23,7 @@ class ReadError(StrEnum):
     TOO_LARGE = "read.too_large"
     CORRUPT_COMPRESSED = "read.corrupt_compressed"
     UNREADABLE_FILE = "read.unreadable_file"
+    DECOMPRESSION_LIMIT = "read.decompression_limit"
     WARC_MALFORMED_RECORD = "read.warc_malformed_record"
     UNSUPPORTED_CONTENT_TYPE = "read.unsupported_content_type"
 
@@ -37,6 +38,8 @@ DEAD_LETTER_DESCRIPTIONS: dict[str, str] = {
     ReadError.TOO_LARGE: "The record is larger than limits.max_document_bytes.",
     ReadError.CORRUPT_COMPRESSED: "The compressed stream is truncated or corrupt from here on.",
     ReadError.UNREADABLE_FILE: "The whole file could not be opened or parsed.",
+    ReadError.DECOMPRESSION_LIMIT: "The file decompresses to more than "
+    "limits.max_decompressed_bytes (a gzip bomb or a mislabelled file); the rest is not read.",
     ReadError.WARC_MALFORMED_RECORD: "A WARC record's headers or payload are malformed.",
     ReadError.UNSUPPORTED_CONTENT_TYPE: "A WARC response is not text (e.g. an image).",
 }

@@ -66,3 +66,26 @@ def test_text_files_of_random_bytes_never_raise(data):
     spec = ReadSpec(source_id="t", format="text", root="/", max_document_bytes=2000)
     item = read_text_file(spec, "/a.txt", io.BytesIO(data), len(data))
     assert isinstance(item, Document | DeadLetter)
+
+
+def test_gzip_bomb_stops_at_the_decompressed_size_cap():
+    spec = ReadSpec(
+        source_id="b",
+        format="jsonl",
+        root="/",
+        max_document_bytes=2000,
+        max_decompressed_bytes=1_000_000,
+    )
+    line = b'{"text": "' + b"a" * 500 + b'"}\n'
+    bomb = gzip.compress(line * 200_000, mtime=0)  # ~100 MB of text in ~100 KB
+    items = list(iter_jsonl(spec, "/bomb.jsonl.gz", io.BytesIO(bomb)))
+    assert items[-1].error_code == "read.decompression_limit"
+    assert len(items) < 3000
+
+
+def test_enormous_line_is_skipped_in_bounded_memory():
+    spec = ReadSpec(source_id="e", format="jsonl", root="/", max_document_bytes=1000)
+    huge = b'{"text": "' + b"x" * 5_000_000 + b'"}\n{"text": "after"}\n'
+    items = list(iter_jsonl(spec, "/e.jsonl", io.BytesIO(huge)))
+    assert [type(item).__name__ for item in items] == ["DeadLetter", "Document"]
+    assert items[0].byte_length == 5_000_013

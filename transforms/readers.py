@@ -39,6 +39,8 @@ class ReadSpec:
     id_field: str | None = None
     metadata_fields: tuple[str, ...] = field(default_factory=tuple)
     max_document_bytes: int = 10_000_000
+    # Cap on the decompressed bytes of one compressed file: a gzip bomb stops here.
+    max_decompressed_bytes: int = 20_000_000_000
     # kind ("email", "user_id", "phone") -> field holding the record subject's identifier
     subject_fields: tuple[tuple[str, str], ...] = ()
     collected_at_field: str | None = None
@@ -173,11 +175,23 @@ def iter_jsonl(spec: ReadSpec, path: str, stream: BinaryIO) -> Iterator[ReadItem
     line_number = 0
     # A line may carry JSON syntax and escapes around the text, so allow some headroom.
     line_cap = spec.max_document_bytes * 2 + 1024
+    decompressed = 0
     try:
         reader = _open_maybe_gzip(stream, path)
         while True:
             chunk = reader.readline(line_cap)
             if not chunk:
+                return
+            decompressed += len(chunk)
+            if decompressed > spec.max_decompressed_bytes:
+                yield DeadLetter.build(
+                    spec.source_id,
+                    f"{relative}:L{line_number + 1}",
+                    ReadError.DECOMPRESSION_LIMIT,
+                    f"decompressed size passed limits.max_decompressed_bytes "
+                    f"({spec.max_decompressed_bytes}) after line {line_number}; "
+                    "the rest of the file is not read",
+                )
                 return
             line_number += 1
             locator = f"{relative}:L{line_number}"
