@@ -26,8 +26,12 @@ workers. MiB are 2**20 bytes, so 2 MiB/s/core is slightly stricter than 2 MB/s.
 
 datatrove (bench-only extra: `datatrove`, `xxhash`, `psutil`): its MinHash
 deduplication alone runs on the same corpus and the same number of workers in
-`--mb` mode (see `datatrove_minhash.py`); the ratio audit wall / datatrove wall
-is printed (below 1 means the full audit is faster than datatrove's dedup).
+`--mb` mode, or on the largest `--sizes` corpus (see `datatrove_minhash.py`);
+the ratio audit wall / datatrove wall is printed (below 1: the audit is faster).
+
+Phases: the sampler also notes when the launcher first and last had worker
+subprocesses; before that is start-up and graph construction, after it the
+launcher alone builds the summary, validates (GX) and publishes.
 """
 
 from __future__ import annotations
@@ -67,9 +71,11 @@ class TreeMemory:
     peak_single_name: str = ""
     max_processes: int = 0
     samples: int = 0
+    first_workers: float | None = None  # seconds after start when >1 process first seen
+    last_workers: float | None = None
 
 
-def _sample_tree(pid: int, memory: TreeMemory, stop: threading.Event) -> None:
+def _sample_tree(pid: int, memory: TreeMemory, stop: threading.Event, started: float) -> None:
     try:
         root = psutil.Process(pid)
     except psutil.NoSuchProcess:
@@ -93,6 +99,10 @@ def _sample_tree(pid: int, memory: TreeMemory, stop: threading.Event) -> None:
         memory.peak_sum = max(memory.peak_sum, total)
         memory.max_processes = max(memory.max_processes, len(processes))
         memory.samples += 1
+        if len(processes) > 1:
+            now = time.perf_counter() - started
+            memory.first_workers = memory.first_workers if memory.first_workers else now
+            memory.last_workers = now
         stop.wait(SAMPLE_SECONDS)
 
 
@@ -117,7 +127,7 @@ def measure(command: list[str], log: Path, env: dict[str, str] | None = None) ->
         process = subprocess.Popen(
             command, stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=REPO_ROOT
         )
-        sampler = threading.Thread(target=_sample_tree, args=(process.pid, memory, stop))
+        sampler = threading.Thread(target=_sample_tree, args=(process.pid, memory, stop, started))
         sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
@@ -218,7 +228,9 @@ def check_truth(corpus: BuiltCorpus, output: Path) -> dict[str, str]:
     return report
 
 
-def run_datatrove(corpus: BuiltCorpus, workers: int, cache: Path) -> tuple[Measured, dict]:
+def run_datatrove(
+    corpus: BuiltCorpus, workers: int, cache: Path, tokenizer: str
+) -> tuple[Measured, dict]:
     """datatrove's four MinHash stages in their own process tree (same sampling)."""
     command = [
         sys.executable,
@@ -226,15 +238,48 @@ def run_datatrove(corpus: BuiltCorpus, workers: int, cache: Path) -> tuple[Measu
         str(corpus.directory),
         str(cache / "datatrove" / corpus.directory.name),
         f"--workers={workers}",
+        f"--tokenizer={tokenizer}",
     ]
     print(f"  $ {' '.join(command)}", flush=True)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-    measured = measure(command, cache / "logs" / f"datatrove-{corpus.directory.name}.log", env)
+    log = cache / "logs" / f"datatrove-{tokenizer}-{corpus.directory.name}.log"
+    measured = measure(command, log, env)
     for line in measured.output.splitlines():
         if line.startswith("DATATROVE_RESULT "):
             return measured, json.loads(line.split(" ", 1)[1])
     print(f"  datatrove FAILED (exit {measured.returncode}); log tail:\n{measured.output[-3000:]}")
     return measured, {}
+
+
+def compare_with_datatrove(audit: AuditResult, cache: Path, tokenizers: list[str]) -> None:
+    """Time datatrove's MinHash dedup alone on the audit's corpus; print the ratio."""
+    try:
+        import datatrove  # noqa: F401
+    except ImportError:
+        print("\ndatatrove not installed (bench extra); skipping the comparison")
+        return
+    for tokenizer in tokenizers:
+        measured, figures = run_datatrove(audit.corpus, audit.workers, cache, tokenizer)
+        if not figures:
+            continue
+        per_core = audit.corpus.text_mib / measured.wall / audit.workers
+        stages = ", ".join(f"{k} {v:.1f} s" for k, v in figures["seconds"].items())
+        ratio = audit.run.wall / measured.wall
+        print(
+            f"\ndatatrove MinHash dedup alone, {tokenizer} word splitting "
+            f"({audit.workers} workers, {audit.corpus.directory.name}):"
+        )
+        print(f"  wall              {measured.wall:,.1f} s ({stages})")
+        print(f"  throughput        {per_core:.2f} MiB/s per core")
+        print(
+            f"  peak RSS          all processes {_mib(measured.memory.peak_sum)}; "
+            f"largest process {_mib(measured.memory.peak_single)}"
+        )
+        print(f"  counts            {figures['stats']}")
+        print(
+            f"  ratio             full audit / datatrove dedup = {ratio:.2f} "
+            f"({'audit faster' if ratio < 1 else 'audit SLOWER'})"
+        )
 
 
 def _mib(value: int) -> str:
@@ -261,6 +306,12 @@ def print_audit(result: AuditResult) -> None:
         f"{run.memory.max_processes} processes; {run.memory.samples} samples"
     )
     print(f"  ru_maxrss         wait4 (this run's tree) {_mib(run.wait4_maxrss)}")
+    if run.memory.first_workers is not None and run.memory.last_workers is not None:
+        print(
+            f"  phases            launcher alone {run.memory.first_workers:.1f} s, with Beam "
+            f"workers {run.memory.last_workers - run.memory.first_workers:.1f} s, launcher "
+            f"alone after (summary, validation, publish) {run.wall - run.memory.last_workers:.1f} s"
+        )
     if result.decisions:
         print(f"  decisions         {result.decisions}")
     if result.truth:
@@ -273,10 +324,16 @@ def main() -> int:
     )
     parser.add_argument("--mb", type=int, default=1024, help="corpus MiB of text (default 1024)")
     parser.add_argument(
-        "--sizes", help="comma-separated MiB sizes: memory-scaling table (no datatrove)"
+        "--sizes",
+        help="comma-separated MiB sizes: memory-scaling table (datatrove on the largest)",
     )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip-datatrove", action="store_true")
+    parser.add_argument(
+        "--datatrove-tokenizers",
+        default="spacy,split",
+        help="datatrove word splitting to time: spacy (its English default), split",
+    )
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()}; cores {os.cpu_count()}")
@@ -302,30 +359,8 @@ def main() -> int:
                 f"{_mib(r.run.memory.peak_sum):>13} {_mib(r.run.memory.peak_single):>13} "
                 f"{_mib(r.run.wait4_maxrss):>13}"
             )
-    elif not args.skip_datatrove:
-        try:
-            import datatrove  # noqa: F401
-        except ImportError:
-            print("\ndatatrove not installed (bench extra); skipping the comparison")
-        else:
-            measured, figures = run_datatrove(results[0].corpus, args.workers, args.cache)
-            if figures:
-                audit_wall = results[0].run.wall
-                print(f"\ndatatrove MinHash dedup alone ({args.workers} workers):")
-                stages = ", ".join(f"{k} {v:.1f} s" for k, v in figures["seconds"].items())
-                print(f"  wall              {measured.wall:,.1f} s ({stages})")
-                per_core = results[0].corpus.text_mib / measured.wall / args.workers
-                print(f"  throughput        {per_core:.2f} MiB/s per core")
-                print(
-                    f"  peak RSS          all processes {_mib(measured.memory.peak_sum)}; "
-                    f"largest process {_mib(measured.memory.peak_single)}"
-                )
-                print(f"  counts            {figures['stats']}")
-                ratio = audit_wall / measured.wall
-                print(
-                    f"  ratio             full audit / datatrove dedup = {ratio:.2f} "
-                    f"({'audit faster' if ratio < 1 else 'audit SLOWER'})"
-                )
+    if not args.skip_datatrove:
+        compare_with_datatrove(results[-1], args.cache, args.datatrove_tokenizers.split(","))
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     print(f"\ngetrusage(RUSAGE_CHILDREN).ru_maxrss (all runs of this bench): {_mib(children)}")
     print(f"load average at end: {os.getloadavg()}")

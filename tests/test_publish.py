@@ -74,3 +74,10 @@ def test_failed_expectation_exits_non_zero_and_publishes_nothing(tmp_path, monke
     assert not (tmp_path / "manifest.json").exists()
     [failed] = list(tmp_path.glob(".failed-*"))
     assert (failed / "reports" / "gx" / "index.html").is_file()
+
+
+def test_beam_launcher_entry_maps_config_and_output(tmp_path):
+    from pipelines.beam_main import main
+
+    assert main(["--config", str(DEMO_CONFIG), "--output", str(tmp_path), *IN_MEMORY]) == 0
+    assert (tmp_path / "manifest.json").is_file()

@@ -22,14 +22,14 @@ _COMMENT_PREFIX = re.compile(r"^[\s#/*;!%|>{}\"'\-=]*(?:dnl\s+|rem\s+|@c\s+|\.\\
 _LEAD = re.compile(
     r"(?:portions\s+)?(?:"
     r"spdx-filecopyrighttext:(?:\s*(?:copyright|\(c\)|©))*"
-    r"|\bcopyright(?:ed)?(?:\s*(?:\(c\)|©|&copy;|&#169;|\ufffd|\\u00a9|\\xa9|\\a9\b))*(?:\s+by\b)?"
-    r"|(?:\(c\)|©|&copy;|&#169;)(?:\s*copyright(?:ed)?)?(?:\s+by\b)?"
+    r"|\bcopyright(?:ed)?(?:\s*(?:\((?:c|©)\)|©|&copy;?|&#169;|\ufffd|\\u00a9|\\xa9|\\a9\b))*(?:\s+by\b)?"
+    r"|(?:\(c\)|©|&copy;|&#169;)(?:opyright(?:ed)?|\s*copyright(?:ed)?)?(?:\s+by\b)?"
     r"|copr\.)",
     re.IGNORECASE,
 )
 _YEAR = r"(?:19|20)\d\d"
 _YEARS = re.compile(
-    rf"^[\s,:]*(?:{_YEAR}(?:\s*(?:,\s*and|-|–|to|,|/|and)\s*(?:{_YEAR}|\d\d?\b|present\b|now\b))*"
+    rf"^[\s,:.]*(?:<?{_YEAR}>?(?:\s*(?:,\s*and|-|–|to|,|/|and)\s*(?:{_YEAR}|\d\d?\b|present\b|now\b))*"
     r"[\s,.:;]*)+",
     re.IGNORECASE,
 )
@@ -37,7 +37,7 @@ _TRAILING_YEARS = re.compile(rf"[\s,]+\(?{_YEAR}(?:\s*[-–,]\s*(?:{_YEAR}|\d\d)
 _HOLDER_END = re.compile(
     r"[\s,;]*\ball\s+rights\b"
     r"|\s*(?:\bcopyright\b|\(c\)|©|&copy;|&lt;)"
-    r"|,?\s+(?:but|by)\s+[a-z]"
+    r"|,?\s+(?:but|by)\s+[a-z]|,*\s+et\s+al\b|,\s+including\b|\s+--\s|[.,]?\s+All$"
     r"|\s*\\n"
     r"|,\s+\d{1,5}\s+[A-Z][a-z]+\s+(?:Street|St|Avenue|Ave|Road|Rd|Drive|Way|Place)\b"
     r"|,\s+(?:and\s+)?(?:is|are|was|has|write|see|visit|contact)\b"
@@ -137,6 +137,14 @@ def _byte_to_char_offsets(encoded: bytes, offsets: list[int]) -> list[int]:
     return converted
 
 
+def _line_end(text: str, offset: int) -> int:
+    end = text.find("\n", offset)
+    return len(text) if end < 0 else end
+
+
+_AUTHOR_FIELD = re.compile(r"^\s*(?:author|maintainer)s?:", re.IGNORECASE)
+
+
 def _next_line(text: str, line_end: int) -> tuple[int, str]:
     if line_end >= len(text):
         return line_end, ""
@@ -179,7 +187,7 @@ def _parse_line(
     statement = _statement_at(text, line, line_start, line_end, lead)
     if statement is None:
         return None, lead.end()
-    return statement, statement.end - line_start
+    return statement, max(statement.end - line_start, lead.end())
 
 
 def _statement_at(
@@ -195,20 +203,30 @@ def _statement_at(
     years_text = years_match.group(0) if years_match else ""
     holder_offset = line_start + rest_start + len(years_text)
     holder_text = rest[len(years_text) :]
-    if not holder_text.strip() and years_text:
-        holder_offset, holder_text = _next_line(text, line_end)
-        holder_text = _blank_markup(holder_text)
-        if _LEAD.match(holder_text):
-            holder_text = ""
-        more_years = _YEARS.match(holder_text)  # a year list wrapped onto the next line
-        if more_years is not None and more_years.group(0).strip():
-            years_text += " " + more_years.group(0)
-            holder_offset += more_years.end()
-            holder_text = holder_text[more_years.end() :]
+    if not holder_text.strip():
+        # The holder (or the years and the holder) on the next line: "Copyright (c)\n
+        # 1995-2001 Corporation for National Research Initiatives", Debian's "Copyright:".
+        next_offset, next_text = _next_line(text, line_end)
+        next_text = _AUTHOR_FIELD.sub(lambda m: " " * len(m.group(0)), _blank_markup(next_text))
+        more_years = _YEARS.match(next_text)  # a year list wrapped onto the next line
+        wrapped_years = more_years is not None and bool(more_years.group(0).strip())
+        if (years_text or wrapped_years) and not _LEAD.match(next_text):
+            holder_offset, holder_text = next_offset, next_text
+            line_end = _line_end(text, next_offset)
+            if wrapped_years:
+                years_text += " " + more_years.group(0)
+                holder_offset += more_years.end()
+                holder_text = holder_text[more_years.end() :]
     holder_text = _with_continuation(text, line_end, holder_text)
     holder, trailing_years = _clean_holder(holder_text)
     years = _years(years_text + " " + trailing_years)
     has_marker = bool(re.search(r"\(c\)|©|&copy;|&#169;", lead.group(0), re.IGNORECASE))
+    if years and (not holder or not holder[:1].isupper()) and lead.start() > 0:
+        # "Rusty Russell (C)2000 -- This code is GPL.": the holder came first.
+        before = _holder_before(line[: lead.start()])
+        if before:
+            holder, holder_text = before, line
+            holder_offset = line_start
     if not holder and not years:
         return None
     if holder and not _plausible_holder(holder):
@@ -224,9 +242,16 @@ def _statement_at(
     if not years and not has_marker and not (holder[:1].isupper() or holder.startswith("the ")):
         return None
     start = line_start + lead.start()
+    if holder_offset == line_start:  # the holder came before the marker
+        start = line_start + max(0, line.find(holder.split(" ", 1)[0]))
     # The holder may have lost contact data from its middle; anchor on its first word.
     holder_start = holder_offset + max(0, holder_text.find(holder.split(" ", 1)[0]))
-    end = holder_start + len(holder) if holder else line_start + rest_start + len(years_text)
+    end = line_start + rest_start + len(years_text)
+    if holder:  # the holder may have lost years or contact data from its middle
+        last_word = holder.rsplit(" ", 1)[-1]
+        found = text.find(last_word, holder_start, holder_start + len(holder) + 400)
+        end = found + len(last_word) if found >= 0 else holder_start + len(holder)
+        end = max(end, line_start + rest_start + len(years_text.rstrip()))
     return CopyrightStatement(
         holders=[holder] if holder else [],
         year_start=min(years) if years else None,
@@ -235,6 +260,22 @@ def _statement_at(
         end=max(end, start),
         statement=text[start : max(end, start)].strip(),
     )
+
+
+_NAME_BEFORE = re.compile(
+    r"(?:^|\bby\s+|[:\-]\s+)((?:[A-Z][\w.\-&']*,?\s+){0,5}[A-Z][\w.\-&']*\.?)\s*$"
+)
+
+
+def _holder_before(prefix: str) -> str:
+    """A name right before the marker on its line ("MediaTek Inc. (c) 2008")."""
+    prefix = _BRACKETED_CONTACT.sub("", prefix.replace(_FILLER, " "))
+    prefix = _COMMENT_PREFIX.sub("", prefix).rstrip()
+    match = _NAME_BEFORE.search(prefix)
+    if match is None or len(match.group(1)) > 80:
+        return ""
+    name = _strip_sentence_period(match.group(1).rstrip(", "))
+    return name if _plausible_holder(name) else ""
 
 
 _CODE_OR_FIELD = re.compile(r"[{}=;\\|]|^[\w-]+: |^(?:L?GPL|BSD|MIT|Apache)\b")
@@ -257,7 +298,7 @@ _BRACKETED_CONTACT = re.compile(
 def _with_continuation(text: str, line_end: int, holder_text: str) -> str:
     """Holder lists wrap: "Henry Cejtin, Matthew Fluet, Suresh\n * Jagannathan, and ..."."""
     for _ in range(2):
-        stripped = _BRACKETED_CONTACT.sub("", holder_text).replace(_FILLER, " ").rstrip()
+        stripped = _BRACKETED_CONTACT.sub("", holder_text).replace(_FILLER, " ").strip()
         if not stripped or _HOLDER_END.search(stripped):
             break
         next_start, next_line = _next_line(text, line_end)
@@ -311,6 +352,7 @@ def _clean_holder(raw: str) -> tuple[str, str]:
     if interior is not None and interior.start() > 0:
         trailing_years += " " + interior.group(0)
         rest = holder[interior.end() :]
+        rest = rest.strip()
         holder = holder[: interior.start()] + (", " + rest if rest[:1].isupper() else "")
     for _ in range(2):  # 'Pfefferl".' and 'Robertson).' need two rounds
         holder = _TRAILING_NOISE.sub("", holder.strip())
