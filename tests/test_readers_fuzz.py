@@ -89,3 +89,58 @@ def test_enormous_line_is_skipped_in_bounded_memory():
     items = list(iter_jsonl(spec, "/e.jsonl", io.BytesIO(huge)))
     assert [type(item).__name__ for item in items] == ["DeadLetter", "Document"]
     assert items[0].byte_length == 5_000_013
+
+
+class _HugeLineStream(io.RawIOBase):
+    """A 200 MB single-line JSONL document produced on the fly (never held in memory)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.position = 0
+        self.head = b'{"text": "'
+        self.tail = b'"}\n{"text": "next"}\n'
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        assert (offset, whence) == (0, 0)
+        self.position = 0
+        return 0
+
+    def _byte_range(self, start: int, length: int) -> bytes:
+        body_end = len(self.head) + self.size
+        out = bytearray()
+        for index in range(start, min(start + length, body_end + len(self.tail))):
+            if index < len(self.head):
+                out.append(self.head[index])
+            elif index < body_end:
+                out.extend(b"z")
+            else:
+                out.append(self.tail[index - body_end])
+        return bytes(out)
+
+    def readinto(self, buffer) -> int:
+        total = len(self.head) + self.size + len(self.tail)
+        count = min(len(buffer), total - self.position)
+        if count <= 0:
+            return 0
+        body_start, body_end = len(self.head), len(self.head) + self.size
+        if body_start <= self.position and self.position + count <= body_end:
+            buffer[:count] = b"z" * count  # fast path through the body
+        else:
+            buffer[:count] = self._byte_range(self.position, count)
+        self.position += count
+        return count
+
+
+def test_a_200_mb_single_document_is_dead_lettered_and_the_file_goes_on():
+    spec = ReadSpec(source_id="h", format="jsonl", root="/", max_document_bytes=10_000_000)
+    stream = io.BufferedReader(_HugeLineStream(200_000_000), buffer_size=1 << 20)
+    items = list(iter_jsonl(spec, "/huge.jsonl", stream))
+    assert items[0].error_code == "read.too_large"
+    assert items[0].byte_length == 200_000_000 + 13
+    assert isinstance(items[1], Document) and items[1].text == "next"
