@@ -113,9 +113,10 @@ def document_from_fields(spec: ReadSpec, locator: str, record: dict, raw: bytes)
     )
 
 
-def parse_jsonl_line(spec: ReadSpec, locator: str, raw: bytes) -> ReadItem:
+def decode_utf8(spec: ReadSpec, locator: str, raw: bytes) -> str | DeadLetter:
+    """Strict UTF-8: mis-encoded input is dead-lettered, never silently repaired."""
     try:
-        line = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         return DeadLetter.build(
             spec.source_id,
@@ -124,6 +125,12 @@ def parse_jsonl_line(spec: ReadSpec, locator: str, raw: bytes) -> ReadItem:
             f"invalid UTF-8 at byte {error.start}",
             raw,
         )
+
+
+def parse_jsonl_line(spec: ReadSpec, locator: str, raw: bytes) -> ReadItem:
+    line = decode_utf8(spec, locator, raw)
+    if isinstance(line, DeadLetter):
+        return line
     try:
         record = json.loads(line)
     except (ValueError, RecursionError) as error:
@@ -236,16 +243,9 @@ def read_text_file(spec: ReadSpec, path: str, stream: BinaryIO, size: int) -> Re
             raw_sha256=digest.hexdigest(),
         )
     raw = stream.read()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return DeadLetter.build(
-            spec.source_id,
-            locator,
-            ReadError.INVALID_UTF8,
-            f"invalid UTF-8 at byte {error.start}",
-            raw,
-        )
+    text = decode_utf8(spec, locator, raw)
+    if isinstance(text, DeadLetter):
+        return text
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
