@@ -55,7 +55,7 @@ def reconcile(evidence: list[LicenseEvidence]) -> list[LicenseEvidence]:
             continue
         if (
             item.confidence <= 0.6
-            and item.kind == EvidenceKind.NOTICE
+            and item.kind in (EvidenceKind.NOTICE, EvidenceKind.CC_MARKER)
             and item.spdx
             and (_family(item.spdx) in strong_families)
         ):
@@ -82,6 +82,14 @@ def _overlaps(first: LicenseEvidence, second: LicenseEvidence) -> bool:
     return first.start < second.end and second.start < first.end
 
 
+# A license text's grant often sits a paragraph away from the phrases that fingerprint it.
+_NEAR = 1500
+
+
+def _near(first: LicenseEvidence, second: LicenseEvidence) -> bool:
+    return first.start < second.end + _NEAR and second.start < first.end + _NEAR
+
+
 def _prefer_specific_full_texts(evidence: list[LicenseEvidence]) -> list[LicenseEvidence]:
     """Settle fingerprint full texts against phrase rules over the same stretch of text.
 
@@ -100,9 +108,11 @@ def _prefer_specific_full_texts(evidence: list[LicenseEvidence]) -> list[License
     dropped: set[int] = set()
     for fingerprint in prints:
         for rule in rules:
-            if rule.spdx == fingerprint.spdx or not _overlaps(rule, fingerprint):
+            if rule.spdx == fingerprint.spdx or not _near(rule, fingerprint):
                 continue
-            if fingerprint.confidence >= 0.85:
+            if fingerprint.confidence >= 0.85 or (
+                fingerprint.confidence >= 0.8 and rule.confidence <= 0.85
+            ):
                 dropped.add(id(rule))
             elif rule.confidence > fingerprint.confidence:
                 dropped.add(id(fingerprint))

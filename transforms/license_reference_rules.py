@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from schemas.licenses import EvidenceKind
-from transforms.license_notices import PUBLIC_DOMAIN_ID, NoticeRule
+from transforms.license_notices import PUBLIC_DOMAIN_ID, NoticeRule, Resolver
 
 PROPRIETARY_ID = "LicenseRef-scancode-proprietary-license"
 _LICENSE = r"licen[cs]e"
@@ -31,7 +31,61 @@ def _resolve_bare_gpl(text: str, match: re.Match) -> list[tuple[str, float]]:
     return [("GPL-1.0-or-later", 0.55)]
 
 
-REFERENCE_RULES: tuple[NoticeRule, ...] = (
+def _named(template: str) -> Resolver:
+    """Resolver for "<license name> [version] X.Y": the version picks the SPDX id."""
+
+    def resolve(_text: str, match: re.Match) -> list[tuple[str, float]]:
+        return [(template.format(match.group(1)), 0.85)]
+
+    return resolve
+
+
+_V = r"(?: -)?,?(?: version| v)? ?"
+
+# Licenses named with their version, as in headers and GitHub's license names.
+_NAMED_LICENSES: tuple[tuple[str, str, str], ...] = (
+    ("npl", r"\bnetscape public " + _LICENSE + _V + r"(1\.0|1\.1)\b", "NPL-{}"),
+    ("osl", r"\bopen software " + _LICENSE + _V + r"(1\.0|1\.1|2\.0|2\.1|3\.0)\b", "OSL-{}"),
+    ("afl", r"\bacademic free " + _LICENSE + _V + r"(1\.1|1\.2|2\.0|2\.1|3\.0)\b", "AFL-{}"),
+    ("ecl", r"\beducational community " + _LICENSE + _V + r"(1\.0|2\.0)\b", "ECL-{}"),
+    (
+        "lppl",
+        r"\blatex project public " + _LICENSE + _V + r"(1\.3c|1\.3a|1\.2|1\.1|1\.0)\b",
+        "LPPL-{}",
+    ),
+    ("apsl", r"\bapple public source " + _LICENSE + _V + r"(1\.0|1\.1|1\.2|2\.0)\b", "APSL-{}"),
+    ("erlpl", r"\berlang public " + _LICENSE + _V + r"(1\.1)\b", "ErlPL-{}"),
+    ("ipl", r"\bibm public " + _LICENSE + _V + r"(1\.0)\b", "IPL-{}"),
+)
+NAMED_RULES: tuple[NoticeRule, ...] = tuple(
+    NoticeRule(
+        f"{key}.name",
+        pattern,
+        resolver=_named(template),
+    )
+    for key, pattern, template in _NAMED_LICENSES
+)
+
+REFERENCE_RULES: tuple[NoticeRule, ...] = NAMED_RULES + (
+    NoticeRule(
+        "postgresql.name",
+        r"\bpostgresql " + _LICENSE + r"\b",
+        spdx="PostgreSQL",
+        confidence=0.8,
+    ),
+    NoticeRule(
+        "wtfpl.name_starred",
+        r"\bdo what the f ?ck you want to public " + _LICENSE,
+        spdx="WTFPL",
+        confidence=0.9,
+    ),
+    NoticeRule(
+        "hpnd_sell.grant",
+        r"\bpermission to use copy modify distribute and sell this software and its documentation"
+        r" for any purpose is hereby granted without fee\b",
+        spdx="HPND-sell-variant",
+        confidence=0.75,
+    ),
     NoticeRule(
         "gpl.bare_reference",
         r"\b(?:under|under the|of the|the|gnu|is|as) (a|l)?gpl(?: " + _LICENSE + r")?\b",
@@ -81,6 +135,22 @@ REFERENCE_RULES: tuple[NoticeRule, ...] = (
         r" the internet society\b",
         spdx="LicenseRef-scancode-ietf",
         confidence=0.9,
+    ),
+    NoticeRule(
+        "iso_8879.grant",
+        r"\bpermission to copy in any form is granted for use with conforming sgml systems and"
+        r" applications as defined in iso 8879\b",
+        spdx="LicenseRef-scancode-iso-8879",
+        confidence=0.9,
+    ),
+    NoticeRule(
+        "newlib_historical.grant",
+        r"\bthe authors hereby grant permission to use copy modify distribute and "
+        + _LICENSE
+        + r" this software and its documentation for any purpose provided that existing copyright"
+        r" notices are retained\b",
+        spdx="LicenseRef-scancode-newlib-historical",
+        confidence=0.85,
     ),
     NoticeRule(
         "public_domain.is",

@@ -51,13 +51,14 @@ TRIGGERS: tuple[bytes, ...] = (
     rb"perl\s+itself",
     rb"unlicense",
     rb"proprietary",
+    rb"libbzip2",
 )
 
 WINDOW_BEFORE = 400  # a phrase may start this far before its trigger word
 WINDOW_AFTER = 2500  # BSD clause counting and GPL "any later version" read this far ahead
 
 _TOKEN = re.compile(
-    r"<[a-z/!][^<>]{0,300}>|&#?[a-z0-9]{1,8};|([a-z0-9_]+(?:[.+\-'][a-z0-9_]+)*\+?)",
+    r"<(?:[a-z/]|![a-z])[^<>]{0,300}>|&#?[a-z0-9]{1,8};|([a-z0-9_]+(?:[.+\-'][a-z0-9_]+)*\+?)",
     re.IGNORECASE | re.ASCII,
 )
 _WORD = re.compile(r"[a-z0-9_]+(?:[.+\-'][a-z0-9_]+)*\+?", re.IGNORECASE | re.ASCII)
@@ -328,11 +329,21 @@ class LicenseScanner:
             )
 
 
+def _char_boundary(encoded: bytes, offset: int) -> int:
+    while 0 < offset < len(encoded) and encoded[offset] & 0xC0 == 0x80:
+        offset -= 1
+    return offset
+
+
 def _byte_to_char_ranges(encoded: bytes, ranges: list[list[int]]) -> Iterator[tuple[int, int]]:
     """Convert byte ranges to character ranges in one pass over the document."""
     char_position = 0
     byte_position = 0
     for start, end in ranges:
+        # Window edges can fall inside a multi-byte character; snap them to its first byte
+        # so no partial character is dropped (each one would shift later offsets by one).
+        start, end = _char_boundary(encoded, start), _char_boundary(encoded, end)
+        start = max(start, byte_position)
         char_position += len(encoded[byte_position:start].decode("utf-8", "ignore"))
         char_start = char_position
         char_position += len(encoded[start:end].decode("utf-8", "ignore"))

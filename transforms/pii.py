@@ -3,23 +3,16 @@
 Why a fast path: Presidio's AnalyzerEngine on whole documents runs ~0.2 MB/s/core (spaCy
 tokenizes everything, the lemma context enhancer is quadratic, PhoneRecognizer runs one
 phonenumbers matcher per region over the whole text). Personal data is sparse, so one
-Hyperscan pass finds candidate regions and Presidio's own recognizers (Luhn, IBAN
-checksum, phonenumbers parsing, context words) run only on small windows around them,
-batched: windows of many documents are joined into one text per entity type, so each
-Presidio call is amortised. Offsets are mapped back to whole-text coordinates.
+Hyperscan pass finds candidate regions (transforms.pii_triggers) and Presidio's own
+recognizers (Luhn, IBAN checksum, phonenumbers parsing, context words) run only on small
+windows around them, batched: windows of many documents are joined into one text per
+entity type, so each call is amortised. Offsets are mapped back to whole-text coordinates.
 
-Why Hyperscan over google-re2 (measured by bench/pii_speed.py on 10 MB of the real-text
-corpus, 17 trigger patterns): Hyperscan ~120 MB/s/core in one pass reporting every
-match with its start; RE2 ~47 MB/s/core needing one finditer pass per pattern, and it
-cannot report overlapping matches, which windows need. Both are linear-time; neither
-supports look-arounds, so triggers are plain supersets of Presidio's patterns and
-Presidio's exact regex decides. The scan is ~3% of this stage's time either way.
-
-Why windows give the same answer as the whole text: every trigger matches the whole
-extent of any text its entity's Presidio patterns can match, windows add a margin for
-context words and are widened to whitespace, so `\\b` and look-arounds see the same
-neighbours. Known difference: context words more than ~48 characters before a
-candidate are outside the window (they only change scores).
+Why tokenizing only some windows gives the same answer: Presidio's engine tokenizes a
+text only so that its context enhancer can look at the words around each result, and
+most windows hold no result (a nine-digit number that is no SSN, a version number that
+is no address). The recognizers run first; only windows with a result are tokenized,
+joined with the same separator, and enhanced by Presidio's own enhancer.
 
 Offline: tldextract reads the bundled public-suffix snapshot (env var set before
 Presidio is imported, and our e-mail recognizer uses its own offline extractor). No
@@ -30,7 +23,6 @@ text stands in for lemmas so Presidio's context words still work.
 from __future__ import annotations
 
 import bisect
-import functools
 import logging
 import os
 import re
@@ -41,12 +33,10 @@ from dataclasses import dataclass
 # its module-level extractor would try to download the public-suffix list.
 os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
 
-import hyperscan  # noqa: E402
-import numpy as np  # noqa: E402
-import phonenumbers  # noqa: E402
 from presidio_analyzer import EntityRecognizer, RecognizerResult  # noqa: E402
 
 from schemas.pii import PiiFinding, PiiSettings  # noqa: E402
+from transforms.pii_phone import DATE_LIKE, MIN_PHONE_DIGITS  # noqa: E402
 from transforms.pii_recognizers import (  # noqa: E402
     LANGUAGE,
     LinearLemmaContextAwareEnhancer,
@@ -55,159 +45,40 @@ from transforms.pii_recognizers import (  # noqa: E402
     build_presidio_analyzer,
 )
 from transforms.pii_redaction import is_allowed, value_token  # noqa: E402
-
-__all__ = ["PiiConfigError", "PiiEngine", "RawSpan", "build_presidio_analyzer", "raw_span_of"]
-
-CONTEXT_MARGIN = 48  # characters kept before a candidate for Presidio's context words
-EDGE_MARGIN = 16  # characters kept after a candidate
-SNAP_LIMIT = 32  # how far a window edge may move to reach whitespace
-CHUNK_CHARS = 2048  # windows joined per Presidio call
-# Seven filler words: Presidio looks back at most 5 (+1) keywords for context, so no
-# context word leaks from one window into the next; letters also break every digit run.
-WINDOW_SEPARATOR = "\n\n" + " ".join(["qqqq"] * 7) + "\n\n"
-# Their recognizers score every surviving match 1.0 (checksum or domain validated), so
-# context words cannot change anything: skip tokenizing their windows.
-# Phone numbers found only by a context phrase run PhoneContextRecognizer alone: sending
-# every "call"/"text" window through Presidio's 8-region PhoneRecognizer cost 70% of the
-# time, and PhoneRecognizer's own candidates all come through the digit-run trigger.
-PHONE_CONTEXT_FAMILY = "PHONE_NUMBER:context"
-CONTEXT_FREE_ENTITIES = frozenset(
-    {"EMAIL_ADDRESS", "CREDIT_CARD", "IBAN_CODE", "PRIVATE_KEY", PHONE_CONTEXT_FAMILY}
+from transforms.pii_triggers import (  # noqa: E402
+    CONTEXT_FREE_ENTITIES,
+    CONTEXT_MARGIN,
+    EDGE_MARGIN,
+    PHONE_CONTEXT_FAMILY,
+    TRIGGERS,
+    TriggerScanner,
+    Window,
+    chunks,
+    join_windows,
+    snap_to_whitespace,
 )
+
+__all__ = [
+    "LANGUAGE",
+    "TRIGGERS",
+    "PiiConfigError",
+    "PiiEngine",
+    "RawSpan",
+    "build_presidio_analyzer",
+    "raw_span_of",
+]
+
 CONTAINED_IN: dict[str, tuple[str, ...]] = {
     "PHONE_NUMBER": ("CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS"),
     "CREDIT_CARD": ("IBAN_CODE",),
     "US_SSN": ("IBAN_CODE", "CREDIT_CARD"),
 }
-# Presidio reports years with times ("37 2006", "35 -0500") as German numbers; no real
-# number in the supported regions, written with its area code, has fewer than 7 digits.
-MIN_PHONE_DIGITS = 7
-MIN_PHONE_DIGITS_MINUS_ONE = MIN_PHONE_DIGITS - 1
+_CONTAINER_TYPES = frozenset(t for types in CONTAINED_IN.values() for t in types)
 # US ZIP+4 after a state code ("MA 02110-1301", the FSF's address in every GPL header).
 _ZIP_PLUS_4 = re.compile(r"\b[A-Z]{2},?\s+\d{5}-\d{4}\b")
 # A dotted quad followed by "-2", "~rc1" or a fifth ".18" is a package version
 # (Debian "3.16.2.1-2", "2.13.90.0.18-1"), not an address.
 _PACKAGE_VERSION_SUFFIX = re.compile(r"[-~+][0-9a-z]|\.\d")
-# Dates, year ranges and time-zone stamps fill changelogs and copyright lines;
-# none is a phone number, and checking each with 8 regions of phonenumbers is the single
-# largest cost of the fast path, so digit runs holding one are dropped (documented filter).
-_DATE_LIKE = re.compile(
-    r"(?:19|20)\d\d-(?:[01]\d-[0-3]\d|(?:19|20)\d\d)(?!\d)"  # 2004-11-23, 2001-2003
-    r"|(?<!\d)(?:19|20)\d\d [+-][01]\d[0-5]\d(?!\d)"  # git/e-mail dates: "2007 -0500"
-)
-
-
-@dataclass(frozen=True)
-class Trigger:
-    """A Hyperscan pattern whose matches cover every span Presidio could report."""
-
-    entity_type: str
-    pattern: bytes
-    caseless: bool = False
-    reach_left: int = 0  # how far a real entity may start before the trigger match
-    reach_right: int = 0  # how far it may end after it
-    phone_prescreen: bool = True  # PHONE_NUMBER only: ask phonenumbers before Presidio
-    family: str = ""  # windows are grouped and analysed per family (default: entity type)
-
-    @property
-    def window_family(self) -> str:
-        return self.family or self.entity_type
-
-
-# libphonenumber's VALID_PUNCTUATION (space, dashes, dots, slashes, brackets, tilde, `x`,
-# non-ASCII dashes and spaces), at most 4 between digits; no tabs or newlines.
-_SEPARATORS = rb"[ x\-./()\[\]~\x80-\xff]{0,4}"
-_SECRET_VALUE_CHARS = rb"[A-Za-z0-9+/=_\-.!@#$%^&*~]"
-TRIGGERS: tuple[Trigger, ...] = (
-    Trigger(
-        "EMAIL_ADDRESS",
-        rb"[A-Za-z0-9_\x80-\xff!#$%&'*+/=?^`{|}~.\-]+@[A-Za-z0-9_\x80-\xff\-]+"
-        rb"(?:\.[A-Za-z0-9_\x80-\xff\-]+)+",
-    ),
-    # >= 7 digits: shorter "numbers" are years, times and ranges (see MIN_PHONE_DIGITS).
-    Trigger(
-        "PHONE_NUMBER",
-        rb"[0-9]" + (_SEPARATORS + rb"[0-9]") * MIN_PHONE_DIGITS_MINUS_ONE,
-        reach_left=2,
-        reach_right=12,
-    ),
-    Trigger(
-        "CREDIT_CARD",
-        rb"[13456][0-9]{3}[\- ]?[0-9]{3,4}[\- ]?[0-9]{3,4}[\- ]?[0-9]{3,5}",
-    ),
-    # The context recognizers of transforms.pii_recognizers (numbers after a context word).
-    Trigger(
-        "CREDIT_CARD",
-        rb"(?:credit|card|cc|visa|mastercard|amex)[^0-9\n]{0,24}[0-9]",
-        caseless=True,
-        reach_right=40,
-    ),
-    Trigger(
-        "PHONE_NUMBER",
-        # A plain superset of PhoneContextRecognizer's phrases (compiles in ms, not s).
-        rb"\b(?:phone|tel|mobile|cell|fax|call|dial|whatsapp|sms|desk|office|registered"
-        rb"|answering|reach|text|ring|messages?)\b[^0-9]{0,24}[+(0-9]",
-        caseless=True,
-        reach_right=30,
-        phone_prescreen=False,
-        family=PHONE_CONTEXT_FAMILY,
-    ),
-    Trigger(
-        "PHONE_NUMBER",
-        rb"[0-9][ \-]{1,2}(?:office|fax|mobile|cell|home|work|desk)\b",
-        caseless=True,
-        reach_left=30,
-        phone_prescreen=False,
-        family=PHONE_CONTEXT_FAMILY,
-    ),
-    Trigger(
-        "US_SSN",
-        rb"[0-9]{5}-[0-9]{4}|[0-9]{3}-[0-9]{6}|[0-9]{3}[\- .][0-9]{2}[\- .][0-9]{4}|[0-9]{9}",
-    ),
-    Trigger("IBAN_CODE", rb"[A-Z]{2}[0-9]{2}(?:[ \-]?[A-Z0-9]{4}){2}", reach_right=40),
-    Trigger("IP_ADDRESS", rb"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}", reach_right=8),
-    # An IPv6 match starts after a non-word, non-colon character and runs hex digits and
-    # colons up to its "::"; this keeps C++ `std::` and most slices out.
-    Trigger("IP_ADDRESS", rb"(?:^|[^A-Za-z0-9_:])[0-9A-Fa-f:]{0,40}::", reach_right=56),
-    Trigger("IP_ADDRESS", rb"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}", reach_right=24),
-    Trigger(
-        "AWS_ACCESS_KEY",
-        rb"A(?:KIA|SIA|BIA|CCA|GPA|IDA|IPA|NPA|NVA|ROA|PKA|SCA)[A-Z0-9]{16}",
-    ),
-    Trigger(
-        "GITHUB_TOKEN", rb"gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22}", reach_right=64
-    ),
-    Trigger("GITLAB_TOKEN", rb"glpat-[A-Za-z0-9_\-]{20}"),
-    Trigger("SLACK_TOKEN", rb"xox[abposr]-[A-Za-z0-9\-]{10}", reach_right=250),
-    Trigger("PRIVATE_KEY", rb"-----BEGIN [A-Z0-9 ]*PRIVATE KEY", reach_right=16400),
-    Trigger(
-        "SECRET_VALUE",
-        rb"(?:passw(?:or)?d|pwd|secret|api[_\-]?key|apikey|access[_\-]?token|auth[_\-]?token)"
-        rb"[A-Za-z0-9_]*[\"']?\s{0,3}(?::=|=>|[:=])\s{0,3}[\"']?" + _SECRET_VALUE_CHARS + rb"{8}",
-        caseless=True,
-        reach_left=32,
-        reach_right=200,
-    ),
-)
-
-
-@functools.lru_cache(maxsize=65536)
-def _phone_matches(candidate: str, regions: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
-    """Spans phonenumbers finds in a candidate alone (cached: the same digit runs recur).
-
-    Only these spans, widened into windows, go to Presidio's PhoneRecognizer, which then
-    decides in context; this keeps its 8-regions-per-window cost off most digit runs and
-    off the rest of long runs such as number tables.
-    """
-    return tuple(
-        sorted(
-            {
-                (match.start, match.end)
-                for region in regions
-                for match in phonenumbers.PhoneNumberMatcher(candidate, region, leniency=1)
-            }
-        )
-    )
 
 
 class _ValueFreeLogs(logging.Filter):
@@ -229,18 +100,6 @@ class RawSpan:
     recognizer: str
 
 
-def _char_offsets(text: str) -> tuple[bytes, np.ndarray | None]:
-    """UTF-8 bytes of the text, and a byte-to-character index map unless the text is ASCII."""
-    if text.isascii():
-        return text.encode("ascii"), None
-    # surrogatepass: JSON may carry lone surrogates ("\ud800"); each becomes one 3-byte
-    # sequence, so the character map below stays right instead of the scan crashing.
-    data = text.encode("utf-8", errors="surrogatepass")
-    is_char_start = (np.frombuffer(data, dtype=np.uint8) & 0xC0) != 0x80
-    char_index = np.cumsum(is_char_start) - 1
-    return data, np.append(char_index, len(text))
-
-
 class PiiEngine:
     """Scans texts for the configured entities. Build once per worker; not thread-safe.
 
@@ -252,7 +111,9 @@ class PiiEngine:
         self._build()
 
     def _build(self) -> None:
-        self.analyzer = build_presidio_analyzer(self.settings, LinearLemmaContextAwareEnhancer())
+        self.analyzer = build_presidio_analyzer(
+            self.settings, LinearLemmaContextAwareEnhancer(), memoised_phone=True
+        )
         self._recognizers_by_entity = {
             entity: self.analyzer.registry.get_recognizers(LANGUAGE, entities=[entity])
             for entity in self.settings.entities
@@ -265,17 +126,7 @@ class PiiEngine:
         presidio_logger = logging.getLogger("presidio-analyzer")
         if not any(isinstance(f, _ValueFreeLogs) for f in presidio_logger.filters):
             presidio_logger.addFilter(_ValueFreeLogs())
-        self._triggers = [t for t in TRIGGERS if t.entity_type in self.settings.entities]
-        self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        flags = [
-            hyperscan.HS_FLAG_SOM_LEFTMOST | (hyperscan.HS_FLAG_CASELESS if t.caseless else 0)
-            for t in self._triggers
-        ]
-        self._database.compile(
-            expressions=[t.pattern for t in self._triggers],
-            ids=list(range(len(self._triggers))),
-            flags=flags,
-        )
+        self._scanner = TriggerScanner(self.settings.entities, self.settings.phone_regions)
 
     def __getstate__(self) -> dict:
         return {"settings": self.settings}
@@ -307,122 +158,96 @@ class PiiEngine:
 
     def raw_spans_batch(self, texts: Sequence[str]) -> list[list[RawSpan]]:
         """Presidio's results on candidate windows, before thresholds and allow-lists."""
-        windows_by_entity: dict[str, list[tuple[int, int, int]]] = {}
-        for doc_index, text in enumerate(texts):
-            for entity, windows in self._candidate_windows(text).items():
-                windows_by_entity.setdefault(entity, []).extend(
-                    (doc_index, start, end) for start, end in windows
-                )
         found: list[set[RawSpan]] = [set() for _ in texts]
-        for entity, windows in windows_by_entity.items():
-            for chunk in _chunks(windows):
-                self._analyze_chunk(texts, entity, chunk, found)
+        for family, windows in self._scanner.windows_by_family(texts).items():
+            for chunk in chunks(windows):
+                self._analyze_chunk(texts, family, chunk, found)
         return [_by_position(spans) for spans in found]
 
     # -- fast path --------------------------------------------------------------------
 
-    def _candidate_windows(self, text: str) -> dict[str, list[tuple[int, int]]]:
-        """Per entity type, merged (start, end) windows in character offsets."""
-        data, char_index = _char_offsets(text)
-        hits: dict[int, list[tuple[int, int]]] = {}
-
-        def on_match(trigger_id: int, start: int, end: int, flags: int, context) -> None:
-            hits.setdefault(trigger_id, []).append((start, end))
-
-        self._database.scan(data, match_event_handler=on_match)
-        spans: dict[str, list[tuple[int, int]]] = {}
-        for trigger_id, trigger_hits in hits.items():
-            trigger = self._triggers[trigger_id]
-            for start, end in _merge(sorted(trigger_hits)):
-                if char_index is not None:
-                    start, end = int(char_index[start]), int(char_index[end])
-                if trigger.entity_type == "PHONE_NUMBER" and trigger.phone_prescreen:
-                    pieces = self._phone_spans(text, start, end)
-                else:
-                    pieces = ((start, end),)
-                for piece_start, piece_end in pieces:
-                    self._add_window(text, trigger, piece_start, piece_end, spans)
-        return {entity: _merge(sorted(found)) for entity, found in spans.items()}
-
-    @staticmethod
-    def _add_window(
-        text: str, trigger: Trigger, start: int, end: int, spans: dict[str, list]
-    ) -> None:
-        needs_context = trigger.window_family not in CONTEXT_FREE_ENTITIES
-        spans.setdefault(trigger.window_family, []).append(
-            _snap(
-                text,
-                start - trigger.reach_left - CONTEXT_MARGIN * needs_context,
-                end + trigger.reach_right + EDGE_MARGIN * needs_context,
-                len(text),
-            )
-        )
-
-    def _phone_spans(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
-        """Where in a digit run phonenumbers sees a number; [] for dates and ranges."""
-        if _DATE_LIKE.search(text, start, end):
-            return []
-        lead = 1 if start > 0 and text[start - 1] in "+(" else 0
-        base = start - lead
-        matches = _phone_matches(text[base:end], tuple(self.settings.phone_regions))
-        return [(base + match_start, base + match_end) for match_start, match_end in matches]
-
     def _analyze_chunk(
-        self,
-        texts: Sequence[str],
-        entity: str,
-        chunk: list[tuple[int, int, int]],
-        found: list[set[RawSpan]],
+        self, texts: Sequence[str], family: str, chunk: list[Window], found: list[set[RawSpan]]
     ) -> None:
-        offsets: list[int] = []
-        pieces: list[str] = []
-        cursor = 0
-        for doc_index, start, end in chunk:
-            if pieces:
-                pieces.append(WINDOW_SEPARATOR)
-                cursor += len(WINDOW_SEPARATOR)
-            offsets.append(cursor)
-            pieces.append(texts[doc_index][start:end])
-            cursor += end - start
-        joined = "".join(pieces)
-        if entity in CONTEXT_FREE_ENTITIES:
-            results = self._analyze_without_context(joined, entity)
-        else:
-            results = self.analyzer.analyze(
-                joined, language=LANGUAGE, entities=[entity], score_threshold=0.0
-            )
+        """Presidio's results on one joined run of windows, added per document."""
+        joined, offsets = join_windows(texts, chunk)
+        results = self._recognize(joined, family)
+        context_free = family in CONTEXT_FREE_ENTITIES
+        if context_free:
+            results = EntityRecognizer.remove_duplicates(results)
+        placed: list[tuple[int, RecognizerResult]] = []
         for result in results:
             index = bisect.bisect_right(offsets, result.start) - 1
             doc_index, start, end = chunk[index]
             shift = start - offsets[index]
             if result.end + shift > end:
                 continue  # crosses a separator: cannot be a real span
-            span = raw_span_of(result)
-            found[doc_index].add(
-                RawSpan(
-                    span.entity_type,
-                    span.start + shift,
-                    span.end + shift,
-                    span.score,
-                    span.recognizer,
-                )
-            )
+            result.start += shift
+            result.end += shift
+            placed.append((doc_index, result))
+        if placed and not context_free:
+            placed = self._enhance_with_context(texts, family, placed)
+        for doc_index, result in placed:
+            found[doc_index].add(raw_span_of(result))
 
-    def _analyze_without_context(self, text: str, entity: str) -> list[RecognizerResult]:
-        """What AnalyzerEngine.analyze returns for a context-free entity, minus its overhead.
-
-        For these entities the engine's extra steps (tokenizing, deep-copying every result
-        for the context enhancer) cannot change a result, so the recognizers run directly.
-        """
+    def _recognize(self, text: str, family: str) -> list[RecognizerResult]:
+        """The family's recognizers on a text, as AnalyzerEngine runs them (before context)."""
+        entity = family.partition(":")[0]
         results: list[RecognizerResult] = []
-        for recognizer in self._recognizers_by_entity[entity]:
+        for recognizer in self._recognizers_by_entity[family]:
             for result in recognizer.analyze(text=text, entities=[entity], nlp_artifacts=None):
-                result.recognition_metadata = result.recognition_metadata or {}
-                result.recognition_metadata.setdefault(
-                    RecognizerResult.RECOGNIZER_NAME_KEY, recognizer.name
-                )
+                metadata = result.recognition_metadata = result.recognition_metadata or {}
+                metadata.setdefault(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY, recognizer.id)
+                metadata.setdefault(RecognizerResult.RECOGNIZER_NAME_KEY, recognizer.name)
                 results.append(result)
-        return EntityRecognizer.remove_duplicates(results)
+        return results
+
+    def _enhance_with_context(
+        self, texts: Sequence[str], family: str, placed: list[tuple[int, RecognizerResult]]
+    ) -> list[tuple[int, RecognizerResult]]:
+        """Presidio's context step on the text around each result (document coordinates).
+
+        The margins around results are merged per document, joined with the separator
+        and tokenized; every result sees the words around it and nothing from elsewhere.
+        """
+        margins = sorted(
+            (
+                doc_index,
+                *snap_to_whitespace(
+                    texts[doc_index],
+                    r.start - CONTEXT_MARGIN,
+                    r.end + EDGE_MARGIN,
+                    len(texts[doc_index]),
+                ),
+            )
+            for doc_index, r in placed
+        )
+        windows: list[Window] = []
+        for doc_index, start, end in margins:
+            if windows and windows[-1][0] == doc_index and start <= windows[-1][2]:
+                windows[-1] = (doc_index, windows[-1][1], max(end, windows[-1][2]))
+            else:
+                windows.append((doc_index, start, end))
+        joined, offsets = join_windows(texts, windows)
+        results = []
+        for doc_index, result in placed:
+            index = bisect.bisect_right(windows, (doc_index, result.start, len(texts[doc_index])))
+            shift = offsets[index - 1] - windows[index - 1][1]
+            result.start += shift
+            result.end += shift
+            results.append(result)
+        artifacts = self.analyzer.nlp_engine.process_text(joined, LANGUAGE)
+        enhanced = self.analyzer._enhance_using_context(
+            joined, results, artifacts, self._recognizers_by_entity[family], None
+        )
+        placed = []
+        for result in EntityRecognizer.remove_duplicates(enhanced):
+            index = bisect.bisect_right(offsets, result.start) - 1
+            shift = windows[index][1] - offsets[index]
+            result.start += shift
+            result.end += shift
+            placed.append((windows[index][0], result))
+        return placed
 
     # -- filters ----------------------------------------------------------------------
 
@@ -460,41 +285,6 @@ def _by_position(spans) -> list[RawSpan]:
     return sorted(spans, key=lambda s: (s.start, s.end, s.entity_type, s.recognizer))
 
 
-def _snap(text: str, start: int, end: int, length: int) -> tuple[int, int]:
-    """Widen a window to whitespace so word boundaries inside it match the whole text's."""
-    start, end = max(start, 0), min(end, length)
-    limit = max(start - SNAP_LIMIT, 0)
-    while start > limit and not text[start - 1].isspace():
-        start -= 1
-    limit = min(end + SNAP_LIMIT, length)
-    while end < limit and not text[end].isspace():
-        end += 1
-    return start, end
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Union of sorted, possibly overlapping or touching spans."""
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _chunks(windows: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
-    chunks: list[list[tuple[int, int, int]]] = []
-    size = CHUNK_CHARS + 1
-    for window in windows:
-        if size > CHUNK_CHARS:
-            chunks.append([])
-            size = 0
-        chunks[-1].append(window)
-        size += window[2] - window[1]
-    return chunks
-
-
 def _best_per_span(spans: list[RawSpan]) -> list[RawSpan]:
     best: dict[tuple[str, int, int], RawSpan] = {}
     for span in spans:
@@ -512,12 +302,19 @@ def _one_per_overlap(spans: list[RawSpan]) -> list[RawSpan]:
     """
     ranked = sorted(spans, key=lambda s: (-s.score, s.start - s.end, s.start, s.recognizer))
     kept: list[RawSpan] = []
+    # Kept spans of one type never overlap, so sorted by start their ends are sorted too:
+    # only the last one starting before a new span ends can overlap it.
+    starts: dict[str, list[int]] = {}
+    ends: dict[str, list[int]] = {}
     for span in ranked:
-        if all(
-            k.entity_type != span.entity_type or span.end <= k.start or k.end <= span.start
-            for k in kept
-        ):
-            kept.append(span)
+        type_starts = starts.setdefault(span.entity_type, [])
+        type_ends = ends.setdefault(span.entity_type, [])
+        before = bisect.bisect_left(type_starts, span.end)
+        if before and type_ends[before - 1] > span.start:
+            continue
+        type_starts.insert(before, span.start)
+        type_ends.insert(before, span.end)
+        kept.append(span)
     return kept
 
 
@@ -527,7 +324,7 @@ def _plausible(text: str, span: RawSpan) -> bool:
     if span.entity_type == "PHONE_NUMBER":
         return (
             sum(c.isdigit() for c in value) >= MIN_PHONE_DIGITS
-            and not _DATE_LIKE.search(value)
+            and not DATE_LIKE.search(value)
             and not _ZIP_PLUS_4.search(text, max(span.start - 4, 0), span.end)
             and not _is_numeric_range(value)
             and not _is_version(value)
@@ -562,13 +359,13 @@ def _drop_contained(spans: list[RawSpan]) -> list[RawSpan]:
     four digit groups of an IBAN pass Luhn one time in ten; Presidio reports both
     readings, and the weaker one is a false positive we filter on purpose.
     """
+    containers = [s for s in spans if s.entity_type in _CONTAINER_TYPES]
     return [
         s
         for s in spans
-        if not any(
-            o.entity_type in CONTAINED_IN.get(s.entity_type, ())
-            and o.start <= s.start
-            and s.end <= o.end
-            for o in spans
+        if s.entity_type not in CONTAINED_IN
+        or not any(
+            o.entity_type in CONTAINED_IN[s.entity_type] and o.start <= s.start and s.end <= o.end
+            for o in containers
         )
     ]

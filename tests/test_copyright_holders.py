@@ -1,0 +1,238 @@
+"""Copyright holders in real-world shapes: periods, markup, wrapped lines, names before (c)."""
+
+import pytest
+
+from transforms.copyrights import scan_copyrights
+
+
+def _holders(text: str) -> list[str]:
+    return [holder for statement in scan_copyrights(text) for holder in statement.holders]
+
+
+@pytest.mark.parametrize(
+    ("text", "holder"),
+    [
+        ("Copyright (c) 2009 IBM Corporation.", "IBM Corporation"),
+        ("Copyright 1998 Adobe Systems Incorporated.", "Adobe Systems Incorporated"),
+        ("Copyright Foobar Pvt. Ltd.. All rights reserved.", "Foobar Pvt. Ltd."),
+        ("Copyright (C) 2008 Free Software Foundation, Inc.", "Free Software Foundation, Inc."),
+        ("(c) 1994-2008 Trolltech ASA.", "Trolltech ASA."),
+        ("Copyright (c) 2003 Fluendo, S.L.", "Fluendo, S.L."),
+    ],
+)
+def test_sentence_period_goes_but_abbreviation_period_stays(text, holder):
+    assert _holders(text) == [holder]
+
+
+def test_company_period_is_kept_when_a_sentence_follows():
+    text = "Copyright (c) 2012 Joyent, Inc. Permission is hereby granted, free of charge"
+    assert _holders(text) == ["Joyent, Inc."]
+
+
+def test_debian_markup_around_holders_is_not_a_column_break():
+    text = "    © 2008-2009 <s>Nokia Corporation</s> and/or <s>its subsidiary(-ies)</s>.\n"
+    assert _holders(text) == ["Nokia Corporation and/or its subsidiary(-ies)"]
+
+
+def test_holder_on_the_line_after_years_may_be_in_markup():
+    text = "  Copyright (c) 1994\n  <s>Hewlett-Packard Company</s>\n"
+    assert _holders(text) == ["Hewlett-Packard Company"]
+
+
+def test_company_name_wrapped_onto_the_next_line_is_joined():
+    text = (
+        " * Copyright (c) 2002-2006 Sam Leffler, Errno Consulting, Atheros\n"
+        " * Communications, Inc.  All rights reserved.\n"
+    )
+    assert _holders(text) == ["Sam Leffler, Errno Consulting, Atheros Communications, Inc."]
+
+
+def test_name_list_wrapped_before_and_is_joined():
+    text = (
+        "Copyright (C) 1999-2006 Henry Cejtin, Matthew Fluet, Suresh\n"
+        "   Jagannathan, and Stephen Weeks.\n"
+    )
+    assert _holders(text) == ["Henry Cejtin, Matthew Fluet, Suresh Jagannathan, and Stephen Weeks"]
+
+
+def test_and_others_after_a_wrapped_email_is_joined():
+    text = (
+        "     Copyright © 1998-2009 Bill Spitzak\n"
+        "     (spitzak@example.org ) and others, including:\n"
+    )
+    assert _holders(text) == ["Bill Spitzak and others"]
+
+
+def test_phrase_cut_by_a_line_break_is_joined():
+    text = (
+        "Copyright: (c) 2000 United States Government as represented by the\n"
+        " *\tSecretary of the Navy. All rights reserved.\n"
+    )
+    assert _holders(text) == [
+        "United States Government as represented by the Secretary of the Navy"
+    ]
+
+
+def test_years_and_holder_on_the_line_after_a_bare_marker():
+    text = 'are retained: "Copyright (c)\n1995-2001 Corporation for National Research Initiatives'
+    assert _holders(text) == ["Corporation for National Research Initiatives"]
+
+
+def test_author_field_after_years_is_not_part_of_the_holder():
+    text = "* Copyright (C) 2016-2018\n* Author: Matt Ranostay <matt@example.com>\n"
+    assert _holders(text) == ["Matt Ranostay"]
+
+
+def test_years_between_holders_are_dropped():
+    text = "Copyright:       © 2004 - 2007 Nigel McNie, 2007 - 2008 Benny Baumann\n"
+    (statement,) = scan_copyrights(text)
+    assert statement.holders == ["Nigel McNie, Benny Baumann"]
+    assert (statement.year_start, statement.year_end) == (2004, 2008)
+
+
+@pytest.mark.parametrize(
+    ("text", "holder"),
+    [
+        ("Copyright (c) 2014 [Jon Schlinkert](https://github.com/jonschlinkert)", "Jon Schlinkert"),
+        ("Copyright (c) 2013 Masayuki Hatta (mhatta)", "Masayuki Hatta"),
+        ("Copyright (c) 2013 Simon Boudrias (twitter: @vaxilart)", "Simon Boudrias"),
+        ("Copyright (c) 1992 Ronald S. Karr Copyleft", "Ronald S. Karr"),
+        (
+            "Copyright (C) 1998-2001, Daniel Stenberg, <daniel@haxx.example>, et al.",
+            "Daniel Stenberg",
+        ),
+        ("Copyright (c) 2005, 2006  Nick Galbreath -- nickg [at] modp [dot] com", "Nick Galbreath"),
+        (
+            '_("Copyright (C) %d Free Software Foundation, Inc.\\n"), 2006);',
+            "Free Software Foundation, Inc.",
+        ),
+        ("Copyright (c) 2012 Segment.io Inc. &lt;friends@segment.io&gt;", "Segment.io Inc."),
+    ],
+)
+def test_decorations_after_the_name_are_cut(text, holder):
+    assert _holders(text) == [holder]
+
+
+@pytest.mark.parametrize(
+    ("text", "holder"),
+    [
+        ("Copyright (©) 2001, Rice University", "Rice University"),
+        ("Copyright &copy  The MITRE Corporation (", "The MITRE Corporation"),
+        (
+            "Copyright \u00ef\u00bf\u00bd 1999 CERN".encode("latin-1").decode("utf-8", "replace"),
+            "CERN",
+        ),
+        (" * Copyright \\u00A9 2006, Google Inc.", "Google Inc."),
+        ("(c)opyrighted by Parik Rao.", "Parik Rao"),
+        ("Copyright . 2008 Foo Name, Inc.", "Foo Name, Inc."),
+        (" * Copyright (C) <2013>, GENIVI Alliance, Inc.", "GENIVI Alliance, Inc."),
+    ],
+)
+def test_marker_variants_are_read(text, holder):
+    assert _holders(text) == [holder]
+
+
+@pytest.mark.parametrize(
+    ("text", "holder"),
+    [
+        (" * Rusty Russell (C)2000 -- This code is GPL.\n", "Rusty Russell"),
+        ("| Professional Informatics (C) 1994\n", "Professional Informatics"),
+        (
+            " * Modified by Vladimir Oleynik <dzo@example.ru> (c) 2001-2005 to be\n",
+            "Vladimir Oleynik",
+        ),
+    ],
+)
+def test_holder_named_before_the_marker(text, holder):
+    assert _holders(text) == [holder]
+
+
+def test_statement_span_covers_a_holder_named_before_the_marker():
+    text = " * Rusty Russell (C)2000 -- This code is GPL.\n"
+    (statement,) = scan_copyrights(text)
+    assert statement.statement == "Rusty Russell (C)2000"
+
+
+def test_years_after_a_second_marker_count_for_the_holder():
+    (statement,) = scan_copyrights("// 0   Copyright nexB and others (c) 2012       `\n")
+    assert statement.holders == ["nexB and others"]
+    assert statement.year_start == 2012
+
+
+def test_lower_case_project_contributors_are_a_holder():
+    assert _holders("Copyright lowRISC contributors.") == ["lowRISC contributors"]
+
+
+def test_by_at_the_end_of_a_boxed_line_takes_the_next_line():
+    text = (
+        "/*  Copyright 1996-2005, 2008-2011 by                                      */\n"
+        "/*  David Turner, Robert Wilhelm, and Werner Lemberg.                     */\n"
+    )
+    assert _holders(text) == ["David Turner, Robert Wilhelm, and Werner Lemberg"]
+
+
+@pytest.mark.parametrize(
+    ("text", "holder"),
+    [
+        ('Copyright (c) 2013 "Cowboy" Ben Alman', "Cowboy Ben Alman"),
+        ("Copyright 2011 Denis 'GNUtoo' Carikli <GNUtoo@example.org>", "Denis GNUtoo Carikli"),
+        ("Copyright (C) ???? <s>Simon Mourier <simonm@example.com></s>", "Simon Mourier"),
+        ("Copyright (c) 1992 <s>Uri Blumentha<s>l, I</s>BM</s>", "Uri Blumenthal, IBM"),
+    ],
+)
+def test_quotes_placeholders_and_split_markup_are_cleaned(text, holder):
+    assert _holders(text) == [holder]
+
+
+def test_copyright_inside_a_word_or_url_is_no_statement():
+    assert _holders("Format-Specification: http://wiki.example.org/Proposals/CopyrightFormat") == []
+
+
+def test_single_first_name_wrapped_before_the_surname_is_joined():
+    text = '<p class="Legal">Copyright © 2012-2013 Christian \nRau</p>\n'
+    assert _holders(text) == ["Christian Rau"]
+
+
+def test_statement_inside_an_html_comment_is_read():
+    assert _holders("<!-- Copyright 2008 ABCD, LLC. -->\n") == ["ABCD, LLC."]
+
+
+@pytest.mark.parametrize(
+    ("text", "holder"),
+    [
+        ("Copyright (c) 2011 Christopher Jeffrey. (MIT License)", "Christopher Jeffrey"),
+        ("Copyright (c) 2013 Rod Vagg and licenced under the MIT licence", "Rod Vagg"),
+        (
+            "Copyright (C) 1989 Free Software Foundation, Inc. 675 Mass Ave, Cambridge, MA",
+            "Free Software Foundation, Inc.",
+        ),
+        (
+            "Copyright 1997 Sun Microsystems, Inc., 901 San Antonio Road, Palo Alto",
+            "Sun Microsystems, Inc.",
+        ),
+        (
+            "Portions (C) International Organization for Standardization 1986:",
+            "International Organization for Standardization",
+        ),
+        ('"copyright":"(c) 2019 Denis Pushkarev (zloirock.ru)",license', "Denis Pushkarev"),
+        ("Copyright (C) 2002 Simon Josefsson, with portions by others", "Simon Josefsson"),
+    ],
+)
+def test_addresses_license_remarks_and_clauses_after_the_name_are_cut(text, holder):
+    assert _holders(text) == [holder]
+
+
+def test_year_range_to_present_with_a_tilde():
+    assert _holders("* Copyright (c) 2017 ~ present NAVER Corp.") == ["NAVER Corp."]
+
+
+def test_many_copyright_signs_do_not_shift_later_statements():
+    # Each "©" is two UTF-8 bytes; offsets must stay exact after hundreds of them.
+    text = "© é " * 300 + "\nCopyright © 2020 Jane Doe\n"
+    statement = scan_copyrights(text)[-1]
+    assert text[statement.start : statement.end] == "Copyright © 2020 Jane Doe"
+
+
+def test_certificate_distinguished_name_fields_end_the_holder():
+    text = "        Issuer: OU=Copyright (c) 1997 Microsoft Corp., OU=Microsoft Corporation, CN=X\n"
+    assert _holders(text) == ["Microsoft Corp."]

@@ -1,0 +1,91 @@
+"""The memoised phone matcher and its metadata pre-check agree with libphonenumber exactly."""
+
+from __future__ import annotations
+
+import random
+
+import phonenumbers
+import pytest
+from phonenumbers import phonenumbermatcher as _matcher
+from phonenumbers.phonenumberutil import NumberParseException
+
+from schemas.pii import DEFAULT_PHONE_REGIONS
+from transforms.pii_phone import MemoisedPhoneNumberMatcher, cannot_be_valid
+
+
+def _digit_strings(count: int, seed: int = 11) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(7, 14)))
+        prefix = rng.choice(["", "0", "1", "00", "011", "44", "49", "33", "91", "972", "55", "0 "])
+        out.append(prefix + digits)
+        out.append(f"{digits[:3]}-{digits[3:6]}-{digits[6:]}")
+        out.append(f"({digits[:3]}) {digits[3:6]} {digits[6:]}")
+        out.append(f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}.{digits[6:]}")
+    return out
+
+
+REAL_LOOKING = [
+    "+1 415-555-2671",
+    "(415) 555-2671",
+    "020 7946 0958",
+    "+44 20 7946 0958",
+    "030 901820",
+    "01 23 45 67 89",
+    "+33 1 23 45 67 89",
+    "03-1234567",
+    "+972 3-123-4567",
+    "022 2345 6789",
+    "+91 98765 43210",
+    "(11) 91234-5678",
+    "+55 11 91234-5678",
+    "011 44 20 7946 0958",
+    "2.13.90.0.18-1",
+    "0x12345678",
+    "call 212-555-0199 ext. 12",
+    "abc8005001234",
+    "8005001234def",
+]
+
+
+def _spans(matcher_class, text: str, region: str) -> list[tuple[int, int]]:
+    return [(m.start, m.end) for m in matcher_class(text, region, leniency=1)]
+
+
+@pytest.mark.parametrize("region", DEFAULT_PHONE_REGIONS)
+def test_memoised_matcher_finds_what_libphonenumber_finds(region):
+    for text in REAL_LOOKING + _digit_strings(300):
+        assert _spans(MemoisedPhoneNumberMatcher, text, region) == _spans(
+            phonenumbers.PhoneNumberMatcher, text, region
+        ), (text, region)
+
+
+def _parses_to_valid_number(text: str, region: str) -> bool:
+    """What the matcher asks of each candidate it cuts: parse, then the VALID checks."""
+    try:
+        number = phonenumbers.parse(text, region, keep_raw_input=True)
+    except NumberParseException:
+        return False
+    return bool(_matcher._verify(_matcher.Leniency.VALID, number, text, None))
+
+
+@pytest.mark.parametrize("region", DEFAULT_PHONE_REGIONS)
+def test_precheck_never_rules_out_a_valid_number(region):
+    texts = REAL_LOOKING + _digit_strings(300, seed=12)
+    assert any(_parses_to_valid_number(t, region) for t in texts)
+    for text in texts:
+        if cannot_be_valid(text, region):
+            assert not _parses_to_valid_number(text, region), text
+
+
+def test_precheck_rules_out_most_plain_numbers():
+    """The point of the pre-check: most digit runs skip libphonenumber's parser."""
+    texts = _digit_strings(200, seed=13)
+    ruled_out = sum(cannot_be_valid(t, "US") for t in texts)
+    assert ruled_out > len(texts) // 2
+
+
+def test_precheck_leaves_international_numbers_to_the_parser():
+    assert not cannot_be_valid("+44 20 7946 0958", "US")
+    assert not cannot_be_valid("011 44 20 7946 0958", "US")
