@@ -10,7 +10,7 @@ from phonenumbers import phonenumbermatcher as _matcher
 from phonenumbers.phonenumberutil import NumberParseException
 
 from schemas.pii import DEFAULT_PHONE_REGIONS
-from transforms.pii_phone import MemoisedPhoneNumberMatcher, cannot_be_valid
+from transforms.pii_phone import MemoisedPhoneNumberMatcher, cannot_be_valid, phone_matches
 
 
 def _digit_strings(count: int, seed: int = 11) -> list[str]:
@@ -89,3 +89,21 @@ def test_precheck_rules_out_most_plain_numbers():
 def test_precheck_leaves_international_numbers_to_the_parser():
     assert not cannot_be_valid("+44 20 7946 0958", "US")
     assert not cannot_be_valid("011 44 20 7946 0958", "US")
+
+
+def test_digit_run_check_matches_libphonenumber_on_plain_and_hyphenated_runs():
+    rng = random.Random(14)
+    runs = [t.replace(" ", "").replace("(", "").replace(")", "") for t in _digit_strings(150)]
+    runs += [
+        "-".join(str(rng.randint(0, 99999)) for _ in range(rng.randint(2, 4))) for _ in range(300)
+    ]
+    regions = tuple(DEFAULT_PHONE_REGIONS)
+    for run in runs:
+        expected = sorted(
+            {
+                (m.start, m.end)
+                for region in regions
+                for m in phonenumbers.PhoneNumberMatcher(run, region, leniency=1)
+            }
+        )
+        assert list(phone_matches.__wrapped__(run, regions)) == expected, run

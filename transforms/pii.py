@@ -23,11 +23,10 @@ text stands in for lemmas so Presidio's context words still work.
 from __future__ import annotations
 
 import bisect
+import copy
 import logging
 import os
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 # Must precede any tldextract import (Presidio's e-mail/URL recognizers import it), or
 # its module-level extractor would try to download the public-suffix list.
@@ -36,7 +35,13 @@ os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
 from presidio_analyzer import EntityRecognizer, RecognizerResult  # noqa: E402
 
 from schemas.pii import PiiFinding, PiiSettings  # noqa: E402
-from transforms.pii_phone import DATE_LIKE, MIN_PHONE_DIGITS  # noqa: E402
+from transforms.pii_filters import (  # noqa: E402
+    RawSpan,
+    best_per_span,
+    drop_contained,
+    one_per_overlap,
+    plausible,
+)
 from transforms.pii_recognizers import (  # noqa: E402
     LANGUAGE,
     LinearLemmaContextAwareEnhancer,
@@ -54,6 +59,7 @@ from transforms.pii_triggers import (  # noqa: E402
     TriggerScanner,
     Window,
     chunks,
+    join_pieces,
     join_windows,
     snap_to_whitespace,
 )
@@ -68,17 +74,8 @@ __all__ = [
     "raw_span_of",
 ]
 
-CONTAINED_IN: dict[str, tuple[str, ...]] = {
-    "PHONE_NUMBER": ("CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS"),
-    "CREDIT_CARD": ("IBAN_CODE",),
-    "US_SSN": ("IBAN_CODE", "CREDIT_CARD"),
-}
-_CONTAINER_TYPES = frozenset(t for types in CONTAINED_IN.values() for t in types)
-# US ZIP+4 after a state code ("MA 02110-1301", the FSF's address in every GPL header).
-_ZIP_PLUS_4 = re.compile(r"\b[A-Z]{2},?\s+\d{5}-\d{4}\b")
-# A dotted quad followed by "-2", "~rc1" or a fifth ".18" is a package version
-# (Debian "3.16.2.1-2", "2.13.90.0.18-1"), not an address.
-_PACKAGE_VERSION_SUFFIX = re.compile(r"[-~+][0-9a-z]|\.\d")
+WINDOW_CACHE_SIZE = 100_000  # distinct window texts remembered per family
+TOKEN_CACHE_SIZE = 100_000  # distinct (key, type, value) tokens remembered
 
 
 class _ValueFreeLogs(logging.Filter):
@@ -87,17 +84,6 @@ class _ValueFreeLogs(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.args = ()
         return True
-
-
-@dataclass(frozen=True)
-class RawSpan:
-    """A Presidio result before our filters, in whole-text coordinates."""
-
-    entity_type: str
-    start: int
-    end: int
-    score: float
-    recognizer: str
 
 
 class PiiEngine:
@@ -127,6 +113,15 @@ class PiiEngine:
         if not any(isinstance(f, _ValueFreeLogs) for f in presidio_logger.filters):
             presidio_logger.addFilter(_ValueFreeLogs())
         self._scanner = TriggerScanner(self.settings.entities, self.settings.phone_regions)
+        self._window_results: dict[str, dict[str, tuple[RecognizerResult, ...]]] = {}
+        self._tokens: dict[tuple[bytes, str, str], str] = {}  # "" marks an allowed value
+        # Lower-cased context words per recognizer id; a word with capitals never matches
+        # a lower-cased lemma, so lowering it only makes the margin check more careful.
+        self._context_words = {
+            recognizer.id: tuple(word.lower() for word in recognizer.context or ())
+            for recognizers in self._recognizers_by_entity.values()
+            for recognizer in recognizers
+        }
 
     def __getstate__(self) -> dict:
         return {"settings": self.settings}
@@ -159,36 +154,73 @@ class PiiEngine:
     def raw_spans_batch(self, texts: Sequence[str]) -> list[list[RawSpan]]:
         """Presidio's results on candidate windows, before thresholds and allow-lists."""
         found: list[set[RawSpan]] = [set() for _ in texts]
-        for family, windows in self._scanner.windows_by_family(texts).items():
-            for chunk in chunks(windows):
-                self._analyze_chunk(texts, family, chunk, found)
+        families = self._scanner.windows_by_family(texts)
+        for family, windows in families.items():
+            self._analyze_family(texts, family, windows, found)
+        if PHONE_CONTEXT_FAMILY in families and "PHONE_NUMBER" in families:
+            found = [_phone_families_deduplicated(spans) for spans in found]
         return [_by_position(spans) for spans in found]
 
     # -- fast path --------------------------------------------------------------------
 
-    def _analyze_chunk(
-        self, texts: Sequence[str], family: str, chunk: list[Window], found: list[set[RawSpan]]
+    def _analyze_family(
+        self, texts: Sequence[str], family: str, windows: list[Window], found: list[set[RawSpan]]
     ) -> None:
-        """Presidio's results on one joined run of windows, added per document."""
-        joined, offsets = join_windows(texts, chunk)
-        results = self._recognize(joined, family)
-        context_free = family in CONTEXT_FREE_ENTITIES
-        if context_free:
-            results = EntityRecognizer.remove_duplicates(results)
+        """Presidio's results on a family's windows, added per document.
+
+        Recognizers are pure functions of the text they read, so each distinct window
+        text is recognized once (changelogs repeat one maintainer's address thousands of
+        times), in joined chunks; context is then read around each result in place.
+        """
+        known = self._window_results.setdefault(family, {})
+        if len(known) > WINDOW_CACHE_SIZE:
+            known.clear()
+        pieces = [texts[doc_index][start:end] for doc_index, start, end in windows]
+        for chunk in chunks(list(dict.fromkeys(p for p in pieces if p not in known))):
+            self._recognize_pieces(chunk, family, known)
+        if family in CONTEXT_FREE_ENTITIES:
+            for (doc_index, start, _), piece in zip(windows, pieces, strict=True):
+                for cached in known[piece]:
+                    span = raw_span_of(cached)
+                    found[doc_index].add(
+                        RawSpan(
+                            span.entity_type,
+                            span.start + start,
+                            span.end + start,
+                            span.score,
+                            span.recognizer,
+                        )
+                    )
+            return
         placed: list[tuple[int, RecognizerResult]] = []
-        for result in results:
-            index = bisect.bisect_right(offsets, result.start) - 1
-            doc_index, start, end = chunk[index]
-            shift = start - offsets[index]
-            if result.end + shift > end:
-                continue  # crosses a separator: cannot be a real span
-            result.start += shift
-            result.end += shift
-            placed.append((doc_index, result))
-        if placed and not context_free:
+        for (doc_index, start, _), piece in zip(windows, pieces, strict=True):
+            for cached in known[piece]:
+                result = copy.copy(cached)  # the context step deep-copies before changing
+                result.start += start
+                result.end += start
+                placed.append((doc_index, result))
+        if placed:
             placed = self._enhance_with_context(texts, family, placed)
         for doc_index, result in placed:
             found[doc_index].add(raw_span_of(result))
+
+    def _recognize_pieces(
+        self, chunk: list[str], family: str, known: dict[str, tuple[RecognizerResult, ...]]
+    ) -> None:
+        """Recognizer results of each window text, relative to it, into `known`."""
+        joined, offsets = join_pieces(chunk)
+        results = self._recognize(joined, family)
+        if family in CONTEXT_FREE_ENTITIES:
+            results = EntityRecognizer.remove_duplicates(results)
+        per_piece: list[list[RecognizerResult]] = [[] for _ in chunk]
+        for result in results:
+            index = bisect.bisect_right(offsets, result.start) - 1
+            result.start -= offsets[index]
+            result.end -= offsets[index]
+            if result.end <= len(chunk[index]):  # else it crosses a separator: not real
+                per_piece[index].append(result)
+        for piece, piece_results in zip(chunk, per_piece, strict=True):
+            known[piece] = tuple(piece_results)
 
     def _recognize(self, text: str, family: str) -> list[RecognizerResult]:
         """The family's recognizers on a text, as AnalyzerEngine runs them (before context)."""
@@ -228,41 +260,87 @@ class PiiEngine:
                 windows[-1] = (doc_index, windows[-1][1], max(end, windows[-1][2]))
             else:
                 windows.append((doc_index, start, end))
-        joined, offsets = join_windows(texts, windows)
-        results = []
+        grouped: dict[int, list[RecognizerResult]] = {}
         for doc_index, result in placed:
             index = bisect.bisect_right(windows, (doc_index, result.start, len(texts[doc_index])))
-            shift = offsets[index - 1] - windows[index - 1][1]
-            result.start += shift
-            result.end += shift
-            results.append(result)
-        artifacts = self.analyzer.nlp_engine.process_text(joined, LANGUAGE)
-        enhanced = self.analyzer._enhance_using_context(
-            joined, results, artifacts, self._recognizers_by_entity[family], None
-        )
-        placed = []
-        for result in EntityRecognizer.remove_duplicates(enhanced):
-            index = bisect.bisect_right(offsets, result.start) - 1
-            shift = windows[index][1] - offsets[index]
-            result.start += shift
-            result.end += shift
-            placed.append((windows[index][0], result))
-        return placed
+            grouped.setdefault(index - 1, []).append(result)
+        # The enhancer raises a score only when one of the recognizer's context words is
+        # part of a nearby token; a margin holding none of them as text is left alone.
+        needed = [
+            index
+            for index, results in grouped.items()
+            if self._mentions_context(texts, windows[index], results)
+        ]
+        if needed:
+            joined, offsets = join_windows(texts, [windows[i] for i in needed])
+            results = []
+            for k, index in enumerate(needed):
+                shift = offsets[k] - windows[index][1]
+                for result in grouped[index]:
+                    result.start += shift
+                    result.end += shift
+                    results.append(result)
+            artifacts = self.analyzer.nlp_engine.process_text(joined, LANGUAGE)
+            enhanced = self.analyzer._enhance_using_context(
+                joined, results, artifacts, self._recognizers_by_entity[family], None
+            )
+            for index in needed:
+                grouped[index] = []
+            for result in enhanced:
+                k = bisect.bisect_right(offsets, result.start) - 1
+                shift = windows[needed[k]][1] - offsets[k]
+                result.start += shift
+                result.end += shift
+                grouped[needed[k]].append(result)
+        return [
+            (windows[index][0], result)
+            for index, results in grouped.items()
+            for result in EntityRecognizer.remove_duplicates(results)
+        ]
+
+    def _mentions_context(
+        self, texts: Sequence[str], window: Window, results: list[RecognizerResult]
+    ) -> bool:
+        words = {
+            word
+            for result in results
+            for word in self._context_words.get(
+                result.recognition_metadata.get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY), ()
+            )
+        }
+        if not words:
+            return False
+        doc_index, start, end = window
+        lowered = texts[doc_index][start:end].lower()
+        return any(word in lowered for word in words)
 
     # -- filters ----------------------------------------------------------------------
 
     def _finalise(self, text: str, spans: list[RawSpan], key: bytes) -> list[PiiFinding]:
         """Threshold, allow-lists, documented false-positive filters, then tokens."""
         settings = self.settings
-        kept = [s for s in _best_per_span(spans) if s.score >= settings.score_threshold]
-        kept = [s for s in kept if _plausible(text, s)]
-        kept = _one_per_overlap(_drop_contained(kept))
+        kept = [s for s in best_per_span(spans) if s.score >= settings.score_threshold]
+        kept = [s for s in kept if plausible(text, s)]
+        kept = one_per_overlap(drop_contained(kept))
         findings = []
+        tokens = self._tokens
+        if len(tokens) > TOKEN_CACHE_SIZE:
+            tokens.clear()
         for span in kept:
             value = text[span.start : span.end]
-            if is_allowed(span.entity_type, value, settings):
+            # Values recur (a maintainer's address on every changelog entry): the allow-list
+            # check and the keyed token are pure functions of these, so remembered.
+            cache_key = (key, span.entity_type, value)
+            token = tokens.get(cache_key)
+            if token is None:
+                allowed = is_allowed(span.entity_type, value, settings)
+                token = tokens[cache_key] = (
+                    ""
+                    if allowed
+                    else value_token(key, span.entity_type, value, settings.phone_regions)
+                )
+            if not token:
                 continue
-            token = value_token(key, span.entity_type, value, settings.phone_regions)
             findings.append(
                 PiiFinding(
                     span.start,
@@ -276,6 +354,24 @@ class PiiEngine:
         return sorted(findings)
 
 
+def _phone_families_deduplicated(spans: set[RawSpan]) -> set[RawSpan]:
+    """Presidio's duplicate removal across the two phone families, as on the whole text.
+
+    Presidio drops a result inside another of its type with an equal or higher score;
+    the digit-run and context-phrase windows are analysed apart, so that step is redone.
+    """
+    phones = sorted(
+        (s for s in spans if s.entity_type == "PHONE_NUMBER"),
+        key=lambda s: (s.start, s.start - s.end, -s.score, s.recognizer),
+    )
+    kept: list[RawSpan] = []
+    for span in phones:
+        if any(k.start <= span.start and span.end <= k.end and span.score <= k.score for k in kept):
+            continue
+        kept.append(span)
+    return {s for s in spans if s.entity_type != "PHONE_NUMBER"} | set(kept)
+
+
 def raw_span_of(result: RecognizerResult) -> RawSpan:
     name = (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY, "")
     return RawSpan(result.entity_type, result.start, result.end, float(result.score), name)
@@ -283,89 +379,3 @@ def raw_span_of(result: RecognizerResult) -> RawSpan:
 
 def _by_position(spans) -> list[RawSpan]:
     return sorted(spans, key=lambda s: (s.start, s.end, s.entity_type, s.recognizer))
-
-
-def _best_per_span(spans: list[RawSpan]) -> list[RawSpan]:
-    best: dict[tuple[str, int, int], RawSpan] = {}
-    for span in spans:
-        key = (span.entity_type, span.start, span.end)
-        if key not in best or span.score > best[key].score:
-            best[key] = span
-    return list(best.values())
-
-
-def _one_per_overlap(spans: list[RawSpan]) -> list[RawSpan]:
-    """Among overlapping spans of one type keep the higher score, then the longer one.
-
-    Presidio's recognizer and our context recognizer can read one phone number with or
-    without its "+" or brackets; one person's number must count once.
-    """
-    ranked = sorted(spans, key=lambda s: (-s.score, s.start - s.end, s.start, s.recognizer))
-    kept: list[RawSpan] = []
-    # Kept spans of one type never overlap, so sorted by start their ends are sorted too:
-    # only the last one starting before a new span ends can overlap it.
-    starts: dict[str, list[int]] = {}
-    ends: dict[str, list[int]] = {}
-    for span in ranked:
-        type_starts = starts.setdefault(span.entity_type, [])
-        type_ends = ends.setdefault(span.entity_type, [])
-        before = bisect.bisect_left(type_starts, span.end)
-        if before and type_ends[before - 1] > span.start:
-            continue
-        type_starts.insert(before, span.start)
-        type_ends.insert(before, span.end)
-        kept.append(span)
-    return kept
-
-
-def _plausible(text: str, span: RawSpan) -> bool:
-    """Documented false-positive filters on Presidio's phone and IP results."""
-    value = text[span.start : span.end]
-    if span.entity_type == "PHONE_NUMBER":
-        return (
-            sum(c.isdigit() for c in value) >= MIN_PHONE_DIGITS
-            and not DATE_LIKE.search(value)
-            and not _ZIP_PLUS_4.search(text, max(span.start - 4, 0), span.end)
-            and not _is_numeric_range(value)
-            and not _is_version(value)
-        )
-    if span.entity_type == "IP_ADDRESS":
-        return not _PACKAGE_VERSION_SUFFIX.match(text, span.end)
-    return True
-
-
-def _is_version(value: str) -> bool:
-    """ "2.13.90.0.18-1" is a version; "01.84.17.61.18" (French style) is a phone number."""
-    parts = value.split(".")
-    return len(parts) >= 4 and not all(len(p) == 2 and p.isdigit() for p in parts[1:])
-
-
-def _is_numeric_range(value: str) -> bool:
-    """ "60000-64999": two equal-length numbers, the second larger (uid ranges, pages)."""
-    low, dash, high = value.partition("-")
-    return (
-        bool(dash)
-        and low.isdigit()
-        and high.isdigit()
-        and len(low) == len(high)
-        and int(low) < int(high)
-    )
-
-
-def _drop_contained(spans: list[RawSpan]) -> list[RawSpan]:
-    """Drop a finding lying inside a stronger finding of another type (see CONTAINED_IN).
-
-    libphonenumber happily reads a card number, an SSN or an IP as a phone number, and
-    four digit groups of an IBAN pass Luhn one time in ten; Presidio reports both
-    readings, and the weaker one is a false positive we filter on purpose.
-    """
-    containers = [s for s in spans if s.entity_type in _CONTAINER_TYPES]
-    return [
-        s
-        for s in spans
-        if s.entity_type not in CONTAINED_IN
-        or not any(
-            o.entity_type in CONTAINED_IN[s.entity_type] and o.start <= s.start and s.end <= o.end
-            for o in containers
-        )
-    ]

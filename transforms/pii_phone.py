@@ -38,7 +38,30 @@ _MEMO_SIZE = 1 << 17
 # Candidates made of ASCII digits and plain punctuation: parsing reads their digits only.
 _SCREENABLE = re.compile(r"[0-9 \-./()\[\]~]*")
 _NON_DIGITS = re.compile(r"[^0-9]")
+# Digit groups joined by ASCII hyphens only (no space, dot, slash or bracket to split on).
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,17}(?:-{1,4}[0-9]{1,17}){0,19}")
+VALID = int(_matcher.Leniency.VALID)
 _PLAIN_PREFIXES = re.compile(r"[0-9]+(?:\|[0-9]+)*")
+
+
+# National prefixes given as patterns, checked by hand against libphonenumber's stripping
+# (`_maybe_strip_national_prefix_carrier_code`): (pattern, transform rule) -> the most
+# digits one stripping removes from the front, and the digits a stripped number starts
+# with. Brazil: "0" or "90", optionally with a two-digit carrier code that "\\2" drops.
+# Metadata that differs from these strings gets no screen.
+_PATTERN_PREFIXES = {
+    ("(?:0|90)(?:(1[245]|2[1-35]|31|4[13]|[56]5|99)(\\d{10,11}))?", "\\2"): (4, ("0", "90")),
+}
+
+
+def _prefix_rule(metadata) -> tuple[int, tuple[str, ...]] | None:
+    """How a region's national prefix is stripped: (longest strip, starts), or None."""
+    prefix = metadata.national_prefix_for_parsing or ""
+    transform = metadata.national_prefix_transform_rule or ""
+    if not transform and (not prefix or _PLAIN_PREFIXES.fullmatch(prefix)):
+        starts = tuple(p for p in prefix.split("|") if p)
+        return max((len(p) for p in starts), default=0), starts
+    return _PATTERN_PREFIXES.get((prefix, transform))
 
 
 @functools.lru_cache(maxsize=512)
@@ -49,15 +72,13 @@ def _region_screen(region: str):
     region's country code, and the national significant number is the candidate's digits
     minus at most the country code and the national prefix (twice); it must have one of
     the possible lengths and match the general pattern of a region of that code. Regions
-    whose national prefix is a pattern or rewrites the number get no screen.
+    whose national prefix stripping is not known to only cut a bounded prefix get no
+    screen.
     """
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
-    if metadata is None or metadata.national_prefix_transform_rule:
+    rule = _prefix_rule(metadata) if metadata is not None else None
+    if rule is None:
         return None
-    prefix = metadata.national_prefix_for_parsing or ""
-    if prefix and not _PLAIN_PREFIXES.fullmatch(prefix):
-        return None
-    prefix_length = max((len(p) for p in prefix.split("|")), default=0)
     lengths: set[int] = set()
     patterns: list[str] = []
     for code_region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(metadata.country_code, ()):
@@ -73,29 +94,47 @@ def _region_screen(region: str):
     home = phonenumbers.PhoneMetadata.metadata_for_region(
         phonenumbers.region_code_for_country_code(metadata.country_code), None
     )
-    home_prefix = (home.national_prefix_for_parsing or "") if home else ""
-    if home is None or home.national_prefix_transform_rule:
-        home_prefix, home = "", None  # no national-prefix screen below
-    elif home_prefix and not _PLAIN_PREFIXES.fullmatch(home_prefix):
-        home_prefix, home = "", None
-    starts = {p for p in (prefix + "|" + home_prefix).split("|") if p}
+    home_rule = _prefix_rule(home) if home is not None else None
+    starts = set(rule[1]) | set(home_rule[1] if home_rule else ())
+    # Some suffix of the digits, after at most `longest` skipped, has a possible length
+    # and matches a general pattern: one regex, so the engine does the skipping.
+    longest = len(str(metadata.country_code)) + 2 * rule[0]
+    length_ahead = "|".join(f"[0-9]{{{n}}}" for n in sorted(lengths))
+    general = "(?:" + ")|(?:".join(patterns) + ")"
     return _Screen(
         re.compile(idd) if idd else None,
-        len(str(metadata.country_code)) + 2 * prefix_length,
-        frozenset(lengths),
-        re.compile("(?:" + ")|(?:".join(patterns) + ")"),
+        re.compile(f"[0-9]{{0,{longest}}}(?=(?:{length_ahead})$)(?:{general})"),
         tuple(sorted(starts)) + (str(metadata.country_code),),
-        home.number_format if home else None,
+        _format_rules(home.number_format) if home_rule is not None else None,
+    )
+
+
+def _format_rules(number_formats) -> tuple:
+    """Per number format: (leading digits, pattern, whether a national prefix is required).
+
+    Compiled once here; libphonenumber looks every pattern up again on each call.
+    """
+    return tuple(
+        (
+            re.compile(f.leading_digits_pattern[-1]) if f.leading_digits_pattern else None,
+            re.compile(f.pattern),
+            bool(
+                f.national_prefix_formatting_rule
+                and not f.national_prefix_optional_when_formatting
+                and not _matcher._formatting_rule_has_first_group_only(
+                    f.national_prefix_formatting_rule
+                )
+            ),
+        )
+        for f in number_formats
     )
 
 
 class _Screen(NamedTuple):
     international_prefix: re.Pattern | None
-    longest_prefix: int  # country code + national prefix, twice
-    lengths: frozenset[int]
-    general_pattern: re.Pattern
+    possible_national_number: re.Pattern  # fullmatch on the digits
     national_starts: tuple[str, ...]  # national prefixes (region's, home's), country code
-    home_formats: list | None  # number formats of the country code's main region
+    home_formats: tuple | None  # _format_rules of the country code's main region; None: skip
 
 
 def _needs_missing_national_prefix(digits: str, screen: _Screen) -> bool:
@@ -107,13 +146,12 @@ def _needs_missing_national_prefix(digits: str, screen: _Screen) -> bool:
     """
     if screen.home_formats is None or digits.startswith(screen.national_starts):
         return False
-    rule = _matcher._choose_formatting_pattern_for_number(screen.home_formats, digits)
-    return bool(
-        rule is not None
-        and rule.national_prefix_formatting_rule
-        and not rule.national_prefix_optional_when_formatting
-        and not _matcher._formatting_rule_has_first_group_only(rule.national_prefix_formatting_rule)
-    )
+    # libphonenumber's _choose_formatting_pattern_for_number: the first format whose
+    # leading digits and pattern fit the national number decides.
+    for leading, pattern, requires_prefix in screen.home_formats:
+        if (leading is None or leading.match(digits)) and pattern.fullmatch(digits):
+            return requires_prefix
+    return False
 
 
 def cannot_be_valid(candidate: str, region: str) -> bool:
@@ -128,10 +166,8 @@ def cannot_be_valid(candidate: str, region: str) -> bool:
     digits = _NON_DIGITS.sub("", candidate)
     if screen.international_prefix is not None and screen.international_prefix.match(digits):
         return False
-    for skipped in range(min(screen.longest_prefix, len(digits)) + 1):
-        national = digits[skipped:]
-        if len(national) in screen.lengths and screen.general_pattern.fullmatch(national):
-            return _needs_missing_national_prefix(digits, screen)
+    if screen.possible_national_number.fullmatch(digits):
+        return _needs_missing_national_prefix(digits, screen)
     return True
 
 
@@ -214,6 +250,30 @@ def _explained_region(raw: str, region: str) -> str:
         return region
 
 
+def _national_reading(candidate: str, region: str):
+    """What parsing the candidate for the region depends on, when it is plain national.
+
+    Digits that start with neither a national prefix, the country code nor the
+    international prefix are kept whole under the region's country code, so regions
+    sharing the code and its prefix rules (US and CA) parse them identically.
+    """
+    screen = _region_screen(region)
+    digits = _NON_DIGITS.sub("", candidate)
+    if (
+        screen is None
+        or digits.startswith(screen.national_starts)
+        or (screen.international_prefix is not None and screen.international_prefix.match(digits))
+    ):
+        return region
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
+    return (
+        metadata.country_code,
+        metadata.international_prefix,
+        metadata.national_prefix_for_parsing,
+        metadata.national_prefix_transform_rule,
+    )
+
+
 @functools.lru_cache(maxsize=65536)
 def phone_matches(candidate: str, regions: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
     """Spans libphonenumber finds in a digit run alone (cached: the same runs recur).
@@ -221,6 +281,18 @@ def phone_matches(candidate: str, regions: tuple[str, ...]) -> tuple[tuple[int, 
     Only these spans, widened into windows, go to the PhoneRecognizer, which then decides
     in context; this keeps its 8-regions-per-window cost off most digit runs.
     """
+    if _PLAIN_NUMBER.fullmatch(candidate):
+        # The matcher's only candidate in such a lone run is the whole run (none of its
+        # inner-match patterns applies, no neighbour to check): skip its machinery.
+        seen: set = set()
+        for region in regions:
+            reading = _national_reading(candidate, region)
+            if reading in seen:
+                continue  # parsed exactly as for an earlier region (e.g. CA after US)
+            seen.add(reading)
+            if _verified_number(candidate, region, VALID):
+                return ((0, len(candidate)),)
+        return ()
     return tuple(
         sorted(
             {

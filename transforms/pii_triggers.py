@@ -203,29 +203,29 @@ class TriggerScanner:
 
 def join_windows(texts: Sequence[str], windows: Sequence[Window]) -> tuple[str, list[int]]:
     """The windows joined by WINDOW_SEPARATOR, and where each starts in the joined text."""
+    return join_pieces([texts[doc_index][start:end] for doc_index, start, end in windows])
+
+
+def join_pieces(pieces: Sequence[str]) -> tuple[str, list[int]]:
+    """Texts joined by WINDOW_SEPARATOR, and where each starts in the joined text."""
     offsets: list[int] = []
-    pieces: list[str] = []
     cursor = 0
-    for doc_index, start, end in windows:
-        if pieces:
-            pieces.append(WINDOW_SEPARATOR)
-            cursor += len(WINDOW_SEPARATOR)
+    for piece in pieces:
         offsets.append(cursor)
-        pieces.append(texts[doc_index][start:end])
-        cursor += end - start
-    return "".join(pieces), offsets
+        cursor += len(piece) + len(WINDOW_SEPARATOR)
+    return WINDOW_SEPARATOR.join(pieces), offsets
 
 
-def chunks(windows: list[Window]) -> list[list[Window]]:
-    """Consecutive runs of windows holding about CHUNK_CHARS characters each."""
-    out: list[list[Window]] = []
+def chunks(pieces: Sequence[str]) -> list[list[str]]:
+    """Consecutive runs of texts holding about CHUNK_CHARS characters each."""
+    out: list[list[str]] = []
     size = CHUNK_CHARS + 1
-    for window in windows:
+    for piece in pieces:
         if size > CHUNK_CHARS:
             out.append([])
             size = 0
-        out[-1].append(window)
-        size += window[2] - window[1]
+        out[-1].append(piece)
+        size += len(piece)
     return out
 
 
