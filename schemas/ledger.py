@@ -75,13 +75,26 @@ LEDGER_SCHEMA = pa.schema(
     ]
 )
 
-# Copyright holders are public attributions and are kept as found, but an email
-# address inside a holder string ("Jane Doe <jane@...>") is personal contact data.
+# Free text copied from documents (copyright holders, a malformed SPDX tag kept as an
+# unknown id, a signal's detail) can carry contact data: "Jane Doe <jane@...>".
+# Holders are public attributions and are kept as found, minus such values.
 _EMAIL = re.compile(r"<?[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}>?")
+_CARD_LIKE = re.compile(r"(?<![0-9A-Za-z])(?:\d[ -]?){13,19}(?![0-9A-Za-z])")
 
 
-def _without_emails(holder: str) -> str:
-    return _EMAIL.sub("<EMAIL_ADDRESS>", holder)
+def scrub(text: str) -> str:
+    return _CARD_LIKE.sub("<NUMBER>", _EMAIL.sub("<EMAIL_ADDRESS>", text))
+
+
+def scrub_tree(value):
+    """`scrub` every string inside dicts and lists (ledger structs), leaving the rest."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {key: scrub_tree(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub_tree(item) for item in value]
+    return value
 
 
 def license_summary(record: AuditRecord) -> dict:
@@ -89,7 +102,7 @@ def license_summary(record: AuditRecord) -> dict:
     if rights is None:
         return {field.name: None for field in LICENSE_SUMMARY_FIELDS}
     return {
-        "license_spdx": rights.spdx_expression,
+        "license_spdx": scrub(rights.spdx_expression),
         "license_category": rights.category,
         "attribution_required": rights.attribution_required,
         "share_alike": rights.share_alike,
@@ -101,7 +114,7 @@ def _copyright_rows(record: AuditRecord) -> list[dict]:
     rows = []
     for statement in record.copyrights:
         row = copyright_row(statement)
-        row["holders"] = [_without_emails(holder) for holder in row["holders"]]
+        row["holders"] = [scrub(holder) for holder in row["holders"]]
         rows.append(row)
     return rows
 
@@ -122,16 +135,18 @@ def ledger_row(record: AuditRecord) -> dict:
         "decision": str(record.decision),
         "reasons": list(record.reasons),
         "signals": [
-            {"code": s.code, "action": str(s.action), "stage": s.stage, "detail": s.detail}
+            {"code": s.code, "action": str(s.action), "stage": s.stage, "detail": scrub(s.detail)}
             for s in record.signals
         ],
         "redacted": record.redacted_text is not None,
         "pii_findings": [finding.to_row() for finding in record.pii_findings],
         "pii_counts": sorted(record.pii_counts.items()),
         **license_summary(record),
-        "license_evidence": [evidence_row(evidence) for evidence in record.license_evidence],
+        "license_evidence": [
+            scrub_tree(evidence_row(evidence)) for evidence in record.license_evidence
+        ],
         "copyrights": _copyright_rows(record),
-        "rights": verdict_row(record.rights) if record.rights is not None else None,
+        "rights": scrub_tree(verdict_row(record.rights)) if record.rights is not None else None,
         "consent_status": record.consent_status,
         "subject_tokens": list(record.subject_tokens),
         "optout_signals": [signal.to_row() for signal in record.optout_signals],

@@ -118,3 +118,26 @@ def test_card_and_ssn_are_normalised_to_digits():
 def test_iban_and_ip_are_normalised_to_canonical_forms():
     assert normalise_value("IBAN_CODE", "de89 3704-0044") == "DE8937040044"
     assert normalise_value("IP_ADDRESS", "2A00:1450:0:0::200E") == "2a00:1450::200e"
+
+
+def test_redaction_repeats_until_the_text_is_stable():
+    """In an address range the recognizer may take the second address first; redacting it
+    exposes the first, which a second pass must catch."""
+    import os
+
+    os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
+    from transforms.pii import PiiEngine
+    from transforms.pii_redaction import redact_until_stable
+
+    settings = PiiSettings()
+    engine = PiiEngine(settings)
+    key = b"k" * 32
+    text = "nat src addr 5.5.5.7-5.5.6.0 port 1024 and range 10.20.30.40-10.20.31.0 end"
+    findings, outcome = redact_until_stable(
+        text, engine.scan(text, key), settings, lambda t: engine.scan(t, key)
+    )
+    assert "5.5.5.7" not in outcome.redacted_text and "10.20.30.40" not in outcome.redacted_text
+    assert not [
+        f for f in engine.scan(outcome.redacted_text, key) if f.entity_type == "IP_ADDRESS"
+    ]
+    assert sum(outcome.counts.values()) == len(findings)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 import phonenumbers
 
@@ -156,3 +157,53 @@ def is_allowed(entity_type: str, value: str, settings: PiiSettings) -> bool:
             domain == d or domain.endswith("." + d) for d in domains
         )
     return False
+
+
+MAX_REDACTION_PASSES = 3
+
+
+def redact_until_stable(
+    text: str,
+    findings: Sequence[PiiFinding],
+    settings: PiiSettings,
+    scan: Callable[[str], list[PiiFinding]],
+) -> tuple[list[PiiFinding], PiiOutcome]:
+    """Apply the policy, then re-scan the redacted text until nothing new is found.
+
+    Redaction can create new matches: in "5.5.5.7-5.5.6.0" the recognizer takes the
+    second address, and "5.5.5.7-<IP_ADDRESS>" then exposes the first. Each further
+    pass scans only what the previous one produced (at most MAX_REDACTION_PASSES
+    passes). Later-pass findings are returned too, so their tokens still reach the
+    ledger (and erasure), with `recognizer` marking that their offsets refer to that
+    pass's text, not the original.
+    """
+    outcome = apply_pii_policy(text, findings, settings)
+    all_findings = list(findings)
+    for number in range(2, MAX_REDACTION_PASSES + 1):
+        if not outcome.redacted:
+            break
+        extra = [
+            finding
+            for finding in scan(outcome.redacted_text)
+            if settings.action_for(finding.entity_type) is not PiiAction.KEEP
+        ]
+        if not extra:
+            break
+        again = apply_pii_policy(outcome.redacted_text, extra, settings)
+        all_findings += [
+            replace(
+                finding,
+                recognizer=f"{finding.recognizer} (pass {number}, offsets in the redacted text)",
+            )
+            for finding in extra
+        ]
+        counts = Counter(outcome.counts)
+        counts.update(again.counts)
+        outcome = PiiOutcome(
+            redacted_text=again.redacted_text,
+            redacted=True,
+            reject=outcome.reject or again.reject,
+            counts=dict(sorted(counts.items())),
+            reasons=sorted(set(outcome.reasons) | set(again.reasons)),
+        )
+    return all_findings, outcome

@@ -41,15 +41,17 @@ class ScanPii(beam.DoFn):
         self.scanned_bytes = Metrics.counter(STAGE, "bytes_scanned")
 
     def process(self, batch: list[AuditRecord]):
-        from transforms.pii_redaction import apply_pii_policy
+        from transforms.pii_redaction import redact_until_stable
 
         texts = [record.output_text for record in batch]
         for record, text, findings in zip(
             batch, texts, self.engine.scan_batch(texts, self.key), strict=True
         ):
             self.scanned_bytes.inc(record.document.byte_length)
-            outcome = apply_pii_policy(text, findings, self.settings)
-            record.pii_findings = list(findings)
+            findings, outcome = redact_until_stable(
+                text, findings, self.settings, lambda redacted: self.engine.scan(redacted, self.key)
+            )
+            record.pii_findings = findings
             record.pii_counts = dict(outcome.counts)
             for entity_type, count in outcome.counts.items():
                 Metrics.counter(STAGE, f"found.{entity_type}").inc(count)
