@@ -139,7 +139,3 @@ def keep_failed(staging: Path, output: Path, run_id: str) -> Path:
     failed = output / f"{FAILED_PREFIX}{run_id}"
     os.replace(staging, failed)
     return failed
-
-
-def discard(staging: Path) -> None:
-    shutil.rmtree(staging, ignore_errors=True)

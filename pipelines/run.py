@@ -1,7 +1,9 @@
 """One audited run: build the pipeline, run it, check nothing was lost, publish.
 
-A run that fails at any point (pipeline error, reconciliation mismatch) leaves
-no manifest for itself and leaves the previously published run untouched.
+A run that fails at any point (pipeline error, lost records, a failed
+expectation) publishes nothing: its outputs stay in `OUT/.failed-RUN_ID/` for
+inspection, an OpenLineage FAIL event says why, and the previously published
+run is untouched.
 """
 
 from __future__ import annotations

@@ -10,7 +10,9 @@ from pipelines import audit
 from tests.conftest import DEMO_CONFIG, IN_MEMORY, run_cli
 
 
-def test_failed_pipeline_leaves_no_manifest_and_no_staging(tmp_path, monkeypatch, capsys):
+def test_failed_pipeline_publishes_nothing_and_keeps_its_outputs_aside(
+    tmp_path, monkeypatch, capsys
+):
     def broken_stages(config):
         import apache_beam as beam
 
@@ -24,6 +26,9 @@ def test_failed_pipeline_leaves_no_manifest_and_no_staging(tmp_path, monkeypatch
     assert "nothing published" in capsys.readouterr().err
     assert not (tmp_path / "manifest.json").exists()
     assert not list(tmp_path.glob(".staging-*"))
+    [failed] = list(tmp_path.glob(".failed-*"))
+    events = (failed / "reports" / "openlineage.jsonl").read_text()
+    assert '"eventType": "FAIL"' in events or '"eventType":"FAIL"' in events
 
 
 def test_failed_rerun_keeps_the_previous_published_run_intact(tmp_path, monkeypatch):
