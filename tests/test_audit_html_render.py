@@ -20,8 +20,18 @@ OFFLINE_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SECTIONS = ("Run", "Records by source", "Reason codes", "Personal", "License", "Duplicate",
-            "Opt-out", "Consent", "gate", "Validation")
+SECTIONS = (
+    "Run",
+    "Records by source",
+    "Reason codes",
+    "Personal",
+    "License",
+    "Duplicate",
+    "Opt-out",
+    "Consent",
+    "gate",
+    "Validation",
+)
 
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None and not os.environ.get("CI"),
@@ -33,7 +43,9 @@ def chromium(*args: str, profile) -> subprocess.CompletedProcess:
     assert CHROMIUM, "chromium must be installed in CI (see .ci/run)"
     return subprocess.run(
         [CHROMIUM, *OFFLINE_FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -51,7 +63,8 @@ def test_audit_html_renders_with_its_main_sections(demo_run, tmp_path):
 def test_audit_html_screenshot_is_a_png(demo_run, tmp_path):
     page = (demo_run / "reports" / "audit.html").resolve().as_uri()
     shot = tmp_path / "audit.png"
-    result = chromium(f"--screenshot={shot}", "--window-size=1280,2400", page,
-                      profile=tmp_path / "profile")
+    result = chromium(
+        f"--screenshot={shot}", "--window-size=1280,2400", page, profile=tmp_path / "profile"
+    )
     assert result.returncode == 0, result.stderr[-1000:]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -11,16 +11,9 @@ from tests.test_consent_registry_sources import absolute_demo_config
 
 
 def test_reordered_sources_and_globs_give_identical_content(tmp_path, demo_run):
-    config = absolute_demo_config(
-        tmp_path, {"registry": str(tmp_path.parent), "purpose": "training"}
-    )
+    registry = {"registry": str(REPO / "configs" / "demo-consent.csv"), "purpose": "training"}
+    config = absolute_demo_config(tmp_path, registry)
     data = yaml.safe_load(config.read_text())
-    from tests.conftest import REPO
-
-    data["consent"] = {
-        "registry": str(REPO / "configs" / "demo-consent.csv"),
-        "purpose": "training",
-    }
     data["sources"] = list(reversed(data["sources"]))
     for source in data["sources"]:
         source["paths"] = list(reversed(source["paths"]))

@@ -137,7 +137,5 @@ def test_redaction_repeats_until_the_text_is_stable():
         text, engine.scan(text, key), settings, lambda t: engine.scan(t, key)
     )
     assert "5.5.5.7" not in outcome.redacted_text and "10.20.30.40" not in outcome.redacted_text
-    assert not [
-        f for f in engine.scan(outcome.redacted_text, key) if f.entity_type == "IP_ADDRESS"
-    ]
+    assert not [f for f in engine.scan(outcome.redacted_text, key) if f.entity_type == "IP_ADDRESS"]
     assert sum(outcome.counts.values()) == len(findings)
