@@ -55,7 +55,9 @@ def test_every_command_has_help(flag, capsys):
     assert "PipelineOptions" in capsys.readouterr().out
 
 
-def leak_an_email(record):
+def flag_with_an_unexplained_reason(record):
+    """A stage that invents a reason code the catalogue does not explain (and puts an address
+    in its free-text detail, which the ledger must scrub)."""
     from schemas.record import Action, Signal
 
     record.add_signal(Signal("test.leak", Action.FLAG, "test", "contact leaked@example-mail.net"))
@@ -69,16 +71,23 @@ def test_failed_expectation_exits_non_zero_and_publishes_nothing(tmp_path, monke
     monkeypatch.setattr(
         audit,
         "scan_stages",
-        lambda config: [*original(config), ("Leak", beam.Map(leak_an_email))],
+        lambda config: [*original(config), ("Leak", beam.Map(flag_with_an_unexplained_reason))],
     )
     assert run_cli("run", DEMO_CONFIG, "--output", tmp_path, "--quiet", *IN_MEMORY) == 1
     error = capsys.readouterr().err
     assert "validation failed" in error
-    assert "no email-shaped value in any ledger column" in error
+    assert "every reason code is one the catalogue explains" in error
     assert "ledger/part-" in error
+    assert "leaked@example-mail.net" not in error
     assert not (tmp_path / "manifest.json").exists()
     [failed] = list(tmp_path.glob(".failed-*"))
     assert (failed / "reports" / "gx" / "index.html").is_file()
+    import pyarrow.parquet as pq
+
+    ledger = pq.read_table(failed / "ledger").to_pylist()
+    ledger_text = json.dumps(ledger, default=str)
+    assert "test.leak" in ledger_text
+    assert "leaked@example-mail.net" not in ledger_text
 
 
 def test_beam_launcher_entry_maps_config_and_output(tmp_path):
