@@ -1,9 +1,16 @@
-"""The audit pipeline graph: read -> attach source -> [scan stages] -> decide -> write.
+"""The audit pipeline graph:
 
-Each scan stage is a PTransform from `PCollection[AuditRecord]` to
+    read -> attach source -> [text stages] -> detach text -> [global stages] -> decide
+         -> ledger, review sample; accepted + sample rows -> attach text -> dataset
+
+Each stage is a PTransform from `PCollection[AuditRecord]` to
 `PCollection[AuditRecord]` that adds findings and signals and never drops a
-record; `scan_stages()` lists them in order. Only `Decide` turns signals into
-decisions, so adding a stage never changes how decisions are made.
+record. Text stages (`text_stages()`) run fused with reading and see the text;
+global stages (`global_stages()`: duplicate clusters, per-source gates) group
+records across the corpus and see them without text, which waits in a sidecar
+file (transforms/text_sidecar.py) so that memory does not grow with the corpus
+on the local runner. Only `Decide` turns signals into decisions, so adding a
+stage never changes how decisions are made.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.io.parquetio import WriteToParquet
 
 from pipelines.config import LoadedConfig
-from schemas.dataset import DATASET_SCHEMA, dataset_row
+from schemas.dataset import DATASET_SCHEMA, dataset_fields, with_text
 from schemas.dead_letter import DEAD_LETTER_SCHEMA
 from schemas.ledger import LEDGER_SCHEMA, ledger_row
 from schemas.record import AuditRecord, Decision, SourceContext
@@ -25,17 +32,25 @@ from transforms.consent_stage import (
     SourceSnapshots,
 )
 from transforms.decide import AttachSource, Decide
-from transforms.dedup_stage import DedupStage
+from transforms.dedup_stage import DedupStage, SketchForDedup
 from transforms.gate import ReviewSample, SourceGate
 from transforms.license_stage import LicenseStage
 from transforms.pii_stage import PiiStage
 from transforms.read import DEAD_LETTER_TAG, ReadSources
 from transforms.readers import ReadSpec
+from transforms.text_sidecar import (
+    DATASET,
+    REVIEW_SAMPLE,
+    AttachTexts,
+    DetachText,
+    add_text,
+)
 
 PARQUET_OUTPUT_DIRS = ("dataset", "ledger", "dead_letter")
 OUTPUT_DIRS = (*PARQUET_OUTPUT_DIRS, "reports")
 PUBLISHED = (*OUTPUT_DIRS, "croissant.json")
 PARQUET_CODEC = "zstd"
+TEXT_SIDECAR_DIR = "text"  # under staging; never published
 
 
 def read_specs(config: LoadedConfig) -> list[tuple[ReadSpec, tuple[str, ...]]]:
@@ -74,13 +89,21 @@ def source_contexts(config: LoadedConfig) -> dict[str, SourceContext]:
     }
 
 
-def scan_stages(config: LoadedConfig) -> list[tuple[str, beam.PTransform]]:
-    """The scan stages, in order. Each adds findings and signals to every AuditRecord."""
+def text_stages(config: LoadedConfig) -> list[tuple[str, beam.PTransform]]:
+    """Stages that need the text, in order; they run fused with reading."""
     policy = config.policy
     return [
         ("ScanPii", PiiStage(policy.pii, config.key_source)),
         ("ScanLicenses", LicenseStage(policy.licenses)),
         ("ConsentAndOptOuts", ConsentStage(consent_dofn(config))),
+        ("SketchForDedup", SketchForDedup(policy.dedup)),
+    ]
+
+
+def global_stages(config: LoadedConfig) -> list[tuple[str, beam.PTransform]]:
+    """Stages that look across records; they get records without text."""
+    policy = config.policy
+    return [
         ("Deduplicate", DedupStage(policy.dedup)),
         ("SourceGate", SourceGate(policy.gate)),
     ]
@@ -128,28 +151,42 @@ def is_accepted(record: AuditRecord) -> bool:
     return record.decision != Decision.REJECT
 
 
+def dataset_wanted(record: AuditRecord) -> tuple[str, str, dict]:
+    return record.detached.file, record.doc_id, dataset_fields(record)
+
+
 def build_audit(pipeline: beam.Pipeline, config: LoadedConfig, staging_dir: str) -> None:
     read = pipeline | "ReadSources" >> ReadSources(read_specs(config))
     records = read.documents | "AttachSource" >> beam.ParDo(AttachSource(source_contexts(config)))
-    for name, stage in scan_stages(config):
+    for name, stage in text_stages(config):
+        records = records | name >> stage
+    records = records | "DetachText" >> beam.ParDo(
+        DetachText(FileSystems.join(staging_dir, TEXT_SIDECAR_DIR))
+    )
+    for name, stage in global_stages(config):
         records = records | name >> stage
     decided = records | "Decide" >> beam.ParDo(Decide(config.policy))
 
-    accepted = decided | "Accepted" >> beam.Filter(is_accepted)
     _write(
         decided | "LedgerRows" >> beam.Map(ledger_row),
         FileSystems.join(staging_dir, "ledger"),
         LEDGER_SCHEMA,
         "Ledger",
     )
+    rows = {
+        DATASET: decided
+        | "Accepted" >> beam.Filter(is_accepted)
+        | "DatasetFields" >> beam.Map(dataset_wanted),
+        REVIEW_SAMPLE: decided | "ReviewSample" >> ReviewSample(config.policy.gate),
+    } | "AttachTexts" >> AttachTexts({DATASET: with_text, REVIEW_SAMPLE: add_text})
     _write(
-        accepted | "DatasetRows" >> beam.Map(dataset_row),
+        rows[DATASET],
         FileSystems.join(staging_dir, "dataset"),
         DATASET_SCHEMA,
         "Dataset",
     )
     _write(
-        decided | "ReviewSample" >> ReviewSample(config.policy.gate),
+        rows[REVIEW_SAMPLE],
         FileSystems.join(staging_dir, "reports", "review_sample"),
         REVIEW_SAMPLE_SCHEMA,
         "ReviewSample",

@@ -30,24 +30,30 @@ DATASET_SCHEMA = pa.schema(
 )
 
 
-def dataset_row(record: AuditRecord) -> dict:
-    """`content_sha256` hashes the raw input; `text_sha256` hashes what we publish."""
+def dataset_fields(record: AuditRecord) -> dict:
+    """Every dataset column but the text ones: what crosses the global steps per record."""
     document = record.document
-    text = record.output_text
     return {
         "doc_id": document.doc_id,
         "source_id": document.source_id,
         "source_type": record.source.source_type,
         "locator": document.locator,
-        "text": text,
-        "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "content_sha256": document.content_sha256,
         "declared_license": record.source.declared_license,
         "legal_basis": record.source.legal_basis,
         "decision": str(record.decision),
-        "redacted": record.redacted_text is not None,
+        "redacted": record.is_redacted,
         **license_summary(record),
         "consent_status": record.consent_status,
         "cluster_id": record.dedup.cluster_id if record.dedup else None,
         "metadata": sorted(document.metadata.items()),
     }
+
+
+def with_text(fields: dict, text: str) -> dict:
+    """`content_sha256` hashes the raw input; `text_sha256` hashes what we publish."""
+    return {**fields, "text": text, "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+
+
+def dataset_row(record: AuditRecord) -> dict:
+    return with_text(dataset_fields(record), record.output_text)

@@ -129,7 +129,7 @@ def ledger_row(record: AuditRecord) -> dict:
         "locator": document.locator,
         "content_sha256": document.content_sha256,
         "byte_length": document.byte_length,
-        "char_length": len(document.text),
+        "char_length": record.char_length,
         "declared_license": record.source.declared_license,
         "legal_basis": record.source.legal_basis,
         "decision": str(record.decision),
@@ -138,7 +138,7 @@ def ledger_row(record: AuditRecord) -> dict:
             {"code": s.code, "action": str(s.action), "stage": s.stage, "detail": scrub(s.detail)}
             for s in record.signals
         ],
-        "redacted": record.redacted_text is not None,
+        "redacted": record.is_redacted,
         "pii_findings": [finding.to_row() for finding in record.pii_findings],
         "pii_counts": sorted(record.pii_counts.items()),
         **license_summary(record),

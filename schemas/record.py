@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from schemas.consent import OptOutSignal
-from schemas.dedup import DedupAssignment
+from schemas.dedup import DedupAssignment, DedupSketch
 from schemas.document import Document
 from schemas.licenses import CopyrightStatement, LicenseEvidence, RightsVerdict
 from schemas.pii import PiiFinding
@@ -63,6 +63,21 @@ class SourceContext:
 CONSENT_NOT_CHECKED = "not_checked"
 
 
+@dataclass(frozen=True)
+class DetachedText:
+    """Where a record's output text went when it left the record, and what we still need of it.
+
+    Records cross the global steps (duplicate join, per-source gate) without
+    their text: on the local runner every record crossing a step boundary is held
+    in the launcher's memory, so carrying text there made memory grow ~12x the
+    corpus. The text waits in a sidecar file until the dataset is assembled.
+    """
+
+    file: str
+    char_length: int
+    redacted: bool
+
+
 @dataclass
 class AuditRecord:
     """A document plus everything the stages found about it; one per record, never dropped."""
@@ -79,7 +94,9 @@ class AuditRecord:
     optout_signals: list[OptOutSignal] = field(default_factory=list)
     consent_status: str = CONSENT_NOT_CHECKED
     subject_tokens: list[str] = field(default_factory=list)
+    dedup_sketch: DedupSketch | None = None
     dedup: DedupAssignment | None = None
+    detached: DetachedText | None = None
     decision: Decision | None = None
     reasons: list[str] = field(default_factory=list)
 
@@ -90,7 +107,21 @@ class AuditRecord:
     @property
     def output_text(self) -> str:
         """The text that goes to `dataset/`: redacted when any stage redacted it."""
+        if self.detached is not None:
+            raise RuntimeError(
+                f"record {self.doc_id}: its text was moved to {self.detached.file}; "
+                "stages after DetachText must not need it"
+            )
         return self.document.text if self.redacted_text is None else self.redacted_text
+
+    @property
+    def char_length(self) -> int:
+        """Length of the text as read (not as redacted)."""
+        return self.detached.char_length if self.detached else len(self.document.text)
+
+    @property
+    def is_redacted(self) -> bool:
+        return self.detached.redacted if self.detached else self.redacted_text is not None
 
     def add_signal(self, signal: Signal) -> None:
         self.signals.append(signal)

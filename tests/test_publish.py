@@ -21,7 +21,7 @@ def test_failed_pipeline_publishes_nothing_and_keeps_its_outputs_aside(
 
         return [("Broken", beam.Map(explode))]
 
-    monkeypatch.setattr(audit, "scan_stages", broken_stages)
+    monkeypatch.setattr(audit, "text_stages", broken_stages)
     assert run_cli("run", DEMO_CONFIG, "--output", tmp_path, "--quiet", *IN_MEMORY) == 1
     assert "nothing published" in capsys.readouterr().err
     assert not (tmp_path / "manifest.json").exists()
@@ -40,7 +40,7 @@ def test_failed_rerun_keeps_the_previous_published_run_intact(tmp_path, monkeypa
 
         return [("Broken", beam.Map(lambda record: 1 / 0))]
 
-    monkeypatch.setattr(audit, "scan_stages", broken_stages)
+    monkeypatch.setattr(audit, "text_stages", broken_stages)
     assert run_cli("run", DEMO_CONFIG, "--output", tmp_path, "--quiet", *IN_MEMORY) == 1
     after = json.loads((tmp_path / "manifest.json").read_text())
     assert after["run_id"] == before["run_id"]
@@ -67,10 +67,10 @@ def flag_with_an_unexplained_reason(record):
 def test_failed_expectation_exits_non_zero_and_publishes_nothing(tmp_path, monkeypatch, capsys):
     import apache_beam as beam
 
-    original = audit.scan_stages
+    original = audit.global_stages
     monkeypatch.setattr(
         audit,
-        "scan_stages",
+        "global_stages",
         lambda config: [*original(config), ("Leak", beam.Map(flag_with_an_unexplained_reason))],
     )
     assert run_cli("run", DEMO_CONFIG, "--output", tmp_path, "--quiet", *IN_MEMORY) == 1

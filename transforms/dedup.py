@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-from schemas.dedup import DedupAssignment, DuplicateKind
+from schemas.dedup import DedupAssignment, DedupSketch, DuplicateKind
 
 SCHEME = "affine32"
 _UINT32_MAX = np.uint32(0xFFFFFFFF)
@@ -208,6 +208,20 @@ class MinHasher:
         if not parts:
             return np.empty((0, self.num_perm), dtype=np.uint32)
         return np.concatenate(parts)
+
+
+def sketch_texts(hasher: MinHasher, texts: Sequence[str]) -> list[DedupSketch]:
+    """Exact key and packed MinHash signature of each text (raw, not yet normalised)."""
+    normalised = [normalise_text(text) for text in texts]
+    signatures = hasher.signatures_for_texts(normalised)
+    return [
+        DedupSketch(exact_key(text), signature.astype("<u4").tobytes())
+        for text, signature in zip(normalised, signatures, strict=True)
+    ]
+
+
+def unpack_signature(packed: bytes) -> np.ndarray:
+    return np.frombuffer(packed, dtype="<u4")
 
 
 def to_lean_minhash(signature: np.ndarray, seed: int = 1) -> LeanMinHash:

@@ -2,7 +2,8 @@
 
 Graph (every arrow a distributed step unless marked):
 
-    DedupInput --batch--> Fingerprint (normalise, exact key, vectorised MinHash, band keys)
+    DedupInput --batch--> Sketch (normalise, exact key, vectorised MinHash) -> DedupFingerprint
+    DedupFingerprint --> Index (member info, exact key, band keys)      [no text from here on]
       exact key  --GroupByKey--> star edges (group minimum -> every other member)
       band key   --GroupByKey--> candidate pairs -> verified edges (estimated Jaccard)
       edges --per-bundle spanning forest--> GroupByKey(single key) --> union-find   [one worker]
@@ -31,18 +32,25 @@ import numpy as np
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindows
 
-from schemas.dedup import DedupAssignment, DedupInput, DedupSettings, DedupStats
+from schemas.dedup import (
+    DedupAssignment,
+    DedupFingerprint,
+    DedupInput,
+    DedupSettings,
+    DedupStats,
+)
 from transforms.dedup import (
     ClusterMember,
     MinHasher,
     UnionFind,
     assign_cluster,
     band_keys,
-    exact_key,
     is_empty_signature,
     normalise_text,
     singleton_assignment,
+    sketch_texts,
     to_lean_minhash,
+    unpack_signature,
     verified_edges,
 )
 
@@ -51,36 +59,43 @@ _MEMBERS, _EXACT, _BANDS = "members", "exact", "bands"
 _ALL_EDGES_KEY = "components"
 
 
-class _Fingerprint(beam.DoFn):
-    """Batch of DedupInput -> member info, exact key, LSH band entries (tagged outputs)."""
+class SketchInputs(beam.DoFn):
+    """Batch of DedupInput -> one DedupFingerprint each (vectorised MinHash over the batch)."""
 
-    def __init__(self, settings: DedupSettings, bands: int, rows: int) -> None:
+    def __init__(self, settings: DedupSettings) -> None:
         self._settings = settings
-        self._bands, self._rows = bands, rows
-        self._documents = Metrics.counter(NAMESPACE, "documents")
-        self._without_shingles = Metrics.counter(NAMESPACE, "documents_without_shingles")
 
     def setup(self) -> None:
         s = self._settings
         self._hasher = MinHasher(num_perm=s.num_perm, seed=s.seed, ngram=s.ngram)
 
-    def process(self, batch: list[DedupInput]) -> Iterator:
-        normalised = [normalise_text(doc.text) for doc in batch]
-        signatures = self._hasher.signatures_for_texts(normalised)
-        for doc, text, signature in zip(batch, normalised, signatures, strict=True):
-            self._documents.inc()
-            key = exact_key(text)
-            yield beam.pvalue.TaggedOutput(
-                _MEMBERS, (doc.doc_id, ClusterMember(doc.doc_id, doc.source_id, doc.rank, key))
-            )
-            yield beam.pvalue.TaggedOutput(_EXACT, (key, doc.doc_id))
-            if is_empty_signature(signature):
-                # Empty docs would all share every bucket; exact grouping covers them.
-                self._without_shingles.inc()
-                continue
-            packed = signature.astype("<u4").tobytes()
-            for band_key in band_keys(signature, self._bands, self._rows):
-                yield beam.pvalue.TaggedOutput(_BANDS, (band_key, (doc.doc_id, packed)))
+    def process(self, batch: list[DedupInput]) -> Iterator[DedupFingerprint]:
+        sketches = sketch_texts(self._hasher, [doc.text for doc in batch])
+        for doc, sketch in zip(batch, sketches, strict=True):
+            yield DedupFingerprint(doc.doc_id, doc.source_id, sketch, doc.rank)
+
+
+class _Index(beam.DoFn):
+    """DedupFingerprint -> member info, exact key, LSH band entries (tagged outputs)."""
+
+    def __init__(self, bands: int, rows: int) -> None:
+        self._bands, self._rows = bands, rows
+        self._documents = Metrics.counter(NAMESPACE, "documents")
+        self._without_shingles = Metrics.counter(NAMESPACE, "documents_without_shingles")
+
+    def process(self, fingerprint: DedupFingerprint) -> Iterator:
+        doc_id, sketch = fingerprint.doc_id, fingerprint.sketch
+        self._documents.inc()
+        member = ClusterMember(doc_id, fingerprint.source_id, fingerprint.rank, sketch.exact_key)
+        yield beam.pvalue.TaggedOutput(_MEMBERS, (doc_id, member))
+        yield beam.pvalue.TaggedOutput(_EXACT, (sketch.exact_key, doc_id))
+        signature = unpack_signature(sketch.signature)
+        if is_empty_signature(signature):
+            # Empty docs would all share every bucket; exact grouping covers them.
+            self._without_shingles.inc()
+            return
+        for band_key in band_keys(signature, self._bands, self._rows):
+            yield beam.pvalue.TaggedOutput(_BANDS, (band_key, (doc_id, sketch.signature)))
 
 
 def _exact_group_edges(item: tuple[str, Iterable[str]]) -> Iterator[tuple[str, str]]:
@@ -100,7 +115,7 @@ class _UnpackedSignatures:
 
     def __iter__(self) -> Iterator[tuple[str, np.ndarray]]:
         for doc_id, packed in self._entries:
-            yield doc_id, np.frombuffer(packed, dtype="<u4")
+            yield doc_id, unpack_signature(packed)
 
 
 class _VerifyBucket(beam.DoFn):
@@ -208,20 +223,40 @@ class NearDuplicates(beam.PTransform):
         s = self._settings
         if not s.enabled:
             return docs | "NoDedup" >> beam.Map(lambda doc: singleton_assignment(doc.doc_id))
-        bands, rows = s.bands_and_rows  # computed once at construction, not per worker
-        fingerprints = (
+        return (
             docs
             | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=s.batch_size)
-            | "Fingerprint"
-            >> beam.ParDo(_Fingerprint(s, bands, rows)).with_outputs(_MEMBERS, _EXACT, _BANDS)
+            | "Sketch" >> beam.ParDo(SketchInputs(s))
+            | "Cluster" >> ClusterFingerprints(s)
+        )
+
+
+class ClusterFingerprints(beam.PTransform):
+    """PCollection[DedupFingerprint] -> PCollection[DedupAssignment], exactly one per input.
+
+    The part of the stage that never sees text, so callers can compute sketches
+    where the text already is and send only 0.5 KB per document onwards.
+    """
+
+    def __init__(self, settings: DedupSettings | None = None) -> None:
+        super().__init__()
+        self._settings = settings or DedupSettings()
+
+    def expand(self, fingerprints: beam.PCollection) -> beam.PCollection:
+        s = self._settings
+        if not s.enabled:
+            return fingerprints | "NoDedup" >> beam.Map(lambda fp: singleton_assignment(fp.doc_id))
+        bands, rows = s.bands_and_rows  # computed once at construction, not per worker
+        indexed = fingerprints | "Index" >> beam.ParDo(_Index(bands, rows)).with_outputs(
+            _MEMBERS, _EXACT, _BANDS
         )
         exact_edges = (
-            fingerprints[_EXACT]
+            indexed[_EXACT]
             | "GroupExact" >> beam.GroupByKey()
             | "ExactEdges" >> beam.FlatMap(_exact_group_edges)
         )
         near_edges = (
-            fingerprints[_BANDS]
+            indexed[_BANDS]
             | "GroupBuckets" >> beam.GroupByKey()
             | "VerifyBuckets" >> beam.ParDo(_VerifyBucket(s.threshold, s.max_bucket_pairs))
         )
@@ -233,7 +268,7 @@ class NearDuplicates(beam.PTransform):
             | "Components" >> beam.FlatMap(_component_roots)
         )
         routed = (
-            {_MEMBERS: fingerprints[_MEMBERS], "roots": roots}
+            {_MEMBERS: indexed[_MEMBERS], "roots": roots}
             | "JoinRoots" >> beam.CoGroupByKey()
             | "Route"
             >> beam.ParDo(_RouteMember()).with_outputs(_RouteMember.CLUSTERED, main="single")

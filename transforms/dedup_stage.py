@@ -11,10 +11,12 @@ cluster is rejected with `consent.withdrawn_copy`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from schemas.dedup import DedupAssignment, DedupInput, DedupSettings
+from schemas.dedup import DedupAssignment, DedupFingerprint, DedupSettings
 from schemas.record import Action, AuditRecord, Signal
 
 STAGE = "dedup"
@@ -44,13 +46,65 @@ def keep_rank(record: AuditRecord) -> tuple[int, int, int, int]:
     )
 
 
-def to_dedup_input(record: AuditRecord) -> DedupInput:
-    return DedupInput(
+def to_fingerprint(record: AuditRecord) -> DedupFingerprint:
+    if record.dedup_sketch is None:
+        raise ValueError(
+            f"record {record.doc_id} reached the duplicate stage without a sketch; "
+            "SketchForDedup must run before the text is detached"
+        )
+    return DedupFingerprint(
         doc_id=record.doc_id,
         source_id=record.source.source_id,
-        text=record.document.text,
+        sketch=record.dedup_sketch,
         rank=keep_rank(record),
     )
+
+
+def without_sketch(record: AuditRecord) -> tuple[str, AuditRecord]:
+    """Keyed for the join, minus the 0.5 KB sketch the clustering branch already used."""
+    return record.doc_id, replace(record, dedup_sketch=None)
+
+
+class _Sketch(beam.DoFn):
+    def __init__(self, settings: DedupSettings) -> None:
+        self.settings = settings
+
+    def setup(self) -> None:
+        from transforms.dedup import MinHasher
+
+        s = self.settings
+        self._hasher = MinHasher(num_perm=s.num_perm, seed=s.seed, ngram=s.ngram)
+
+    def process(self, batch: list[AuditRecord]):
+        from transforms.dedup import sketch_texts
+
+        for record, sketch in zip(
+            batch, sketch_texts(self._hasher, [r.document.text for r in batch]), strict=True
+        ):
+            record.dedup_sketch = sketch
+            yield record
+
+
+class SketchForDedup(beam.PTransform):
+    """Exact key and MinHash of each record's text, computed while the text is in memory.
+
+    Runs fused with reading and scanning, so the duplicate stage itself never
+    needs the text (see transforms/text_sidecar.py for why that matters).
+    """
+
+    def __init__(self, settings: DedupSettings) -> None:
+        super().__init__()
+        self.settings = settings
+
+    def expand(self, records):
+        if not self.settings.enabled:
+            return records
+        return (
+            records
+            | "Batch"
+            >> beam.BatchElements(min_batch_size=1, max_batch_size=self.settings.batch_size)
+            | "MinHash" >> beam.ParDo(_Sketch(self.settings))
+        )
 
 
 def duplicate_signal(assignment: DedupAssignment) -> Signal | None:
@@ -101,22 +155,30 @@ def reject_copies_of_withdrawn(record: AuditRecord, withdrawn: dict[str, bool]):
 
 
 class DedupStage(beam.PTransform):
-    """PCollection[AuditRecord] -> the same records with cluster ids and duplicate signals."""
+    """PCollection[AuditRecord] (sketched, text optional) -> with cluster ids and signals."""
 
     def __init__(self, settings: DedupSettings) -> None:
         super().__init__()
         self.settings = settings
 
     def expand(self, records):
-        from transforms.dedup_beam import NearDuplicates
+        from transforms.dedup import singleton_assignment
+        from transforms.dedup_beam import ClusterFingerprints
 
-        assignments = (
-            records
-            | "ToDedupInput" >> beam.Map(to_dedup_input)
-            | "NearDuplicates" >> NearDuplicates(self.settings)
-            | "KeyAssignments" >> beam.Map(lambda assignment: (assignment.doc_id, assignment))
+        if self.settings.enabled:
+            assignments = (
+                records
+                | "ToFingerprint" >> beam.Map(to_fingerprint)
+                | "Cluster" >> ClusterFingerprints(self.settings)
+            )
+        else:
+            assignments = records | "NoDedup" >> beam.Map(
+                lambda record: singleton_assignment(record.doc_id)
+            )
+        assignments = assignments | "KeyAssignments" >> beam.Map(
+            lambda assignment: (assignment.doc_id, assignment)
         )
-        keyed = records | "KeyRecords" >> beam.Map(lambda record: (record.doc_id, record))
+        keyed = records | "KeyRecords" >> beam.Map(without_sketch)
         attached = (
             {"record": keyed, "assignment": assignments}
             | "Join" >> beam.CoGroupByKey()

@@ -88,20 +88,23 @@ class SourceGate(beam.PTransform):
         )
 
 
-def _sample_row(record: AuditRecord, seed: str) -> tuple[str, tuple[str, dict]]:
+def _sample_row(record: AuditRecord, seed: str) -> tuple[str, tuple[str, tuple[str, dict]]]:
     row = {
         "doc_id": record.doc_id,
         "source_id": record.source.source_id,
         "locator": record.document.locator,
         "decision": str(record.decision),
         "reasons": list(record.reasons),
-        "text": record.output_text,
     }
-    return record.source.source_id, (sample_key(seed, record.doc_id), row)
+    return record.source.source_id, (sample_key(seed, record.doc_id), (record.detached.file, row))
 
 
 class ReviewSample(beam.PTransform):
-    """Bottom-k per source by keyed hash: reproducible, order-independent, bounded memory."""
+    """Bottom-k per source by keyed hash: reproducible, order-independent, bounded memory.
+
+    Takes detached records and yields (sidecar file, doc_id, row without text);
+    `AttachTexts` adds the text as published.
+    """
 
     def __init__(self, settings: GateSettings) -> None:
         super().__init__()
@@ -115,5 +118,6 @@ class ReviewSample(beam.PTransform):
             >> beam.combiners.Top.PerKey(
                 self.settings.sample_size, key=lambda kv: kv[0], reverse=True
             )
-            | "Rows" >> beam.FlatMap(lambda item: [row for _, row in item[1]])
+            | "Rows"
+            >> beam.FlatMap(lambda item: [(path, row["doc_id"], row) for _, (path, row) in item[1]])
         )
