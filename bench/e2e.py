@@ -67,11 +67,13 @@ class TreeMemory:
     """Peak RSS of a process tree, sampled from another thread."""
 
     peak_sum: int = 0
+    peak_with_workers: int = 0  # summed RSS while Beam worker processes exist
+    peak_launcher_alone: int = 0  # launcher RSS with no workers (summary, validation)
     peak_single: int = 0
     peak_single_name: str = ""
     max_processes: int = 0
     samples: int = 0
-    first_workers: float | None = None  # seconds after start when >1 process first seen
+    first_workers: float | None = None  # seconds after start when Beam workers first seen
     last_workers: float | None = None
 
 
@@ -86,9 +88,13 @@ def _sample_tree(pid: int, memory: TreeMemory, stop: threading.Event, started: f
         except psutil.NoSuchProcess:
             return
         total = 0
+        beam_workers = False
         for process in processes:
             try:
                 rss = process.memory_info().rss
+                beam_workers = beam_workers or (
+                    process.pid != pid and "apache_beam" in " ".join(process.cmdline())
+                )
             except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
                 continue
             total += rss
@@ -99,10 +105,14 @@ def _sample_tree(pid: int, memory: TreeMemory, stop: threading.Event, started: f
         memory.peak_sum = max(memory.peak_sum, total)
         memory.max_processes = max(memory.max_processes, len(processes))
         memory.samples += 1
-        if len(processes) > 1:
+        if beam_workers:
+            memory.peak_with_workers = max(memory.peak_with_workers, total)
             now = time.perf_counter() - started
             memory.first_workers = memory.first_workers if memory.first_workers else now
             memory.last_workers = now
+        else:
+            # the launcher alone, or with its validation pool after the pipeline
+            memory.peak_launcher_alone = max(memory.peak_launcher_alone, total)
         stop.wait(SAMPLE_SECONDS)
 
 
@@ -305,12 +315,16 @@ def print_audit(result: AuditResult) -> None:
         f"{_mib(run.memory.peak_single)} ({run.memory.peak_single_name}); "
         f"{run.memory.max_processes} processes; {run.memory.samples} samples"
     )
+    print(
+        f"  peak RSS by phase while Beam workers run {_mib(run.memory.peak_with_workers)}; "
+        f"before/after them {_mib(run.memory.peak_launcher_alone)}"
+    )
     print(f"  ru_maxrss         wait4 (this run's tree) {_mib(run.wait4_maxrss)}")
     if run.memory.first_workers is not None and run.memory.last_workers is not None:
         print(
             f"  phases            launcher alone {run.memory.first_workers:.1f} s, with Beam "
-            f"workers {run.memory.last_workers - run.memory.first_workers:.1f} s, launcher "
-            f"alone after (summary, validation, publish) {run.wall - run.memory.last_workers:.1f} s"
+            f"workers {run.memory.last_workers - run.memory.first_workers:.1f} s, after them "
+            f"(summary, validation, publish) {run.wall - run.memory.last_workers:.1f} s"
         )
     if result.decisions:
         print(f"  decisions         {result.decisions}")

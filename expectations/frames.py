@@ -7,11 +7,13 @@ work per column of scalars. These helpers flatten what each check needs into a
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 # Fields whose values are hashes or opaque ids by design: checked for being
 # well-formed hex, not scanned for personal-data shapes.
@@ -69,18 +71,43 @@ def ledger_frame(table: pa.Table, is_known_reason: Callable[[str], bool]) -> pd.
     return frame
 
 
+ResidualCounter = Callable[[Iterator[list[str]]], Iterator[int]]
+TEXT_BATCH_ROWS = 2048
+
+
 def dataset_frame(
-    table: pa.Table,
+    parquet: pq.ParquetFile,
     consent_valid: Callable[[dict], bool] | None = None,
-    pii_left: Callable[[str], int] | None = None,
+    pii_left: ResidualCounter | None = None,
 ) -> pd.DataFrame:
-    frame = (
-        table.drop_columns(["metadata"]).to_pandas()
-        if "metadata" in table.column_names
-        else (table.to_pandas())
-    )
+    """One dataset file as GX sees it: every column but the text, plus checks on the text.
+
+    The text is streamed by record batch for the checks that need it (hash,
+    residual personal data), so memory holds one batch of text, not a file of it.
+    `pii_left` takes batches of texts and yields one count per text, in order.
+    """
+    columns = [name for name in parquet.schema_arrow.names if name not in ("text", "metadata")]
+    table = parquet.read(columns=columns)
+    frame = table.to_pandas()
     if consent_valid is not None:
         frame["_consent_valid"] = [consent_valid(row) for row in table.to_pylist()]
+    matches_hash: list[bool] = []
+
+    def texts() -> Iterator[list[str]]:
+        for batch in parquet.iter_batches(
+            batch_size=TEXT_BATCH_ROWS, columns=["text", "text_sha256"]
+        ):
+            texts = batch.column("text").to_pylist()
+            for text, digest in zip(texts, batch.column("text_sha256").to_pylist(), strict=True):
+                matches_hash.append(
+                    text is not None and hashlib.sha256(text.encode("utf-8")).hexdigest() == digest
+                )
+            yield [text or "" for text in texts]
+
     if pii_left is not None:
-        frame["_pii_left"] = [pii_left(text) for text in frame["text"]]
+        frame["_pii_left"] = list(pii_left(texts()))
+    else:
+        for _ in texts():
+            pass
+    frame["_text_matches_sha256"] = matches_hash
     return frame

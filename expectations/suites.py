@@ -68,9 +68,16 @@ def dataset_suite(columns: set[str], allowed_categories: list[str] | None) -> li
         gxe.ExpectColumnValuesToBeInSet(
             column="decision", value_set=[str(Decision.ACCEPT), str(Decision.ACCEPT_REDACTED)]
         ),
-        gxe.ExpectColumnValuesToNotBeNull(column="text"),
         gxe.ExpectColumnValuesToMatchRegex(column="text_sha256", regex=HEX64),
     ]
+    if "_text_matches_sha256" in columns:
+        suite.append(
+            gxe.ExpectColumnValuesToBeInSet(
+                column="_text_matches_sha256",
+                value_set=[True],
+                description="every record has its text, and the text matches its text_sha256",
+            )
+        )
     if allowed_categories is not None and "license_category" in columns:
         suite.append(
             gxe.ExpectColumnValuesToBeInSet(

@@ -1,6 +1,7 @@
 """Run the suites over a run's outputs, file by file, and build GX Data Docs.
 
-Memory stays bounded by one output file whatever the size of the run. Global
+Memory stays bounded by one output file's non-text columns (dataset text is
+streamed by record batch) whatever the size of the run. Global
 properties that one file cannot show (doc_id unique across files, the
 reconciliation of counts) are checked on small derived tables.
 """
@@ -153,7 +154,7 @@ def validate_run(
     is_known_reason: Callable[[str], bool],
     allowed_categories: list[str] | None = None,
     consent_valid: Callable[[dict], bool] | None = None,
-    pii_left: Callable[[str], int] | None = None,
+    pii_left: frames.ResidualCounter | None = None,
 ) -> ValidationReport:
     validator = OutputValidator(run_dir / "reports" / "gx")
     results: list[FileResult] = []
@@ -165,7 +166,7 @@ def validate_run(
             )
         )
     for path in sorted((run_dir / "dataset").glob("*.parquet")):
-        frame = frames.dataset_frame(pq.read_table(path), consent_valid, pii_left)
+        frame = frames.dataset_frame(pq.ParquetFile(path), consent_valid, pii_left)
         results.append(
             validator.validate(
                 "dataset",

@@ -7,12 +7,10 @@ the suites file by file; the caller refuses to publish on any failure.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from pipelines.config import LoadedConfig
 from pipelines.reason_codes import is_known_reason
-from schemas.pii import PiiAction
 
 ACCEPTABLE_CONSENT = {"granted", "not_required"}
 
@@ -38,34 +36,17 @@ def consent_checker(config: LoadedConfig):
     return consent_valid
 
 
-def pii_rescanner(config: LoadedConfig):
-    """Count findings in published text of every entity type policy does not keep."""
-    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
-    from transforms.pii import PiiEngine
-
-    settings = config.policy.pii
-    engine = PiiEngine(settings)
-    key = config.key_source.load()
-
-    def pii_left(text: str) -> int:
-        return sum(
-            1
-            for finding in engine.scan(text, key)
-            if settings.action_for(finding.entity_type) is not PiiAction.KEEP
-        )
-
-    return pii_left
-
-
 def validate_staged_run(config: LoadedConfig, staging: Path, reconciliation: dict):
     from expectations.validate import validate_run
+    from pipelines.residual_pii import ResidualPiiScanner
 
     allowed = accepted_categories(config)
-    return validate_run(
-        staging,
-        reconciliation,
-        is_known_reason,
-        allowed_categories=allowed,
-        consent_valid=consent_checker(config),
-        pii_left=pii_rescanner(config),
-    )
+    with ResidualPiiScanner(config.policy.pii, config.key_source.load()) as pii_left:
+        return validate_run(
+            staging,
+            reconciliation,
+            is_known_reason,
+            allowed_categories=allowed,
+            consent_valid=consent_checker(config),
+            pii_left=pii_left,
+        )

@@ -97,3 +97,53 @@ def test_reconciliation_mismatch_is_caught(tmp_path):
 def test_clean_outputs_pass(tmp_path):
     write_run(tmp_path, [ledger_row("d1", "accept", ["accept.clean"])])
     assert failures(tmp_path) == []
+
+
+def dataset_row(doc_id: str, text: str, text_sha256: str | None = None) -> dict:
+    import hashlib
+
+    row = {field.name: None for field in DATASET_SCHEMA}
+    row.update(
+        doc_id=doc_id,
+        source_id="s",
+        source_type="open_source",
+        locator=f"f:{doc_id}",
+        text=text,
+        text_sha256=text_sha256 or hashlib.sha256(text.encode()).hexdigest(),
+        content_sha256=TOKEN,
+        decision="accept",
+        redacted=False,
+        consent_status="not_required",
+        metadata=[],
+    )
+    return row
+
+
+def write_dataset_run(root, rows: list[dict]) -> dict:
+    write_run(root, [ledger_row(row["doc_id"], "accept", ["accept.clean"]) for row in rows])
+    pq.write_table(
+        pa.Table.from_pylist(rows, schema=DATASET_SCHEMA), root / "dataset" / "part-0.parquet"
+    )
+    return {"s": {"records_read": len(rows), "ledger_rows": len(rows), "dead_letter_rows": 0}}
+
+
+def test_residual_personal_data_in_published_text_is_caught(tmp_path):
+    from pipelines.residual_pii import ResidualPiiScanner
+    from schemas.pii import PiiSettings
+
+    rows = [dataset_row("d1", "nothing to see"), dataset_row("d2", "mail jane.doe@corp-mail.com")]
+    reconciled = write_dataset_run(tmp_path, rows)
+    with ResidualPiiScanner(PiiSettings(), b"k" * 32, workers=1) as pii_left:
+        found = validate_run(tmp_path, reconciled, lambda code: True, pii_left=pii_left).failures()
+    assert any("re-scanning the text finds no personal data" in failure for failure in found)
+
+
+def test_text_that_does_not_match_its_hash_is_caught(tmp_path):
+    reconciled = write_dataset_run(tmp_path, [dataset_row("d1", "some text", "0" * 64)])
+    found = validate_run(tmp_path, reconciled, lambda code: True).failures()
+    assert any("matches its text_sha256" in failure for failure in found), found
+
+
+def test_clean_dataset_passes(tmp_path):
+    reconciled = write_dataset_run(tmp_path, [dataset_row("d1", "some text")])
+    assert validate_run(tmp_path, reconciled, lambda code: True).failures() == []
