@@ -1,6 +1,8 @@
 """Accuracy of the license and copyright detectors on ScanCode's labelled test files.
 
-Run from the repository root: `python bench/license_eval.py [--data ../shared/data]`.
+Run from the repository root: `python bench/license_eval.py [--data ../shared/data]`;
+`--misses DIR` also writes every disagreeing file (licenses) and every missed or extra
+holder (copyrights) as TSV, to group the misses by cause.
 Data: aboutcode-org/scancode-toolkit test data (CC-BY-4.0, Copyright (c) nexB Inc. and
 others), copied under `../shared/data/` (see its README).
 
@@ -92,7 +94,7 @@ def detected_licenses(evidence, aliases: dict[str, str]) -> set[str]:
     return {aliases.get(license_id, license_id) for license_id in ids}
 
 
-def evaluate_licenses(root: Path) -> None:
+def evaluate_licenses(root: Path, misses_path: Path | None = None) -> None:
     key_to_spdx = _key_to_spdx()
     aliases = _spdx_aliases()
     scanner = LicenseScanner()
@@ -151,17 +153,30 @@ def evaluate_licenses(root: Path) -> None:
     print("  most common misses on single-license files (expected -> detected):")
     for (expected, detected), count in confusions.most_common(40):
         print(f"    {count:3d}  {','.join(expected)} -> {','.join(detected) or '(nothing)'}")
+    if misses_path is not None:
+        _write_license_misses(misses_path, rows)
+
+
+def _write_license_misses(path: Path, rows: list[tuple[Path, set[str], set[str]]]) -> None:
+    """One tab-separated line per disagreeing file, to group misses by cause."""
+    with path.open("w", encoding="utf-8") as out:
+        for name, expected, detected in rows:
+            if expected != detected:
+                missing = ",".join(sorted(expected - detected)) or "-"
+                extra = ",".join(sorted(detected - expected)) or "-"
+                out.write(f"{name}\t{len(expected)}\tmissing={missing}\textra={extra}\n")
 
 
 def _relaxed(holder: str) -> str:
     return " ".join("".join(c for c in holder.casefold() if c.isalnum() or c.isspace()).split())
 
 
-def evaluate_copyrights(root: Path) -> None:
+def evaluate_copyrights(root: Path, misses_path: Path | None = None) -> None:
     scanner = CopyrightScanner()
     expected_total = found_exact = found_relaxed = predicted_total = predicted_correct = 0
     files = 0
     misses: list[tuple[str, str]] = []
+    extras: list[tuple[str, str]] = []
     for meta_path in sorted(root.rglob("*.yml")):
         target = meta_path.with_suffix("")
         if not target.is_file():
@@ -188,6 +203,7 @@ def evaluate_copyrights(root: Path) -> None:
                 misses.append((target.name, holder))
         predicted_total += len(found)
         predicted_correct += sum(1 for h in found if _relaxed(h) in expected_relaxed_set)
+        extras.extend((target.name, h) for h in found if _relaxed(h) not in expected_relaxed_set)
     print(f"Copyright files checked for holders: {files}; expected holders: {expected_total}")
     print(
         f"  holder recall, exact string: {found_exact / max(1, expected_total):.1%}  "
@@ -203,6 +219,10 @@ def evaluate_copyrights(root: Path) -> None:
     )
     for name, holder in misses[:15]:
         print(f"    missed in {name}: {holder!r}")
+    if misses_path is not None:
+        with misses_path.open("w", encoding="utf-8") as out:
+            out.writelines(f"{name}\tmissed\t{holder}\n" for name, holder in misses)
+            out.writelines(f"{name}\textra\t{holder}\n" for name, holder in extras)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -212,6 +232,12 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         default=Path("../shared/data"),
         help="folder holding licenses/ and copyrights/ (default ../shared/data)",
+    )
+    parser.add_argument(
+        "--misses",
+        type=Path,
+        default=None,
+        help="folder to write license_misses.tsv and holder_misses.tsv into (for analysis)",
     )
     args = parser.parse_args(argv)
     license_root = args.data / "licenses" / "scancode-datadriven"
@@ -225,8 +251,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     print("Data: aboutcode-org/scancode-toolkit test data, CC-BY-4.0, (c) nexB Inc. and others")
-    evaluate_licenses(license_root)
-    evaluate_copyrights(copyright_root)
+    if args.misses is not None:
+        args.misses.mkdir(parents=True, exist_ok=True)
+    evaluate_licenses(license_root, args.misses and args.misses / "license_misses.tsv")
+    evaluate_copyrights(copyright_root, args.misses and args.misses / "holder_misses.tsv")
     return 0
 
 

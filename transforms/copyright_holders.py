@@ -12,9 +12,11 @@ import re
 COMMENT_PREFIX = re.compile(r"^[\s#/*;!%|>{}\"'\-=]*(?:dnl\s+|rem\s+|@c\s+|\.\\\"\s*)?", re.I)
 _YEAR = r"(?:19|20)\d\d"
 YEARS = re.compile(
-    # "<2013>", "?2004" (a mangled ©) and "(1997" are years too.
+    # "<2013>", "?2004" (a mangled ©) and "(1997" are years too; a range may end in
+    # "and later" or a build variable ("2014 - ${current.year}").
     rf"^[\s,:.\x01]*(?:[<?(]?{_YEAR}>?"
-    rf"(?:\s*(?:,\s*and|-|–|~|to|,|/|and)\s*(?:{_YEAR}|\d\d?\b|present\b|now\b))*"
+    rf"(?:\s*(?:,\s*and|-|–|~|to|,|/|and)\s*"
+    rf"(?:{_YEAR}|\d\d?\b|present\b|now\b|later\b|\$\{{[\w.]+\}}))*"
     r"[\s,.:;\x01]*)+",
     re.IGNORECASE,
 )
@@ -33,7 +35,10 @@ HOLDER_END = re.compile(
     r"|\s*\(?\s*<?https?://"
     r"|\s*\*/|\s*-->|\s{3,}|\t"
     r"|[\s,;]*\b(?:written|authored|developed|maintained|modified|contributed|created) by\b"
-    r"|(?<!\b[A-Z])(?<!\bSt)(?<!\bDr)(?<!\bMr)\.\s+(?=(?!All\s)[A-Z][a-z]+(?:\s+[a-z]|$))"
+    # A sentence after the name ("Inc. HylaFAX is a trademark", "Inc. or its affiliates"),
+    # but "Inc. and others" / "and other contributors" still name holders.
+    r"|(?<!\b[A-Z])(?<!\bSt)(?<!\bDr)(?<!\bMr)\.\s+"
+    r"(?=(?!All\s|and\s+others?\b)[A-Z][a-z]+(?:\s+[a-z]|$))"
     r"|\.\s+(?=(?:This|The|Licensed|Permission|See|You|Redistribution|Use|Distributed|"
     r"Released|Written|Portions|Some|Free|Based|Version|Modified|Contributed)\b)"
     r"|[\s.,;]*\b(?:(?:and\s+)?licen[cs]ed under|released under|distributed under"
@@ -46,7 +51,7 @@ _NOT_A_HOLDER = re.compile(
     r"^(?:notices?|holders?|owners?|laws?|statements?|protection|information|license|licen[cs]e"
     r"|and|or|of|to|in|for|is|are|by|the above|this|that|as|on|under|it|its|their|your|may|must"
     r"|shall|will|which|with|act|infringement|status|assignment|ownership|claims?|symbol|sign"
-    r"|text|line|year|date|field|header|policy|agreement|interest|date|y{4}|<)\b",
+    r"|text|line|year|date|field|header|policy|agreement|interest|date|y{4}|<|all\s+rights)\b",
     re.IGNORECASE,
 )
 _TEMPLATE = re.compile(r"<[^>]*>|\[[^\]]*\]|\{[^}]*\}|name of (?:author|copyright)", re.IGNORECASE)
@@ -81,7 +86,40 @@ def plausible_holder(holder: str) -> bool:
         return False
     if len(holder) > HOLDER_MAX or sum(char.isalpha() for char in holder) < 2:
         return False
+    if _is_prose(holder):
+        return False
     return holder.lower() not in {"the", "a", "an", "by", "and", "others"}
+
+
+# Lower-case words that do occur inside names ("University of California", "Foo and its
+# affiliates", "van der Berg"); any other lower-case word is a sign of a sentence.
+_NAME_CONNECTORS = frozenset(
+    (  # noqa: SIM905 - a word list reads better as words
+        "of and the for at in de da di del der den des du la le van von y et its his her their"
+        " affiliates subsidiaries contributors authors others other developers team project"
+        " group licensors or and/or on behalf by members member"
+    ).split()
+)
+_PROSE_WORDS = 4
+_COMPANY_END = re.compile(
+    r"\b(?:inc|corp|corporation|ltd|llc|gmbh|ag|sa|co|company|limited)\.?$", re.IGNORECASE
+)
+
+
+def _is_prose(holder: str) -> bool:
+    """ "Redistribution and use in source and binary forms, with" (a "%%Copyright:" field
+    line of a PostScript file), "the software, and (2) offer you this license": text
+    after the word copyright that has several ordinary lower-case words is a sentence."""
+    if _COMPANY_END.search(holder):
+        return False  # "distributed processing technology corporation"
+    words = 0
+    for word in holder.split():
+        word = word.strip(",.;:()\"'")
+        if word[:1].islower() and word.isalpha() and word not in _NAME_CONNECTORS:
+            words += 1
+            if words >= _PROSE_WORDS:
+                return True
+    return False
 
 
 BRACKETED_CONTACT = re.compile(
@@ -146,10 +184,12 @@ _MARKDOWN_LINK = re.compile(r"\[([^\]\[]{1,100})\]\([^)\s]{1,300}\)")
 _INTERIOR_YEARS = re.compile(
     rf",?\s+{_YEAR}(?:\s*(?:-|–|,|and)\s*(?:{_YEAR}|\d\d\b))*(?:\s+and\b)?(?=\s|$)"
 )
-# A nickname or project tag after the name ("Masayuki Hatta (mhatta)"), a dangling "(see",
+# A nickname or project tag after the name ("Masayuki Hatta (mhatta)"; an acronym of the
+# name stays: "... Research Organisation (CSIRO)"), a dangling "(see",
 # a trailing "Copyleft" or "and".
 _TRAILING_NOISE = re.compile(
-    r"(?:\s+\*+|[\"'][)\]]*|\s+\([\w.\-]+\)|\s+\((?:[a-z]|[^()]*[@:])[^()]*\)|\s+\([\w]*"
+    r"(?:\s+\*+|[\"'][)\]]*|\s+\((?![A-Z][A-Z0-9&]+\))[\w.\-]+\)"
+    r"|\s+\((?:[a-z]|[^()]*[@:])[^()]*\)|\s+\([\w]*"
     r"|\s+(?i:copyleft)"
     r"|,?\s+and|,?\s+or)$"
 )

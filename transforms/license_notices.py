@@ -90,6 +90,16 @@ def _resolve_gpl_name(text: str, match: re.Match) -> list[tuple[str, float]]:
     if "another distribution licen" in text[max(0, match.start() - 60) : match.start()]:
         return []  # SSLeay: "cannot ... be put under another distribution licence [incl. GPL]"
     tail = text[match.end() : match.end() + 200]
+    if tail.startswith(" for more details"):
+        # The warranty boilerplate ("See the GNU General Public License for more details")
+        # names no version, and LGPL headers often say GPL there by mistake: a weak guess
+        # that any other GNU notice in the document overrides.
+        return [(_GPL_UNVERSIONED[family], 0.5)]
+    # A version belongs to the nearest name: in "... GNU GPL for more details. You should
+    # have received a copy of the GNU Lesser GPL version 3" the 3 is the Lesser one's.
+    next_name = _ANOTHER_NAME.search(tail)
+    if next_name is not None:
+        tail = tail[: next_name.start()]
     if "lesser" in match.group(0) and "library" not in match.group(0):
         unversioned = "LGPL-2.1-or-later"
     else:
@@ -98,18 +108,31 @@ def _resolve_gpl_name(text: str, match: re.Match) -> list[tuple[str, float]]:
     # A version far from the name (another sentence) is more often the program's own.
     if version_match is None or version_match.start() > 150:
         head = text[max(0, match.start() - 60) : match.start()]
-        head_version = re.search(r"\b(?:version |v)(\d(?:\.\d)?)(?: of)?(?: the)?$", head)
+        head_version = re.search(r"\b(?:version |v)(\d(?:\.\d)?)(?: of)?(?: the)? ?$", head)
         if head_version is None:
             return [(unversioned, 0.6)]
         later = bool(_LATER.search(tail)) or tail.startswith(" or later")
         return [(_gpl_id(family, head_version.group(1), later) or unversioned, 0.8)]
     later = bool(_LATER.search(tail[version_match.end() :]))
+    if family == "GPL" and version_match.group(1) == "2.1":
+        family = "LGPL"  # there is no GPL 2.1: "the GNU General Public License ... version 2.1"
     spdx = _gpl_id(family, version_match.group(1), later)
     return [(spdx, 0.9)] if spdx else [(unversioned, 0.5)]
 
 
-def _resolve_gpl_short(_text: str, match: re.Match) -> list[tuple[str, float]]:
+_ANOTHER_NAME = re.compile(r"\bgeneral public licen[cs]e\b|\bgnu public licen[cs]e\b")
+# A short id that is mentioned, not applied: "the gcc library exception to the GPL v3",
+# "do not upgrade to LGPLv3", "not compatible with GPLv2".
+_MENTIONED_ONLY = re.compile(
+    r"\b(?:exception to(?: the)?|upgrade to|not|compatib\w* with(?: the)?|instead of(?: the)?)"
+    r" $"
+)
+
+
+def _resolve_gpl_short(text: str, match: re.Match) -> list[tuple[str, float]]:
     """Short ids: "gplv2", "gpl-2.0+", "lgpl 2.1 or later", "agpl-3.0-only"."""
+    if _MENTIONED_ONLY.search(text, max(0, match.start() - 40), match.start()):
+        return []
     prefix, version, suffix = match.group(1) or "", match.group(2), match.group(3) or ""
     family = {"a": "AGPL", "l": "LGPL"}.get(prefix, "GPL")
     later = "+" in suffix or "later" in suffix
@@ -123,10 +146,29 @@ def _resolve_gpl_full_text(_text: str, match: re.Match) -> list[tuple[str, float
     return [(spdx, 1.0)] if spdx else []
 
 
+_ADVERTISING_CLAUSE = "except as contained in this notice the name of"
+
+
 def _resolve_mit_grant(text: str, match: re.Match) -> list[tuple[str, float]]:
     if "distribute with modifications" in text[match.end() : match.end() + 400]:
         return [("X11-distribute-modifications-variant", 0.85)]  # ScanCode's x11-fsf
+    if _ADVERTISING_CLAUSE in text[match.end() : match.end() + 2000]:
+        # MIT plus "the name of X shall not be used in advertising": the X11 license and
+        # the variants that carry their author's name in the same place.
+        around = text[max(0, match.start() - 600) : match.end() + 2000]
+        if "xfree86" in around:
+            return [("LicenseRef-scancode-xfree86-1.0", 0.8)]
+        if "daniel veillard" in around:
+            return [("LicenseRef-scancode-x11-xconsortium-veillard", 0.8)]
+        return [("X11", 0.85)]
     return [("MIT", 0.85)]
+
+
+def _resolve_isc_grant(text: str, match: re.Match) -> list[tuple[str, float]]:
+    """ISC's grant; curl's license is the same grant plus X11's advertising clause."""
+    if _ADVERTISING_CLAUSE + " a copyright holder" in text[match.end() : match.end() + 1500]:
+        return [("curl", 0.85)]
+    return [("ISC", 0.9)]
 
 
 def _resolve_bsd(text: str, match: re.Match) -> list[tuple[str, float]]:
@@ -141,6 +183,8 @@ def _resolve_bsd(text: str, match: re.Match) -> list[tuple[str, float]]:
         return [("OpenSSL" if "eric young" in around else "OpenSSL-standalone", 0.8)]
     if "eric young" in around:
         return [("SSLeay-standalone", 0.7)]
+    if "obtain complete source code for the db software" in body:
+        return [("Sleepycat", 0.85)]  # Berkeley DB: BSD plus a source-availability clause
     if "all advertising materials mentioning features or use of this software" in body:
         if "university of california" in around:
             return [("BSD-4-Clause-UC", 0.9)]
@@ -249,7 +293,8 @@ NOTICE_RULES: tuple[NoticeRule, ...] = (
     # BSD family
     NoticeRule(
         "bsd.grant",
-        r"redistribution and use in source and binary forms with or without modification"
+        r"redistribution and use (?:of this software )?in source and binary forms with or"
+        r" without modification"
         r" are permitted provided that",
         resolver=_resolve_bsd,
     ),
@@ -310,7 +355,11 @@ NOTICE_RULES: tuple[NoticeRule, ...] = (
         r"\b(?:gnu )?(?:lesser |library |affero )?(?:gnu )?general public " + _LICENSE + r"\b",
         resolver=_resolve_gpl_name,
     ),
-    NoticeRule("gpl.gnu_public", r"\bgnu public " + _LICENSE + r"\b", resolver=_resolve_gpl_name),
+    NoticeRule(
+        "gpl.gnu_public",
+        r"\b(?:lesser |library )?gnu public " + _LICENSE + r"\b",
+        resolver=_resolve_gpl_name,
+    ),
     NoticeRule(
         "gpl.field", r"\b" + _LICENSE + r" gpl(?: |$)", spdx="GPL-1.0-or-later", confidence=0.6
     ),
@@ -352,8 +401,7 @@ NOTICE_RULES: tuple[NoticeRule, ...] = (
         "isc.grant",
         r"permission to use copy modify (?:and or |and )?distribute this software for any"
         r" purpose with or without fee is hereby granted",
-        spdx="ISC",
-        confidence=0.9,
+        resolver=_resolve_isc_grant,
     ),
     NoticeRule(
         "isc.name",

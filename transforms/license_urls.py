@@ -25,8 +25,14 @@ _GNU_PAGE = re.compile(
 _CHOOSEALICENSE = re.compile(r"choosealicense\.com/(?:licenses/([\w.\-]+)|(no-license))", re.I)
 _SPDX_PAGE = re.compile(r"spdx\.org/licenses/([\w.\-+]+?)(?:\.html|\.json)?/?$", re.IGNORECASE)
 _APACHE_PAGE = re.compile(r"(?:apache\.org/licenses/license-2\.0|amazon\.com/apache2\.0)", re.I)
-# Projects whose license page is one well-known license.
-_PROJECT_PAGES = {"jquery.org/license": "MIT", "mit-license.org": "MIT"}
+# "Lesser" entered the name with version 2.1, so the unversioned page is 2.1 or later.
+_GNU_LESSER_PAGE = re.compile(r"gnu\.org/(?:licenses|copyleft)/lesser(?:\.html|\.txt)?/?$", re.I)
+# Sites whose license page is one well-known license.
+_PROJECT_PAGES = {
+    "jquery.org/license": "MIT",
+    "mit-license.org": "MIT",
+    "codeproject.com/info/cpol10.aspx": "CPOL-1.02",
+}
 
 # Last path segment of a license file named for its license: "MIT-LICENSE.txt",
 # "LICENSE.MIT", "license-mit.md", "UNLICENSE", "lgpl-2.1.txt".
@@ -71,6 +77,8 @@ def url_license(url: str) -> str:
         return _spdx_id(spdx.group(1))
     if _APACHE_PAGE.search(url):
         return "Apache-2.0"
+    if _GNU_LESSER_PAGE.search(url):
+        return "LGPL-2.1-or-later"
     host_path = url.split("://", 1)[-1].lower().removeprefix("www.").rstrip("/")
     if host_path in _PROJECT_PAGES:
         return _PROJECT_PAGES[host_path]
