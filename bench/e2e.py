@@ -191,6 +191,7 @@ def run_audit(corpus: BuiltCorpus, workers: int, cache: Path) -> AuditResult:
         kept = sorted(output.glob(".failed-*/reports/summary.json"))
         print(f"  audit FAILED (exit {measured.returncode}); log tail:\n{measured.output[-1500:]}")
         if not kept:
+            result.status = "FAILED (nothing published)"
             return result
         published = kept[-1].parents[1]
         result.status = "validation failed (nothing published; outputs in .failed-*)"

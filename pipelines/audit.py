@@ -92,9 +92,10 @@ def source_contexts(config: LoadedConfig) -> dict[str, SourceContext]:
 def text_stages(config: LoadedConfig) -> list[tuple[str, beam.PTransform]]:
     """Stages that need the text, in order; they run fused with reading."""
     policy = config.policy
+    budget = config.run.limits.record_time_budget_seconds
     return [
-        ("ScanPii", PiiStage(policy.pii, config.key_source)),
-        ("ScanLicenses", LicenseStage(policy.licenses)),
+        ("ScanPii", PiiStage(policy.pii, config.key_source, budget)),
+        ("ScanLicenses", LicenseStage(policy.licenses, budget)),
         ("ConsentAndOptOuts", ConsentStage(consent_dofn(config))),
         ("SketchForDedup", SketchForDedup(policy.dedup)),
     ]

@@ -53,6 +53,11 @@ CATALOGUE: dict[str, ReasonInfo] = {
         "The document held a credential or secret key of this type, so it was left out.",
         SECURITY,
     ),
+    "scan.time_budget_exceeded": ReasonInfo(
+        "Scanning the document took longer than the configured time budget, so it was left "
+        "out rather than used without a complete check.",
+        NOTHING_LOST,
+    ),
     "license.non_commercial": ReasonInfo(
         "The license forbids commercial use, which this policy's intended use needs.", COPYRIGHT
     ),

@@ -27,6 +27,7 @@ from transforms.copyright_holders import (
     parse_years,
     plausible_holder,
 )
+from transforms.time_budget import Deadline, check
 
 _TRIGGERS = (rb"copyright", rb"\(c\)", "©".encode(), rb"&copy;", rb"&#169;", rb"\bcopr\.")
 
@@ -35,7 +36,9 @@ _LEAD = re.compile(
     r"spdx-filecopyrighttext:(?:\s*(?:copyright|\(c\)|©))*"
     # The sign may be mangled (U+FFFD) or escaped in source code ("\\u00A9").
     r"|\bcopyright(?:ed)?(?![a-z])"
-    r"(?:\s*(?:\((?:c|©)\)|©|&copy;?|&#169;|\ufffd|\\u00a9|\\xa9|\\a9\b))*(?:\s+by\b)?"
+    # troff writes the sign as "\(co"; a sign lost in conversion leaves "Copyright c 2011".
+    r"(?:\s*(?:\((?:c|©)\)|©|&copy;?|&#169;|\ufffd|\\u00a9|\\xa9|\\a9\b|\\\(co\b"
+    r"|\s+c(?=\s+(?:19|20)\d\d\b)))*(?:\s+by\b)?"
     r"|(?:\(c\)|©|&copy;|&#169;)(?:opyright(?:ed)?|\s*copyright(?:ed)?)?(?:\s+by\b)?"
     r"|copr\.)",
     re.IGNORECASE,
@@ -74,17 +77,19 @@ class CopyrightScanner:
             hits = _byte_to_char_offsets(encoded, hits)
         return hits
 
-    def scan(self, text: str) -> list[CopyrightStatement]:
+    def scan(self, text: str, deadline: Deadline | None = None) -> list[CopyrightStatement]:
         """Copyright statements in `text`, in document order.
 
         Each hit is read within its line, clipped to a segment around the hit so that
-        minified or binary text with megabyte-long "lines" stays linear.
+        minified or binary text with megabyte-long "lines" stays linear. Raises
+        TimeBudgetExceeded once `deadline` has passed (checked between hits).
         """
         statements: list[CopyrightStatement] = []
         done_until = -1
         for hit in self._hits(text):
             if hit < done_until:
                 continue
+            check(deadline)
             line_start = text.rfind("\n", 0, hit) + 1
             line_end = text.find("\n", hit)
             line_end = len(text) if line_end < 0 else line_end
@@ -174,6 +179,9 @@ def _statement_at(
     text: str, line: str, line_start: int, line_end: int, lead: re.Match
 ) -> CopyrightStatement | None:
     rest_start = lead.end()
+    named = _HOLDER_IS.match(text, line_start + rest_start)
+    if named is not None:
+        return _named_holder_statement(text, line_start + lead.start(), named)
     # "Copyright: Copyright (c) 1998 ..." (a field name, then the statement)
     repeated = _LEAD.match(line, _FIELD_LEAD.match(line, rest_start).end())
     if repeated is not None:
@@ -183,20 +191,25 @@ def _statement_at(
     years_text = years_match.group(0) if years_match else ""
     holder_offset = line_start + rest_start + len(years_text)
     holder_text = rest[len(years_text) :]
-    if _NOTHING_LEFT.match(holder_text):  # "COPYRIGHT (c) 1990-1994 BY    *" then the name
-        # The holder (or the years and the holder) on the next line: "Copyright (c)\n
-        # 1995-2001 Corporation for National Research Initiatives", Debian's "Copyright:".
+    # "COPYRIGHT (c) 1990-1994 BY    *" then the name. The holder (or the years and the
+    # holder) on the next line: "Copyright (c)\n 1995-2001 Corporation for National
+    # Research Initiatives", Debian's "Copyright:"; a long year list may wrap twice.
+    for _ in range(3):
+        if not _NOTHING_LEFT.match(holder_text):
+            break
         next_offset, next_text = _next_line(text, line_end)
         next_text = _AUTHOR_FIELD.sub(lambda m: " " * len(m.group(0)), _blank_markup(next_text))
         more_years = YEARS.match(next_text)  # a year list wrapped onto the next line
         wrapped_years = more_years is not None and bool(more_years.group(0).strip())
-        if (years_text or wrapped_years) and not _LEAD.match(next_text):
-            holder_offset, holder_text = next_offset, next_text
-            line_end = _line_end(text, next_offset)
-            if wrapped_years:
-                years_text += " " + more_years.group(0)
-                holder_offset += more_years.end()
-                holder_text = holder_text[more_years.end() :]
+        if not (years_text or wrapped_years) or _LEAD.match(next_text):
+            break
+        holder_offset, holder_text = next_offset, next_text
+        line_end = _line_end(text, next_offset)
+        if not wrapped_years:
+            break
+        years_text += " " + more_years.group(0)
+        holder_offset += more_years.end()
+        holder_text = holder_text[more_years.end() :]
     holder_text = _with_continuation(text, line_end, holder_text)
     holder, trailing_years = clean_holder(holder_text)
     years = parse_years(years_text + " " + trailing_years)
@@ -242,6 +255,26 @@ def _statement_at(
     )
 
 
+# SSLeay's licence, in every OpenSSL-derived file: "... is covered by the same copyright
+# terms except that the holder is Tim Hudson (tjh@cryptsoft.com)."
+_HOLDER_IS = re.compile(
+    r" terms\s*(?:\n[\s*#/]*)?except\s+that\s+the\s+holder\s+is\s+"
+    r"(?P<holder>[A-Z][\w.\-']*(?: [A-Z][\w.\-']*){0,4})"
+)
+
+
+def _named_holder_statement(text: str, start: int, named: re.Match) -> CopyrightStatement:
+    end = named.end("holder")
+    return CopyrightStatement(
+        holders=[named.group("holder")],
+        year_start=None,
+        year_end=None,
+        start=start,
+        end=end,
+        statement=text[start:end].strip(),
+    )
+
+
 _NOTHING_LEFT = re.compile(r"[\s\x01]*(?:by\b)?[\s\x01*#/|]*$", re.IGNORECASE)
 # Without a year or a (c) sign, "copyright" must be followed by something name-like.
 _NAME_START = re.compile(r"[A-Z]|the |\S+(?: \S+){0,3} (?:contributors|authors|developers)$")
@@ -255,7 +288,8 @@ def _with_continuation(text: str, line_end: int, holder_text: str) -> str:
         next_start, next_line = _next_line(text, line_end)
         if not next_line.strip() or _LEAD.match(next_line):
             break
-        stripped = BRACKETED_CONTACT.sub("", holder_text).replace(FILLER, " ").strip()
+        # Markup between names ("Newkirk</s>, <s>Two") must not read as a column break.
+        stripped = _FILLER_RUN.sub(" ", BRACKETED_CONTACT.sub("", holder_text)).strip()
         if not stripped:
             break
         closing = _MARKUP.sub("", next_line) if "<" in next_line else next_line
@@ -271,6 +305,7 @@ def _with_continuation(text: str, line_end: int, holder_text: str) -> str:
     return holder_text
 
 
+_FILLER_RUN = re.compile(r"\s*\x01+\s*(?=[,;.])|\s*\x01+\s*")
 # A holder cut mid-phrase by a line break: "..., Atheros" / "... as represented by the".
 _OPEN_END = re.compile(r"(?:,|&|\b(?:and|and/or|of|the|by|for|at|de|van|von|du))$", re.I)
 _SURNAME_LINE = re.compile(r"\s*[A-Z][\w\-']+\.?\s*$")
@@ -280,6 +315,8 @@ _CLOSING_LINE = re.compile(
     r"\s*(?:\(\s*[\w.+\-]+@[\w.\-]+\s*\)\s*)?(?:and (?:others|other contributors|contributors"
     r"|its (?:affiliates|subsidiaries|licensors))\b"
     r"|(?:[A-Z][\w\-]+ ){0,2}[A-Z][\w\-]+,? and [A-Z]"
+    # "... Center Ltd\n    and Clark Cooper", "by Karsten Merker\n * and Maciej W. Rozycki"
+    r"|(?:and|&)\s+[A-Z][\w\-']+(?:\s+[A-Z][\w.\-']*){0,3}\s*(?:[<(][^<>()]*@[^<>()]*[>)])?\s*$"
     r"|(?:[A-Z][\w&\-]*,? ){0,4}(?:Inc|Ltd|LLC|Corp|Corporation|Co|GmbH|AG|AB|SA|S\.A|B\.V|L\.P"
     r"|University|Institute|Foundation|Laboratories|Labs)\b\.?(?:$|\s{2,}|\s*[.,(<]|\s+All\b))"
 )

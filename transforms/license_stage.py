@@ -18,8 +18,9 @@ ACTIONS = {"accept": Action.IGNORE, "flag": Action.FLAG, "reject": Action.REJECT
 
 
 class ScanLicenses(beam.DoFn):
-    def __init__(self, settings: LicenseSettings) -> None:
+    def __init__(self, settings: LicenseSettings, time_budget: float | None = None) -> None:
         self.settings = settings
+        self.time_budget = time_budget
 
     def setup(self) -> None:
         from transforms.copyrights import CopyrightScanner
@@ -30,10 +31,19 @@ class ScanLicenses(beam.DoFn):
 
     def process(self, record: AuditRecord):
         from transforms.rights import license_policy, rights_verdict
+        from transforms.time_budget import Deadline, TimeBudgetExceeded, budget_signal
 
         text = record.document.text
-        evidence = self.licenses.scan(text)
-        statements = self.copyrights.scan(text)
+        deadline = Deadline.after(self.time_budget) if self.time_budget else None
+        try:
+            evidence = self.licenses.scan(text, deadline)
+            statements = self.copyrights.scan(text, deadline)
+        except TimeBudgetExceeded:
+            # The verdict then rests on the declared license alone; the record is
+            # rejected, so no unscanned text is published.
+            evidence, statements = [], []
+            Metrics.counter(STAGE, "time_budget_exceeded").inc()
+            record.add_signal(budget_signal(STAGE, self.time_budget))
         verdict = rights_verdict(
             evidence, statements, record.source.declared_license, self.settings.min_confidence
         )
@@ -53,9 +63,10 @@ class ScanLicenses(beam.DoFn):
 class LicenseStage(beam.PTransform):
     """PCollection[AuditRecord] -> the same records with license evidence and a rights verdict."""
 
-    def __init__(self, settings: LicenseSettings) -> None:
+    def __init__(self, settings: LicenseSettings, time_budget: float | None = None) -> None:
         super().__init__()
         self.settings = settings
+        self.time_budget = time_budget
 
     def expand(self, records):
-        return records | "Scan" >> beam.ParDo(ScanLicenses(self.settings))
+        return records | "Scan" >> beam.ParDo(ScanLicenses(self.settings, self.time_budget))

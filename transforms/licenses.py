@@ -26,6 +26,8 @@ from transforms.license_fingerprints import MIN_HITS, load_fingerprints
 from transforms.license_notices import NOTICE_RULES, PUBLIC_DOMAIN_ID, NoticeRule, cc_id
 from transforms.license_reference_rules import REFERENCE_RULES
 from transforms.license_urls import url_evidence
+from transforms.license_variant_rules import VARIANT_RULES
+from transforms.time_budget import Deadline, check
 
 # Trigger words, matched case-insensitively on UTF-8 bytes. A phrase rule whose text
 # contains none of these can never fire, so every rule needs one (tests check this).
@@ -49,11 +51,14 @@ TRIGGERS: tuple[bytes, ...] = (
     rb"\b(?:ai|model|machine\s+learning)\s+training",
     rb"used\s+(?:to|for)\s+train",
     rb"perl\s+itself",
+    rb"terms\s+as\s+ruby",
+    rb"\bbsd-",  # "BSD-Modified", "BSD-3-Clause" in a metadata field with no other keyword
     rb"unlicense",
     rb"proprietary",
     rb"libbzip2",
 )
 
+_BARE_URL_MAX = 400  # a document this short with no trigger word may still be a license URL
 WINDOW_BEFORE = 400  # a phrase may start this far before its trigger word
 WINDOW_AFTER = 2500  # BSD clause counting and GPL "any later version" read this far ahead
 
@@ -159,7 +164,7 @@ class LicenseScanner:
 
     def __init__(
         self,
-        rules: tuple[NoticeRule, ...] = NOTICE_RULES + REFERENCE_RULES,
+        rules: tuple[NoticeRule, ...] = NOTICE_RULES + REFERENCE_RULES + VARIANT_RULES,
         fingerprints: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self._rules = rules
@@ -213,10 +218,19 @@ class LicenseScanner:
 
     # -- scanning ------------------------------------------------------------------------
 
-    def scan(self, text: str) -> list[LicenseEvidence]:
-        """All license evidence in `text`, in document order."""
+    def scan(self, text: str, deadline: Deadline | None = None) -> list[LicenseEvidence]:
+        """All license evidence in `text`, in document order.
+
+        Raises TimeBudgetExceeded once `deadline` has passed (checked between windows).
+        """
+        windows = self.windows(text)
+        if not windows and len(text) <= _BARE_URL_MAX and "://" in text:
+            # A manifest field that is only a license URL (NuGet's licenseUrl,
+            # "http://aws.amazon.com/apache2.0/") may hold no trigger word at all.
+            return reconcile(url_evidence(text, 0, len(text)))
         evidence: list[LicenseEvidence] = []
-        for start, end in self.windows(text):
+        for start, end in windows:
+            check(deadline)
             evidence.extend(self._scan_raw(text, start, end))
             evidence.extend(self._scan_normalised(NormalisedWindow(text, start, end)))
         return reconcile(evidence)

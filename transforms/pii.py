@@ -63,6 +63,7 @@ from transforms.pii_triggers import (  # noqa: E402
     join_windows,
     snap_to_whitespace,
 )
+from transforms.time_budget import Deadline, check  # noqa: E402
 
 __all__ = [
     "LANGUAGE",
@@ -132,13 +133,18 @@ class PiiEngine:
 
     # -- public API -------------------------------------------------------------------
 
-    def scan(self, text: str, key: bytes) -> list[PiiFinding]:
+    def scan(self, text: str, key: bytes, deadline: Deadline | None = None) -> list[PiiFinding]:
         """Findings in one text, sorted by position."""
-        return self.scan_batch([text], key)[0]
+        return self.scan_batch([text], key, deadline)[0]
 
-    def scan_batch(self, texts: Sequence[str], key: bytes) -> list[list[PiiFinding]]:
-        """Findings per text; batching shares Presidio calls across documents."""
-        raw = self.raw_spans_batch(texts)
+    def scan_batch(
+        self, texts: Sequence[str], key: bytes, deadline: Deadline | None = None
+    ) -> list[list[PiiFinding]]:
+        """Findings per text; batching shares Presidio calls across documents.
+
+        Raises TimeBudgetExceeded once `deadline` has passed (checked between chunks).
+        """
+        raw = self.raw_spans_batch(texts, deadline)
         return [self._finalise(text, spans, key) for text, spans in zip(texts, raw, strict=True)]
 
     def scan_reference(self, text: str, key: bytes) -> list[PiiFinding]:
@@ -151,12 +157,14 @@ class PiiEngine:
         )
         return _by_position(raw_span_of(r) for r in results)
 
-    def raw_spans_batch(self, texts: Sequence[str]) -> list[list[RawSpan]]:
+    def raw_spans_batch(
+        self, texts: Sequence[str], deadline: Deadline | None = None
+    ) -> list[list[RawSpan]]:
         """Presidio's results on candidate windows, before thresholds and allow-lists."""
         found: list[set[RawSpan]] = [set() for _ in texts]
         families = self._scanner.windows_by_family(texts)
         for family, windows in families.items():
-            self._analyze_family(texts, family, windows, found)
+            self._analyze_family(texts, family, windows, found, deadline)
         if PHONE_CONTEXT_FAMILY in families and "PHONE_NUMBER" in families:
             found = [_phone_families_deduplicated(spans) for spans in found]
         return [_by_position(spans) for spans in found]
@@ -164,7 +172,12 @@ class PiiEngine:
     # -- fast path --------------------------------------------------------------------
 
     def _analyze_family(
-        self, texts: Sequence[str], family: str, windows: list[Window], found: list[set[RawSpan]]
+        self,
+        texts: Sequence[str],
+        family: str,
+        windows: list[Window],
+        found: list[set[RawSpan]],
+        deadline: Deadline | None = None,
     ) -> None:
         """Presidio's results on a family's windows, added per document.
 
@@ -177,7 +190,9 @@ class PiiEngine:
             known.clear()
         pieces = [texts[doc_index][start:end] for doc_index, start, end in windows]
         for chunk in chunks(list(dict.fromkeys(p for p in pieces if p not in known))):
+            check(deadline)
             self._recognize_pieces(chunk, family, known)
+        check(deadline)
         if family in CONTEXT_FREE_ENTITIES:
             for (doc_index, start, _), piece in zip(windows, pieces, strict=True):
                 for cached in known[piece]:

@@ -26,9 +26,12 @@ def signal_for(reason: str) -> Signal:
 
 
 class ScanPii(beam.DoFn):
-    def __init__(self, settings: PiiSettings, key_source: KeySource) -> None:
+    def __init__(
+        self, settings: PiiSettings, key_source: KeySource, time_budget: float | None = None
+    ) -> None:
         self.settings = settings
         self.key_source = key_source
+        self.time_budget = time_budget
 
     def setup(self) -> None:
         # tldextract (inside Presidio's email/URL recognizers) must not fetch the
@@ -40,17 +43,50 @@ class ScanPii(beam.DoFn):
         self.key = self.key_source.load()
         self.scanned_bytes = Metrics.counter(STAGE, "bytes_scanned")
 
+    def _deadline(self, records: int):
+        from transforms.time_budget import Deadline
+
+        return Deadline.after(self.time_budget * records) if self.time_budget else None
+
+    def _scan_batch(self, texts: list[str]) -> list:
+        """Findings per text, or None for a text that overran its own time budget.
+
+        The batch shares one budget (per-record budget x records); if it overruns,
+        each text is scanned again alone against its own budget to find the slow one.
+        """
+        from transforms.time_budget import TimeBudgetExceeded
+
+        try:
+            return self.engine.scan_batch(texts, self.key, self._deadline(len(texts)))
+        except TimeBudgetExceeded:
+            if len(texts) == 1:
+                return [None]
+        return [self._scan_batch([text])[0] for text in texts]
+
     def process(self, batch: list[AuditRecord]):
         from transforms.pii_redaction import redact_until_stable
+        from transforms.time_budget import TimeBudgetExceeded, budget_signal
 
         texts = [record.output_text for record in batch]
-        for record, text, findings in zip(
-            batch, texts, self.engine.scan_batch(texts, self.key), strict=True
-        ):
+        for record, text, findings in zip(batch, texts, self._scan_batch(texts), strict=True):
             self.scanned_bytes.inc(record.document.byte_length)
-            findings, outcome = redact_until_stable(
-                text, findings, self.settings, lambda redacted: self.engine.scan(redacted, self.key)
-            )
+            deadline = self._deadline(1)
+            try:
+                if findings is None:
+                    raise TimeBudgetExceeded(self.time_budget)
+                findings, outcome = redact_until_stable(
+                    text,
+                    findings,
+                    self.settings,
+                    lambda redacted, deadline=deadline: self.engine.scan(
+                        redacted, self.key, deadline
+                    ),
+                )
+            except TimeBudgetExceeded:
+                Metrics.counter(STAGE, "time_budget_exceeded").inc()
+                record.add_signal(budget_signal(STAGE, self.time_budget))
+                yield record
+                continue
             record.pii_findings = findings
             record.pii_counts = dict(outcome.counts)
             for entity_type, count in outcome.counts.items():
@@ -65,14 +101,17 @@ class ScanPii(beam.DoFn):
 class PiiStage(beam.PTransform):
     """PCollection[AuditRecord] -> the same records with PII findings, redaction and signals."""
 
-    def __init__(self, settings: PiiSettings, key_source: KeySource) -> None:
+    def __init__(
+        self, settings: PiiSettings, key_source: KeySource, time_budget: float | None = None
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.key_source = key_source
+        self.time_budget = time_budget
 
     def expand(self, records):
         return (
             records
             | "Batch" >> beam.BatchElements(min_batch_size=8, max_batch_size=128)
-            | "Scan" >> beam.ParDo(ScanPii(self.settings, self.key_source))
+            | "Scan" >> beam.ParDo(ScanPii(self.settings, self.key_source, self.time_budget))
         )
