@@ -39,6 +39,7 @@ from transforms.dedup import (  # noqa: E402
     MinHasher,
     assign_cluster,
     band_keys,
+    compact_signature,
     connected_components,
     exact_key,
     is_empty_signature,
@@ -168,7 +169,7 @@ def run_core(corpus: list[DedupInput], settings: DedupSettings):
         exact_groups[exact_key(text)].append(doc.doc_id)
         if not is_empty_signature(signature):
             for key in band_keys(signature, bands, rows):
-                buckets[key].append((doc.doc_id, signature))
+                buckets[key].append((doc.doc_id, compact_signature(signature)))
     edges, candidates = set(), 0
     for members in buckets.values():
         if len(members) > 1:

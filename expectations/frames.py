@@ -38,22 +38,29 @@ def _walk(value, name: str) -> Iterator[tuple[str, str]]:
 
 
 def scanned_strings(row: dict) -> str:
-    return (
-        "\n".join(text for field, text in _walk(row, "") if not HASH_LIKE_FIELDS.search(field))
-        if row
-        else ""
-    )
+    return _string_facts(row)[0]
 
 
 def malformed_tokens(row: dict) -> int:
-    return sum(
-        1 for field, text in _walk(row, "") if TOKEN_FIELDS.search(field) and not HEX64.match(text)
-    )
+    return _string_facts(row)[1]
+
+
+def _string_facts(row: dict) -> tuple[str, int]:
+    """(strings to scan for personal-data shapes, malformed HMAC tokens) in one walk."""
+    scanned: list[str] = []
+    malformed = 0
+    for field, text in _walk(row, ""):
+        if TOKEN_FIELDS.search(field) and not HEX64.match(text):
+            malformed += 1
+        if not HASH_LIKE_FIELDS.search(field):
+            scanned.append(text)
+    return "\n".join(scanned), malformed
 
 
 def ledger_frame(table: pa.Table, is_known_reason: Callable[[str], bool]) -> pd.DataFrame:
     rows = table.to_pylist()
-    frame = pd.DataFrame(
+    facts = [_string_facts({k: v for k, v in row.items() if k != "doc_id"}) for row in rows]
+    return pd.DataFrame(
         {
             "doc_id": [row["doc_id"] for row in rows],
             "decision": [row["decision"] for row in rows],
@@ -62,13 +69,10 @@ def ledger_frame(table: pa.Table, is_known_reason: Callable[[str], bool]) -> pd.
             "_unknown_reason_count": [
                 sum(1 for reason in row["reasons"] if not is_known_reason(reason)) for row in rows
             ],
-            "_malformed_token_count": [malformed_tokens(row) for row in rows],
-            "_scanned_strings": [
-                scanned_strings({k: v for k, v in row.items() if k != "doc_id"}) for row in rows
-            ],
+            "_malformed_token_count": [malformed for _, malformed in facts],
+            "_scanned_strings": [scanned for scanned, _ in facts],
         }
     )
-    return frame
 
 
 ResidualCounter = Callable[[Iterator[list[str]]], Iterator[int]]

@@ -17,6 +17,7 @@ from transforms.dedup import (
     assign_cluster,
     band_keys,
     bucket_candidate_pairs,
+    compact_signature,
     connected_components,
     estimated_jaccard,
     exact_key,
@@ -124,7 +125,22 @@ def test_jaccard_estimates_track_exact_jaccard_within_minhash_error_bound():
         # Standard error of the estimator is sqrt(J(1-J)/k); allow 4 sigma + rounding.
         bound = 4 * np.sqrt(truth * (1 - truth) / 128) + 1 / 128
         errors.append(abs(estimated_jaccard(sig_a, sig_b) - truth) <= bound)
+        # The 8-bit compacted minima the LSH buckets carry: same bound plus chance agreement.
+        compact = estimated_jaccard(compact_signature(sig_a), compact_signature(sig_b))
+        errors.append(abs(compact - truth) <= bound + 2 / 128)
     assert all(errors)
+
+
+def test_compacted_signatures_of_unrelated_texts_estimate_near_zero():
+    rng = random.Random(7)
+    hasher = MinHasher(num_perm=128)
+    estimates = []
+    for _ in range(40):
+        sig_a, sig_b = hasher.signatures_for_texts(
+            [" ".join(random_words(rng, 100)), " ".join(random_words(rng, 100))]
+        )
+        estimates.append(estimated_jaccard(compact_signature(sig_a), compact_signature(sig_b)))
+    assert max(estimates) < 0.1 and min(estimates) == 0.0
 
 
 def test_document_shorter_than_ngram_has_one_shingle_and_empty_document_none():

@@ -44,6 +44,7 @@ _CHUNK_SHINGLES = 16_384
 # UTF-8 bytes hashed in one numpy pass: temporaries (~40x this) stay in cache;
 # measured 2x faster than 4 MB batches.
 _MAX_BATCH_BYTES = 1_000_000
+_BBIT_CHANCE = 1.0 / 256  # two unrelated 8-bit values agree by chance
 _WORD_POLY_BASE = np.uint64(0x9E3779B97F4A7C15)
 _WORD_LENGTH_SALT = np.uint64(0xD6E8FEB86659FD93)
 
@@ -244,9 +245,27 @@ def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[bytes]:
     ]
 
 
+def compact_signature(signature: np.ndarray) -> np.ndarray:
+    """The lowest 8 bits of each minimum ("b-bit minwise hashing", Li and Koenig 2010).
+
+    LSH buckets carry a signature per band a document falls into (16 copies at
+    the default settings); on the local runner those are held in memory for the
+    whole run, and 1 byte per minimum instead of 4 cuts that by 4x. Bucket keys
+    still hash the full minima, so candidates are unchanged.
+    """
+    return (signature & 0xFF).astype(np.uint8)
+
+
 def estimated_jaccard(signature_a: np.ndarray, signature_b: np.ndarray) -> float:
-    """Share of equal minima: datasketch's `MinHash.jaccard` estimator."""
-    return float(np.count_nonzero(signature_a == signature_b)) / signature_a.size
+    """Share of equal minima: datasketch's `MinHash.jaccard` estimator.
+
+    For compacted (uint8) signatures, unrelated minima also agree by chance 1 time
+    in 256; the estimate is corrected for that: (share - 1/256) / (1 - 1/256).
+    """
+    share = float(np.count_nonzero(signature_a == signature_b)) / signature_a.size
+    if signature_a.dtype == np.uint8:
+        return max(0.0, (share - _BBIT_CHANCE) / (1.0 - _BBIT_CHANCE))
+    return share
 
 
 def bucket_candidate_pairs(

@@ -5,7 +5,8 @@ Graph (every arrow a distributed step unless marked):
     DedupInput --batch--> Sketch (normalise, exact key, vectorised MinHash) -> DedupFingerprint
     DedupFingerprint --> Index (member info, exact key, band keys)      [no text from here on]
       exact key  --GroupByKey--> star edges (group minimum -> every other member)
-      band key   --GroupByKey--> candidate pairs -> verified edges (estimated Jaccard)
+      band key   --GroupByKey--> candidate pairs -> verified edges (estimated Jaccard from
+                                 8-bit compacted minima, corrected for chance agreement)
       edges --per-bundle spanning forest--> GroupByKey(single key) --> union-find   [one worker]
       (doc -> component root) CoGroupByKey (doc -> member) --GroupByKey(root)--> keep choice
 
@@ -45,6 +46,7 @@ from transforms.dedup import (
     UnionFind,
     assign_cluster,
     band_keys,
+    compact_signature,
     is_empty_signature,
     normalise_text,
     singleton_assignment,
@@ -94,8 +96,9 @@ class _Index(beam.DoFn):
             # Empty docs would all share every bucket; exact grouping covers them.
             self._without_shingles.inc()
             return
+        compact = compact_signature(signature).tobytes()
         for band_key in band_keys(signature, self._bands, self._rows):
-            yield beam.pvalue.TaggedOutput(_BANDS, (band_key, (doc_id, sketch.signature)))
+            yield beam.pvalue.TaggedOutput(_BANDS, (band_key, (doc_id, compact)))
 
 
 def _exact_group_edges(item: tuple[str, Iterable[str]]) -> Iterator[tuple[str, str]]:
@@ -108,14 +111,14 @@ def _exact_group_edges(item: tuple[str, Iterable[str]]) -> Iterator[tuple[str, s
 
 
 class _UnpackedSignatures:
-    """Re-iterable view of a bucket's (doc_id, packed signature) entries, decoded lazily."""
+    """Re-iterable view of a bucket's (doc_id, compact signature) entries, decoded lazily."""
 
     def __init__(self, entries: Iterable[tuple[str, bytes]]) -> None:
         self._entries = entries
 
     def __iter__(self) -> Iterator[tuple[str, np.ndarray]]:
-        for doc_id, packed in self._entries:
-            yield doc_id, unpack_signature(packed)
+        for doc_id, compact in self._entries:
+            yield doc_id, np.frombuffer(compact, dtype=np.uint8)
 
 
 class _VerifyBucket(beam.DoFn):
