@@ -11,13 +11,16 @@ memory holds a few chunks, not the dataset.
 from __future__ import annotations
 
 import collections
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from schemas.pii import PiiAction, PiiSettings
 
+log = logging.getLogger(__name__)
 CHUNK_BYTES = 2 << 20
 POOL_THRESHOLD_BYTES = 16 << 20
 
@@ -111,13 +114,28 @@ class ResidualPiiScanner:
                 initializer=_init_worker,
                 initargs=(self._settings, self._key),
             )
-        pending = collections.deque()
-        for chunk in _chain(head, rest):
-            pending.append(self._pool.submit(_count_in_worker, chunk))
-            if len(pending) >= 2 * self._workers:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+        chunks = _chain(head, rest)
+        pending: collections.deque = collections.deque()
+        try:
+            for chunk in chunks:
+                pending.append((chunk, self._pool.submit(_count_in_worker, chunk)))
+                if len(pending) >= 2 * self._workers:
+                    yield from pending[0][1].result()
+                    pending.popleft()
+            while pending:
+                yield from pending[0][1].result()
+                pending.popleft()
+        except BrokenProcessPool as error:
+            # e.g. a calling script without an `if __name__ == "__main__":` guard, which
+            # spawned processes cannot import: slower, but the check still runs in full.
+            log.warning("validation pool unavailable (%s); re-scanning in-process", error)
+            self._workers = 1
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+            for chunk, _ in pending:
+                yield from self._count_locally(chunk)
+            for chunk in chunks:
+                yield from self._count_locally(chunk)
 
 
 def _chain(head: list[list[str]], rest: Iterator[list[str]]) -> Iterator[list[str]]:

@@ -28,3 +28,20 @@ def test_pool_and_in_process_counts_agree_and_keep_order(monkeypatch):
     with ResidualPiiScanner(PiiSettings(), KEY, workers=2) as pooled:
         assert list(pooled(_batches())) == expected
         assert pooled._pool is not None  # the pool path really ran
+
+
+def _breaks_the_pool(texts):
+    import os
+
+    os._exit(3)  # a worker that dies, as one that cannot import the caller's main would
+
+
+def test_a_broken_pool_falls_back_to_counting_in_process(monkeypatch, caplog):
+    with ResidualPiiScanner(PiiSettings(), KEY, workers=1) as local:
+        expected = list(local(_batches()))
+    monkeypatch.setattr(residual_pii, "CHUNK_BYTES", 100)
+    monkeypatch.setattr(residual_pii, "POOL_THRESHOLD_BYTES", 200)
+    monkeypatch.setattr(residual_pii, "_count_in_worker", _breaks_the_pool)
+    with ResidualPiiScanner(PiiSettings(), KEY, workers=2) as pooled:
+        assert list(pooled(_batches())) == expected
+    assert "re-scanning in-process" in caplog.text
