@@ -30,6 +30,8 @@ _counter: Callable[[list[str]], list[int]] | None = None
 def residual_counter(settings: PiiSettings, key: bytes) -> Callable[[list[str]], list[int]]:
     """Texts -> per text, findings of entity types policy does not keep."""
     os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+    # Presidio announces every recognizer it loads at INFO: noise in a run's log.
+    logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
     from transforms.pii import PiiEngine
 
     engine = PiiEngine(settings)
