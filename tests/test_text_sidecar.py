@@ -104,3 +104,14 @@ def test_global_stages_never_see_text_and_dataset_text_matches_its_hash(tmp_path
     sample = pq.read_table(tmp_path / "reports" / "review_sample").to_pylist()
     assert sample and all(row["text"] for row in sample)
     assert not (tmp_path / audit.TEXT_SIDECAR_DIR).exists()
+
+
+def test_records_pickle_compactly_and_round_trip():
+    import pickle
+
+    record = _record("call 555-0100 now " * 50, redacted="call <PHONE> now " * 50)
+    record.reasons = ["pii.redacted.PHONE_NUMBER"]
+    blob = pickle.dumps(record)
+    back = pickle.loads(blob)
+    assert back == record and back is not record
+    assert len(blob) < len(pickle.dumps(record.__dict__))
