@@ -89,7 +89,7 @@ class OutputValidator:
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
                 "store_backend": {
                     "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(docs_dir),
+                    "base_directory": str(docs_dir.absolute()),
                 },
             },
         )

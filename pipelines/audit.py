@@ -9,8 +9,8 @@ record. Text stages (`text_stages()`) run fused with reading and see the text;
 global stages (`global_stages()`: duplicate clusters, per-source gates) group
 records across the corpus and see them without text, which waits in a sidecar
 file (transforms/text_sidecar.py), so that memory on the local runner grows with
-the number of records (~20-35 KB each), not with their text. Only `Decide` turns signals into decisions, so adding a
-stage never changes how decisions are made.
+the number of records (~20-35 KB each), not with their text. Only `Decide` turns
+signals into decisions, so adding a stage never changes how decisions are made.
 """
 
 from __future__ import annotations

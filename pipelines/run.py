@@ -91,7 +91,7 @@ def run_audit(
     config: LoadedConfig, beam_args: list[str], show_progress: bool = False
 ) -> RunOutcome:
     run_id = new_run_id()
-    output = Path(config.run.output)
+    output = Path(config.run.output).absolute()  # GX Data Docs and Beam sinks want absolute paths
     output.mkdir(parents=True, exist_ok=True)
     staging = staging_dir(output, run_id)
     started_at = utc_now()

@@ -95,3 +95,11 @@ def test_beam_launcher_entry_maps_config_and_output(tmp_path):
 
     assert main(["--config", str(DEMO_CONFIG), "--output", str(tmp_path), *IN_MEMORY]) == 0
     assert (tmp_path / "manifest.json").is_file()
+
+
+def test_a_relative_output_directory_works(tmp_path, monkeypatch):
+    """The README's first command passes `--output out/demo`, relative to the working directory."""
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("run", DEMO_CONFIG, "--output", "out/demo", "--quiet", *IN_MEMORY) == 0
+    assert (tmp_path / "out" / "demo" / "manifest.json").is_file()
+    assert (tmp_path / "out" / "demo" / "reports" / "gx" / "index.html").is_file()
