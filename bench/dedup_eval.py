@@ -161,7 +161,7 @@ def build_corpus(docs: int, planted: int, seed: int = 7):
 def run_core(corpus: list[DedupInput], settings: DedupSettings):
     """The stage's algorithm in memory, from the same core functions the Beam transform uses."""
     bands, rows = settings.bands_and_rows
-    hasher = MinHasher(settings.num_perm, settings.seed, settings.ngram)
+    hasher = MinHasher.from_settings(settings)
     normalised = [normalise_text(doc.text) for doc in corpus]
     signatures = hasher.signatures_for_texts(normalised)
     buckets, exact_groups = defaultdict(list), defaultdict(list)

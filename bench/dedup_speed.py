@@ -81,7 +81,7 @@ def take_mb(docs: list[str], mb: float) -> list[str]:
 
 def ours(docs: list[str], settings: DedupSettings, batch: int, repeats: int = 3) -> float:
     """Best CPU time of `repeats` runs (after a warm-up): short runs on a shared machine."""
-    hasher = MinHasher(settings.num_perm, settings.seed, settings.ngram)
+    hasher = MinHasher.from_settings(settings)
     hasher.signatures_for_texts([normalise_text(d) for d in docs[:batch]])
     best = float("inf")
     for _ in range(repeats):

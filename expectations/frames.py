@@ -37,14 +37,6 @@ def _walk(value, name: str) -> Iterator[tuple[str, str]]:
                 yield from _walk(item, name)
 
 
-def scanned_strings(row: dict) -> str:
-    return _string_facts(row)[0]
-
-
-def malformed_tokens(row: dict) -> int:
-    return _string_facts(row)[1]
-
-
 def _string_facts(row: dict) -> tuple[str, int]:
     """(strings to scan for personal-data shapes, malformed HMAC tokens) in one walk."""
     scanned: list[str] = []

@@ -61,6 +61,18 @@ def ledger_suite(columns: set[str]) -> list[Expectation]:
     return suite
 
 
+# Columns `frames.dataset_frame` derives, when it was given what they need.
+DATASET_DERIVED_CHECKS = (
+    (
+        "_text_matches_sha256",
+        [True],
+        "every record has its text, and the text matches its text_sha256",
+    ),
+    ("_consent_valid", [True], "consent status is valid for the record's source type"),
+    ("_pii_left", [0], "re-scanning the text finds no personal data policy redacts"),
+)
+
+
 def dataset_suite(columns: set[str], allowed_categories: list[str] | None) -> list[Expectation]:
     suite: list[Expectation] = [
         gxe.ExpectColumnValuesToNotBeNull(column="doc_id"),
@@ -70,14 +82,6 @@ def dataset_suite(columns: set[str], allowed_categories: list[str] | None) -> li
         ),
         gxe.ExpectColumnValuesToMatchRegex(column="text_sha256", regex=HEX64),
     ]
-    if "_text_matches_sha256" in columns:
-        suite.append(
-            gxe.ExpectColumnValuesToBeInSet(
-                column="_text_matches_sha256",
-                value_set=[True],
-                description="every record has its text, and the text matches its text_sha256",
-            )
-        )
     if allowed_categories is not None and "license_category" in columns:
         suite.append(
             gxe.ExpectColumnValuesToBeInSet(
@@ -86,22 +90,11 @@ def dataset_suite(columns: set[str], allowed_categories: list[str] | None) -> li
                 description="every record's license category is allowed by the policy",
             )
         )
-    if "_consent_valid" in columns:
-        suite.append(
-            gxe.ExpectColumnValuesToBeInSet(
-                column="_consent_valid",
-                value_set=[True],
-                description="consent status is valid for the record's source type",
-            )
-        )
-    if "_pii_left" in columns:
-        suite.append(
-            gxe.ExpectColumnValuesToBeInSet(
-                column="_pii_left",
-                value_set=[0],
-                description="re-scanning the text finds no personal data policy redacts",
-            )
-        )
+    suite += [
+        gxe.ExpectColumnValuesToBeInSet(column=column, value_set=value_set, description=description)
+        for column, value_set, description in DATASET_DERIVED_CHECKS
+        if column in columns
+    ]
     return suite
 
 

@@ -11,6 +11,7 @@ memory holds a few chunks, not the dataset.
 from __future__ import annotations
 
 import collections
+import itertools
 import logging
 import multiprocessing
 import os
@@ -116,7 +117,7 @@ class ResidualPiiScanner:
                 initializer=_init_worker,
                 initargs=(self._settings, self._key),
             )
-        chunks = _chain(head, rest)
+        chunks = itertools.chain(head, rest)
         pending: collections.deque = collections.deque()
         try:
             for chunk in chunks:
@@ -138,8 +139,3 @@ class ResidualPiiScanner:
                 yield from self._count_locally(chunk)
             for chunk in chunks:
                 yield from self._count_locally(chunk)
-
-
-def _chain(head: list[list[str]], rest: Iterator[list[str]]) -> Iterator[list[str]]:
-    yield from head
-    yield from rest

@@ -53,7 +53,3 @@ def dataset_fields(record: AuditRecord) -> dict:
 def with_text(fields: dict, text: str) -> dict:
     """`content_sha256` hashes the raw input; `text_sha256` hashes what we publish."""
     return {**fields, "text": text, "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
-
-
-def dataset_row(record: AuditRecord) -> dict:
-    return with_text(dataset_fields(record), record.output_text)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-from schemas.dedup import DedupAssignment, DedupSketch, DuplicateKind
+from schemas.dedup import DedupAssignment, DedupSettings, DedupSketch, DuplicateKind
 
 SCHEME = "affine32"
 _UINT32_MAX = np.uint32(0xFFFFFFFF)
@@ -172,6 +172,10 @@ class MinHasher:
         a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
         self._a = a.astype(np.uint32)
         self._b = b.astype(np.uint32)
+
+    @classmethod
+    def from_settings(cls, settings: DedupSettings) -> MinHasher:
+        return cls(num_perm=settings.num_perm, seed=settings.seed, ngram=settings.ngram)
 
     def signatures(self, shingle_hashes: np.ndarray, counts: np.ndarray) -> np.ndarray:
         """(documents x num_perm) uint32 minima; an empty document keeps all 0xFFFFFFFF."""

@@ -68,8 +68,7 @@ class SketchInputs(beam.DoFn):
         self._settings = settings
 
     def setup(self) -> None:
-        s = self._settings
-        self._hasher = MinHasher(num_perm=s.num_perm, seed=s.seed, ngram=s.ngram)
+        self._hasher = MinHasher.from_settings(self._settings)
 
     def process(self, batch: list[DedupInput]) -> Iterator[DedupFingerprint]:
         sketches = sketch_texts(self._hasher, [doc.text for doc in batch])
@@ -322,8 +321,7 @@ class _Sign(beam.DoFn):
         self._settings = settings
 
     def setup(self) -> None:
-        s = self._settings
-        self._hasher = MinHasher(num_perm=s.num_perm, seed=s.seed, ngram=s.ngram)
+        self._hasher = MinHasher.from_settings(self._settings)
 
     def process(self, batch: list[DedupInput]) -> Iterator:
         texts = [normalise_text(doc.text) for doc in batch]

@@ -72,8 +72,7 @@ class _Sketch(beam.DoFn):
     def setup(self) -> None:
         from transforms.dedup import MinHasher
 
-        s = self.settings
-        self._hasher = MinHasher(num_perm=s.num_perm, seed=s.seed, ngram=s.ngram)
+        self._hasher = MinHasher.from_settings(self.settings)
 
     def process(self, batch: list[AuditRecord]):
         from transforms.dedup import sketch_texts
