@@ -16,7 +16,7 @@ YEARS = re.compile(
     # "and later" or a build variable ("2014 - ${current.year}").
     rf"^[\s,:.\x01]*(?:[<?(]?{_YEAR}>?"
     rf"(?:\s*(?:,\s*and|-|–|~|to|,|/|and)\s*"
-    rf"(?:{_YEAR}|\d\d?\b|present\b|now\b|later\b|\$\{{[\w.]+\}}))*"
+    rf"(?:{_YEAR}|\d\d?\b|present\b|now\b|later\b|\$\{{[\w.]+\}}))*>?"
     r"[\s,.:;\x01]*)+",
     re.IGNORECASE,
 )
@@ -26,19 +26,24 @@ HOLDER_END = re.compile(
     r"|\s*(?:\bcopyright\b|\(c\)|©|&copy;|&lt;)"
     r"|,\s+by\s|\s+but\s+(?:is|are|was|also|may|not)\b|,*\s+et\s+al\b|,\s+including\b"
     r"|\s+--\s|[.,]?\s+All$|,\s*(?:OU|CN|O|C|L|ST)="  # "..., OU=" in certificate names
-    r"|\s*\\n"
+    r"|\s*\\[nrt]"  # an escaped line break or tab in a string literal
+    # Reservations in other languages ("Tous droits réservés", "Alle Rechte vorbehalten").
+    r"|[\s,;.\-–]*\b(?:tous\s+droits\s+r[ée]serv[ée]s|alle\s+rechte\s+vorbehalten"
+    r"|todos\s+los\s+derechos\s+reservados|tutti\s+i\s+diritti\s+riservati)"
+    r'|\s*\((?:the\s+)?["“][^"”()]{1,40}["”]\)'  # a defined term: '(the "Original Author")'
     r"|,?\s+\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Drive|Way|Place)\b"
     r"|\s+\d{1,5},\s+(?:[A-Z]{1,2}-)?\d{4,5}\s"  # "Rebenring 33, 38106 Braunschweig"
     r"|\"\s*[,;]|\s+and\s+(?:is|are)\b|,\s+(?:with\s+portions|taken\s+from)\b"
     r"|,\s+(?:and\s+)?(?:is|are|was|has|write|see|visit|contact)\b"
-    r"|\s*[<(\[]?\s*(?:mailto:)?[\w.+\-]+@[\w\-]+\.[\w.\-]+"
+    r"|\s*[<(\[]?\s*(?:mailto:)?[\w.+\-]+@(?:[\w\-]+\.[\w.\-]+|\{)"
     r"|\s*\(?\s*<?https?://"
     r"|\s*\*/|\s*-->|\s{3,}|\t"
-    r"|[\s,;]*\b(?:written|authored|developed|maintained|modified|contributed|created) by\b"
+    r"|[\s,;]*\b(?:written|authored|developed|maintained|modified|contributed|created"
+    r"|generated) by\b"
     # A sentence after the name ("Inc. HylaFAX is a trademark", "Inc. or its affiliates"),
     # but "Inc. and others" / "and other contributors" still name holders.
     r"|(?<!\b[A-Z])(?<!\bSt)(?<!\bDr)(?<!\bMr)\.\s+"
-    r"(?=(?!All\s|and\s+others?\b)[A-Z][a-z]+(?:\s+[a-z]|$))"
+    r"(?=(?!All\s|and\s+others?\b)[A-Z][a-z]+(?:\s+[a-z]|\s+(?:19|20)\d\d\b|$))"
     r"|\.\s+(?=(?:This|The|Licensed|Permission|See|You|Redistribution|Use|Distributed|"
     r"Released|Written|Portions|Some|Free|Based|Version|Modified|Contributed)\b)"
     r"|[\s.,;]*\b(?:(?:and\s+)?licen[cs]ed under|released under|distributed under"
@@ -136,10 +141,25 @@ def clean_holder(raw: str) -> tuple[str, str]:
         raw = re.sub(r"\s*\x01+\s*", " ", raw)
     if "](" in raw:
         raw = _MARKDOWN_LINK.sub(r"\1", raw)
+    if '\\"' in raw:  # a statement inside a string literal: '\"Cowboy\" Ben Alman\"'
+        raw = raw.replace('\\"', '"')
     holder = BRACKETED_CONTACT.sub("", raw).strip()
+    # "$LastChangedDate$" and "${year}" are version-control or template keywords, and
+    # "Copyright (c) 2008 All rights reserved by X" names X after the reservation.
     holder = re.sub(
-        r"^(?:(?:by|\(c\)|©)\s+|[-–:]\s*|%[ds]\s+|\$\{?\w+\}?\s+)", "", holder, flags=re.I
+        r"^(?:(?:by|\(c\)|©)\s+|[-–:]\s*|%[ds]\s+|\$\{?\w+(?:\}|\$|:[^$]{0,80}\$)?\s+"
+        r"|all\s+rights\s+reserved[.,]?\s+by\s+)",
+        "",
+        holder,
+        flags=re.I,
     )
+    if _RESERVATION_ONLY.match(holder):  # "Engie © 2020 - Tous droits réservés"
+        return "", ""
+    bracketed = _BRACKETED_NAME.fullmatch(holder)
+    if bracketed is not None:  # "Copyright (c) <2010-2012> <Ciaran Jessup>": a filled-in template
+        holder = bracketed.group(1)
+    elif holder.endswith(">"):  # "Eric Paris <Red Hat Inc>": a bracketed note, like contact data
+        holder = re.sub(r"(?<=\S)\s*<[^<>@]{1,80}>$", "", holder)
     cut = HOLDER_END.search(holder)
     trailing_years_after_cut = ""
     if cut is not None and cut.start() > 0:
@@ -169,15 +189,28 @@ def clean_holder(raw: str) -> tuple[str, str]:
     if "'" in holder or '"' in holder or "`" in holder:
         holder = _QUOTED_WORD.sub(r"\1\2", holder)
     holder = holder.strip("?@_ ,")  # "???? Simon Mourier", "__MyCompanyName__", "Name @"
+    if " ," in holder:  # "Thomas G. Lane , Part of ..." (a space left before the comma)
+        holder = re.sub(r"\s+,", ",", holder)
     for _ in range(2):  # 'Pfefferl".' and 'Robertson).' need two rounds
         holder = _TRAILING_NOISE.sub("", holder.strip())
-        holder = holder.strip().rstrip(",;:-\"'").strip()
+        holder = holder.strip().rstrip(",;:-_\"'").strip()
         if holder.endswith(")") and holder.count("(") < holder.count(")"):
             holder = holder[:-1].rstrip()
         holder = _strip_sentence_period(holder)
     return holder, trailing_years
 
 
+_RESERVATION_ONLY = re.compile(
+    r"(?:all\s+rights\s+reserved|tous\s+droits|alle\s+rechte|todos\s+los\s+derechos"
+    r"|tutti\s+i\s+diritti)\b",
+    re.IGNORECASE,
+)
+# A name in angle brackets, not a placeholder ("<Your Name>", "<copyright holders>").
+_BRACKETED_NAME = re.compile(
+    r"<((?!(?:your|the|name|author|owner|holder|company|organi[sz]ation|copyright|year)\b)"
+    r"[A-Z][^<>@{}\[\]]{1,80})>",
+    re.IGNORECASE,
+)
 _QUOTED_WORD = re.compile(r"(^|\s)[\"'`]([\w\-]+)[\"']")
 # "[Jon Schlinkert](https://github.com/jonschlinkert)": the link text is the name.
 _MARKDOWN_LINK = re.compile(r"\[([^\]\[]{1,100})\]\([^)\s]{1,300}\)")
@@ -188,8 +221,9 @@ _INTERIOR_YEARS = re.compile(
 # name stays: "... Research Organisation (CSIRO)"), a dangling "(see",
 # a trailing "Copyleft" or "and".
 _TRAILING_NOISE = re.compile(
-    r"(?:\s+\*+|[\"'][)\]]*|\s+\((?![A-Z][A-Z0-9&]+\))[\w.\-]+\)"
-    r"|\s+\((?:[a-z]|[^()]*[@:])[^()]*\)|\s+\([\w]*"
+    r"(?:\s+\*+|\*\*|[\"'][)\]]*|\s+\((?![A-Z][A-Z0-9&]+\))[\w.\-]+\)"
+    # "(see LICENSE)" and "(foo@example.org)" go; "(for Australian Antarctic Division)" stays.
+    r"|\s+\((?:(?!for\s)[a-z]|[^()]*[@:])[^()]*\)|\s+\([\w]*"
     r"|\s+(?i:copyleft)"
     r"|,?\s+and|,?\s+or)$"
 )
