@@ -337,3 +337,115 @@ def test_line_after_a_trailing_comma_that_reads_as_prose_is_not_joined():
 def test_lower_case_handle_after_a_trailing_comma_is_joined():
     text = "Copyright (c) 2016 Jane Roe <https://example.org/jroe>,\nsnerks, John Doe\n"
     assert _holders(text) == ["Jane Roe, snerks, John Doe"]
+
+
+@pytest.mark.parametrize(
+    ("text", "holder"),
+    [
+        ('copyright = u"2010-2020, Jane Roe"\n', "Jane Roe"),  # Sphinx conf.py
+        ("copyright = '2017-2018, Example Developers'\n", "Example Developers"),
+        ('  "copyright": "2019 Jane Roe",\n', "Jane Roe"),  # a JSON metadata field
+    ],
+)
+def test_copyright_assigned_as_a_string_value(text, holder):
+    assert _holders(text) == [holder]
+
+
+@pytest.mark.parametrize(
+    ("text", "holder"),
+    [
+        ("The Example OHL is copyright of CERN. Anyone is welcome to use it.\n", "CERN"),
+        ("These icons are copyright of <s>Jane Roe</s> and licensed under the MIT\n", "Jane Roe"),
+    ],
+)
+def test_is_copyright_of_names_the_holder(text, holder):
+    assert _holders(text) == [holder]
+
+
+def test_copyright_of_a_thing_is_no_holder():
+    assert _holders("The copyright of this software is held by its authors.\n") == []
+
+
+def test_copyright_agent_is_not_a_holder():
+    assert _holders("Copyright Agent\nExample Systems Incorporated\n601 Main Street\n") == []
+
+
+def test_restructuredtext_copy_substitution_is_a_marker():
+    assert _holders("**Copyright** |copy| 1999-2016 : Example Developers\n") == [
+        "Example Developers"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "holders"),
+    [
+        (" * Written by Jane Roe, Copyright 1994.\n", ["Jane Roe"]),
+        (" *    by Jane Roe Copyright (C) 1995.  Send bug reports to the list.\n", ["Jane Roe"]),
+        (
+            " *  started by Jane Roe, Copyright (C) 2001\n"
+            " *  debugging by John Doe, Copyright (C) 2015\n",
+            ["Jane Roe", "John Doe"],
+        ),
+    ],
+)
+def test_name_after_by_before_a_statement_that_ends_with_its_years(text, holders):
+    assert _holders(text) == holders
+
+
+def test_holder_after_the_years_wins_over_a_name_before():
+    assert _holders(" * Written by Jane Roe, Copyright 1994 Example Inc.\n") == ["Example Inc."]
+
+
+@pytest.mark.parametrize(
+    ("text", "holder"),
+    [
+        (
+            "<p>Copyright 1999,2000 <BR>The Board of Trustees of the University of \n"
+            "Example<BR>All rights reserved <BR>See <A HREF='x'>",
+            "The Board of Trustees of the University of Example",
+        ),
+        (
+            "&nbsp;*&nbsp;@copyright&nbsp;&nbsp;2005&nbsp;Jane&nbsp;Roe<br />"
+            "&nbsp;*&nbsp;@version&nbsp;&nbsp;CVS:&nbsp;1.31<br />",
+            "Jane Roe",
+        ),
+    ],
+)
+def test_html_line_breaks_end_a_holder_and_nbsp_separates_words(text, holder):
+    assert _holders(text) == [holder]
+
+
+@pytest.mark.parametrize(
+    ("text", "holder"),
+    [
+        (
+            "Copyright 2013 Example \n Plc and/or its subsidiary(-ies) and other contributors.",
+            "Example Plc and/or its subsidiary(-ies) and other contributors",
+        ),
+        (
+            "Copyright 2005-2007\t<s>Commonwealth Example and Industrial Research\n"
+            "                        Organisation (CEIRO)</s>\n",
+            "Commonwealth Example and Industrial Research Organisation (CEIRO)",
+        ),
+        (
+            "Copyright (C) 1996 - 2008. <s>Example Systems \n    Incorporated</s>. All Rights",
+            "Example Systems Incorporated",
+        ),
+    ],
+)
+def test_organisation_form_wrapped_onto_the_next_line_is_joined(text, holder):
+    assert _holders(text) == [holder]
+
+
+def test_holder_named_in_ssleay_terms_with_old_mac_line_endings():
+    text = (
+        "/* Copyright (C) 1995-1997 Jane Roe (jroe@example.org)\r * All rights reserved.\r *\r"
+        " * The licence and distribution terms for any publically available version or\r"
+        " * derivative of this code cannot be changed.  i.e. this code cannot simply be\r"
+        " * copied and put under another distribution licence\r"
+        " * [including the GNU Public Licence.]\r */\r"
+        "Copyright remains Jane Roe's, and as such any Copyright notices in\r"
+        " * the code are not to be removed. This library is covered by the same copyright terms\r"
+        " * except that the holder is John Doe (jdoe@example.org).\r"
+    )
+    assert "John Doe" in _holders(text)

@@ -56,7 +56,8 @@ _NOT_A_HOLDER = re.compile(
     r"^(?:notices?|holders?|owners?|laws?|statements?|protection|information|license|licen[cs]e"
     r"|and|or|of|to|in|for|is|are|by|the above|this|that|as|on|under|it|its|their|your|may|must"
     r"|shall|will|which|with|act|infringement|status|assignment|ownership|claims?|symbol|sign"
-    r"|text|line|year|date|field|header|policy|agreement|interest|date|y{4}|<|all\s+rights)\b",
+    r"|text|line|year|date|field|header|policy|agreement|interest|date|y{4}|<|all\s+rights"
+    r"|agents?)\b",  # "Copyright Agent" is the DMCA contact, not a holder
     re.IGNORECASE,
 )
 _TEMPLATE = re.compile(r"<[^>]*>|\[[^\]]*\]|\{[^}]*\}|name of (?:author|copyright)", re.IGNORECASE)
@@ -137,8 +138,9 @@ def clean_holder(raw: str) -> tuple[str, str]:
     # "Jouni Malinen <j@example.org> and contributors": contact data goes, the name stays.
     raw = raw[: HOLDER_MAX * 2]  # longer is never a name; keeps minified lines cheap
     if FILLER in raw:
-        raw = re.sub(r"\s*\x01+\s*(?=[.,;:)]|$)|(?<=\w)\x01+(?=\w)", "", raw)
-        raw = re.sub(r"\s*\x01+\s*", " ", raw)
+        # Markup goes; a tab (a line-break tag, see `copyrights._blank_tag`) still ends a holder.
+        raw = re.sub(r"[^\S\t]*\x01+[^\S\t]*(?=[.,;:)]|$)|(?<=\w)\x01+(?=\w)", "", raw)
+        raw = re.sub(r"[^\S\t]*\x01+[^\S\t]*", " ", raw)
     if "](" in raw:
         raw = _MARKDOWN_LINK.sub(r"\1", raw)
     if '\\"' in raw:  # a statement inside a string literal: '\"Cowboy\" Ben Alman\"'

@@ -35,10 +35,12 @@ _LEAD = re.compile(
     r"(?:portions\s+)?(?:"
     r"spdx-filecopyrighttext:(?:\s*(?:copyright|\(c\)|©))*"
     # The sign may be mangled (U+FFFD) or escaped in source code ("\\u00A9").
-    r"|\bcopyright(?:ed)?(?![a-z])"
+    r"|\bcopyright(?:ed)?(?![a-z])\**"  # "**Copyright** |copy| 2016" (reStructuredText)
     # troff writes the sign as "\(co"; a sign lost in conversion leaves "Copyright c 2011".
-    r"(?:\s*(?:\((?:c|©)\)|©|&copy;?|&#169;|\ufffd|\\u00a9|\\xa9|\\a9\b|\\\(co\b"
-    r"|\s+c(?=\s+(?:19|20)\d\d\b)))*(?:\s+by\b)?"
+    r"(?:\s*(?:\((?:c|©)\)|©|&copy;?|&#169;|\ufffd|\\u00a9|\\xa9|\\a9\b|\\\(co\b|\|copy\|"
+    r"|\s+c(?=\s+(?:19|20)\d\d\b)))*"
+    # "The Foo OHL is copyright of CERN.", "These icons are copyright of Jane Roe"
+    r"(?:\s+by\b|(?:(?<=\bis copyright)|(?<=\bare copyright))\s+of\b)?"
     r"|(?:\(c\)|©|&copy;|&#169;)(?:opyright(?:ed)?|\s*copyright(?:ed)?)?(?:\s+by\b)?"
     r"|copr\.)",
     re.IGNORECASE,
@@ -151,14 +153,26 @@ def _blank_markup(line: str) -> str:
     Filler rather than spaces: a wide run of spaces ends a holder (a column break), and
     "<s>Nokia Corporation</s> and/or" must not read as one.
     """
-    return _MARKUP.sub(lambda match: FILLER * len(match.group(0)), line)
+    return _MARKUP.sub(_blank_tag, line)
+
+
+def _blank_tag(match: re.Match) -> str:
+    """A line-break tag ends a holder like a tab ("University of Illinois<BR>All rights");
+    "&nbsp;" separates words ("@copyright&nbsp;2005&nbsp;Jane&nbsp;Roe")."""
+    found = match.group(0)
+    if found[0] == "&":
+        return " " + FILLER * (len(found) - 1)
+    if _BREAK_TAG.match(found):
+        return "\t" + FILLER * (len(found) - 1)
+    return FILLER * len(found)
 
 
 # Not <user@example.org>, and not a name in brackets ("<2010> <Ciaran Jessup>"): tags are
 # never two title-case words without attributes.
 _MARKUP = re.compile(
-    r"<(?![A-Z][a-z]+(?: [A-Z][\w'\-]*)+>)(?:[a-zA-Z/]|![a-zA-Z])[^<>@]{0,200}>|\r"
+    r"<(?![A-Z][a-z]+(?: [A-Z][\w'\-]*)+>)(?:[a-zA-Z/]|![a-zA-Z])[^<>@]{0,200}>|\r|&nbsp;"
 )
+_BREAK_TAG = re.compile(r"</?(?:br|p|div|li|td|th|tr|dd|dt|h\d)\b", re.IGNORECASE)
 _FIELD_LEAD = re.compile(r"[\s:]*", re.IGNORECASE)
 
 
@@ -190,16 +204,26 @@ def _statement_at(
     repeated = _LEAD.match(line, _FIELD_LEAD.match(line, rest_start).end())
     if repeated is not None:
         rest_start = repeated.end()
+    assigned = _ASSIGNED_YEARS.match(line, rest_start)
+    if assigned is not None:  # Sphinx's conf.py: copyright = u"2010-2020, Jane Roe"
+        rest_start = assigned.end()
     rest = line[rest_start:]
     years_match = YEARS.match(rest)
     years_text = years_match.group(0) if years_match else ""
     holder_offset = line_start + rest_start + len(years_text)
     holder_text = rest[len(years_text) :]
+    # "Written by Jane Roe, Copyright 1994.": the statement ends with its years and the
+    # holder was named before it.
+    named_before = ""
+    ends_with_years = _NOTHING_LEFT.match(holder_text) or years_text.rstrip().endswith(".")
+    if years_text and lead.start() > 0 and ends_with_years:
+        by_name = _BY_NAME_BEFORE.search(line, 0, lead.start())
+        named_before = by_name.group(1) if by_name else ""
     # "COPYRIGHT (c) 1990-1994 BY    *" then the name. The holder (or the years and the
     # holder) on the next line: "Copyright (c)\n 1995-2001 Corporation for National
     # Research Initiatives", Debian's "Copyright:"; a long year list may wrap twice.
     for _ in range(3):
-        if not _NOTHING_LEFT.match(holder_text):
+        if named_before or not _NOTHING_LEFT.match(holder_text):
             break
         next_offset, next_text = _next_line(text, line_end)
         next_text = _AUTHOR_FIELD.sub(lambda m: " " * len(m.group(0)), _blank_markup(next_text))
@@ -214,8 +238,12 @@ def _statement_at(
         years_text += " " + more_years.group(0)
         holder_offset += more_years.end()
         holder_text = holder_text[more_years.end() :]
-    holder_text = _with_continuation(text, line_end, holder_text)
-    holder, trailing_years = clean_holder(holder_text)
+    if named_before:
+        holder, trailing_years = named_before, ""
+        holder_text, holder_offset = line, line_start
+    else:
+        holder_text = _with_continuation(text, line_end, holder_text)
+        holder, trailing_years = clean_holder(holder_text)
     years = parse_years(years_text + " " + trailing_years)
     has_marker = bool(re.search(r"\(c\)|©|&copy;|&#169;", lead.group(0), re.IGNORECASE))
     if years and (not holder or not holder[:1].isupper()) and lead.start() > 0:
@@ -262,7 +290,7 @@ def _statement_at(
 # SSLeay's licence, in every OpenSSL-derived file: "... is covered by the same copyright
 # terms except that the holder is Tim Hudson (tjh@cryptsoft.com)."
 _HOLDER_IS = re.compile(
-    r" terms\s*(?:\n[\s*#/]*)?except\s+that\s+the\s+holder\s+is\s+"
+    r" terms\s*(?:[\r\n][\s*#/]*)?except\s+that\s+the\s+holder\s+is\s+"
     r"(?P<holder>[A-Z][\w.\-']*(?: [A-Z][\w.\-']*){0,4})"
 )
 
@@ -279,6 +307,8 @@ def _named_holder_statement(text: str, start: int, named: re.Match) -> Copyright
     )
 
 
+_ASSIGNED_YEARS = re.compile(r"[\"']?\s*[=:]?\s*[ub]?[\"'](?=\s*(?:19|20)\d\d)", re.IGNORECASE)
+_BY_NAME_BEFORE = re.compile(r"\bby\s+((?:[A-Z][\w.\-']*\s+){0,4}[A-Z][\w.\-']*)[\s,]*$")
 _NOTHING_LEFT = re.compile(r"[\s\x01]*(?:by\b)?[\s\x01*#/|]*$", re.IGNORECASE)
 # Without a year or a (c) sign, "copyright" must be followed by something name-like.
 _NAME_START = re.compile(r"[A-Z]|the |\S+(?: \S+){0,3} (?:contributors|authors|developers)$")
@@ -328,7 +358,8 @@ _CLOSING_LINE = re.compile(
     # "... Center Ltd\n    and Clark Cooper", "by Karsten Merker\n * and Maciej W. Rozycki"
     r"|(?:and|&)\s+[A-Z][\w\-']+(?:\s+[A-Z][\w.\-']*){0,3}\s*(?:[<(][^<>()]*@[^<>()]*[>)])?\s*$"
     r"|(?:[A-Z][\w&\-]*,? ){0,4}(?:Inc|Ltd|LLC|Corp|Corporation|Co|GmbH|AG|AB|SA|S\.A|B\.V|L\.P"
-    r"|University|Institute|Foundation|Laboratories|Labs)\b\.?(?:$|\s{2,}|\s*[.,(<]|\s+All\b))"
+    r"|Plc|Incorporated|University|Institute|Foundation|Laboratories|Labs|Organi[sz]ation"
+    r"|Consortium|Society|Association)\b\.?(?:$|\s{2,}|\s*[.,(<]|\s+All\b|\s+and/or\b))"
 )
 
 
