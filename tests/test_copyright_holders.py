@@ -449,3 +449,39 @@ def test_holder_named_in_ssleay_terms_with_old_mac_line_endings():
         " * except that the holder is John Doe (jdoe@example.org).\r"
     )
     assert "John Doe" in _holders(text)
+
+
+def test_third_list_item_in_legal_text_is_no_copyright_sign():
+    text = (
+        "(a) Grant. Subject to these terms, Example grants you a licence.\n"
+        "(b) Restrictions. You may not rent the software.\n"
+        "(c) Representations. Each party represents that it has authority.\n"
+    )
+    assert _holders(text) == []
+
+
+def test_c_sign_at_a_line_start_without_a_list_is_still_a_statement():
+    assert _holders("(c) Example Widgets Inc.\nAll rights reserved.\n") == ["Example Widgets Inc."]
+
+
+def test_postscript_copyright_field_lines_after_the_first_are_licence_text():
+    text = (
+        "%%Copyright: Copyright 1990-2009 Example Systems Incorporated.\n"
+        "%%Copyright: All rights reserved.\n"
+        "%%Copyright: MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE\n"
+        "%%Copyright: DISCLAIMED.\n"
+    )
+    assert _holders(text) == ["Example Systems Incorporated"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NO LICENSE IS GRANTED UNDER ANY COPYRIGHT, PATENT, TRADEMARK, OR OTHER RIGHT.\n",
+        "This work is not subject to copyright by Section 105 of the Copyright Act.\n",
+        "Directive 2001/29/EC (the Copyright Directive) applies.\n",
+        "Copyright GNU AGPL.\n",
+    ],
+)
+def test_intellectual_property_law_after_copyright_is_no_holder(text):
+    assert _holders(text) == []

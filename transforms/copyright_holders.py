@@ -57,7 +57,9 @@ _NOT_A_HOLDER = re.compile(
     r"|and|or|of|to|in|for|is|are|by|the above|this|that|as|on|under|it|its|their|your|may|must"
     r"|shall|will|which|with|act|infringement|status|assignment|ownership|claims?|symbol|sign"
     r"|text|line|year|date|field|header|policy|agreement|interest|date|y{4}|<|all\s+rights"
-    r"|agents?)\b",  # "Copyright Agent" is the DMCA contact, not a holder
+    # "Copyright Agent" is the DMCA contact; "COPYRIGHT, PATENT, TRADEMARK OR OTHER RIGHT" and
+    # "copyright by Section 105", "the Copyright Directive" are law, not holders.
+    r"|agents?|patents?|trademarks?|trade\s+secrets?|sections?|directives?|regulations?)\b",
     re.IGNORECASE,
 )
 _TEMPLATE = re.compile(r"<[^>]*>|\[[^\]]*\]|\{[^}]*\}|name of (?:author|copyright)", re.IGNORECASE)
@@ -80,7 +82,7 @@ def holder_before(prefix: str) -> str:
     return name if plausible_holder(name) else ""
 
 
-_CODE_OR_FIELD = re.compile(r"[{}=;\\|]|^[\w-]+: |^(?:L?GPL|BSD|MIT|Apache)\b")
+_CODE_OR_FIELD = re.compile(r"[{}=;\\|]|^[\w-]+: |^(?:(?:GNU\s+)?[AL]?GPL|BSD|MIT|Apache)\b")
 
 
 HOLDER_MAX = 200

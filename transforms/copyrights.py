@@ -264,7 +264,11 @@ def _statement_at(
             return None
         if line[lead.start() - 1].isalnum():
             return None
+    if bare_marker and not years and _is_list_label(text, line, line_start, lead):
+        return None
     if not years and not has_marker and not _NAME_START.match(holder):
+        return None
+    if not years and not has_marker and _is_field_continuation(text, line, line_start, lead):
         return None
     start = line_start + lead.start()
     if holder_offset == line_start:  # the holder came before the marker
@@ -293,6 +297,32 @@ _HOLDER_IS = re.compile(
     r" terms\s*(?:[\r\n][\s*#/]*)?except\s+that\s+the\s+holder\s+is\s+"
     r"(?P<holder>[A-Z][\w.\-']*(?: [A-Z][\w.\-']*){0,4})"
 )
+
+
+_LABEL_BEFORE = re.compile(r"[\s#/*;%>]*$")
+_EARLIER_LABEL = re.compile(r"(?:^|\n)[\s#/*;%>]*\(b\)", re.IGNORECASE)
+_LABEL_LOOKBACK = 5000
+
+
+def _is_list_label(text: str, line: str, line_start: int, lead: re.Match) -> bool:
+    """ "(c) Representations." opening a line after a "(b) ..." line is the third item of a
+    list in legal text, not a copyright sign."""
+    if not _LABEL_BEFORE.match(line[: lead.start()]):
+        return False
+    window_start = max(0, line_start - _LABEL_LOOKBACK)
+    return _EARLIER_LABEL.search(text, window_start, line_start) is not None
+
+
+_FIELD_LINE = re.compile(r"[\s%#/*;]*copyright:", re.IGNORECASE)
+
+
+def _is_field_continuation(text: str, line: str, line_start: int, lead: re.Match) -> bool:
+    """A PostScript "%%Copyright:" field repeats its name on every line of the licence it
+    carries ("%%Copyright: DISCLAIMED."); only its first line can be a statement."""
+    if line[lead.end() : lead.end() + 1] != ":" or line_start == 0:
+        return False
+    previous_start = text.rfind("\n", 0, line_start - 1) + 1
+    return _FIELD_LINE.match(text, previous_start, line_start) is not None
 
 
 def _named_holder_statement(text: str, start: int, named: re.Match) -> CopyrightStatement:
