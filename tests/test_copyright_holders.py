@@ -485,3 +485,23 @@ def test_postscript_copyright_field_lines_after_the_first_are_licence_text():
 )
 def test_intellectual_property_law_after_copyright_is_no_holder(text):
     assert _holders(text) == []
+
+
+def test_html_meta_copyright_content_is_read():
+    text = '\t<meta name="copyright" content="copyright 2005-2006 Jane ROE"/>\r\n'
+    assert _holders(text) == ["Jane ROE"]
+
+
+def test_ellipsis_in_brackets_after_a_name_list_goes():
+    assert _holders("  Copyright (C) 1998 Jane Roe, John Doe [, ...]\n") == ["Jane Roe, John Doe"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "EXPL © the Example Community 2007 \nThis Example Public Licence applies to the work.\n",
+        "(c) the Example Community 2007 This Example Union Public Licence\n",
+    ],
+)
+def test_the_holder_after_years_is_kept_over_a_word_before_and_a_sentence_after(text):
+    assert _holders(text) == ["the Example Community"]

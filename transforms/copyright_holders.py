@@ -38,6 +38,8 @@ HOLDER_END = re.compile(
     r"|\s*[<(\[]?\s*(?:mailto:)?[\w.+\-]+@(?:[\w\-]+\.[\w.\-]+|\{)"
     r"|\s*\(?\s*<?https?://"
     r"|\s*\*/|\s*-->|\s{3,}|\t"
+    r'|\s*"\s*/?>'  # the end of an HTML attribute: '<meta content="Copyright 2005 Jane Roe"/>'
+    r"|\s*\[,?\s*(?:\.\.\.|…)\s*\]"  # "Julian Smart, Robert Roebling [, ...]"
     r"|[\s,;]*\b(?:written|authored|developed|maintained|modified|contributed|created"
     r"|generated) by\b"
     # A sentence after the name ("Inc. HylaFAX is a trademark", "Inc. or its affiliates"),
@@ -188,7 +190,8 @@ def clean_holder(raw: str) -> tuple[str, str]:
         trailing_years += " " + interior.group(0)
         rest = holder[interior.end() :]
         rest = rest.strip()
-        holder = holder[: interior.start()] + (", " + rest if rest[:1].isupper() else "")
+        next_holder = rest[:1].isupper() and not _SENTENCE_START.match(rest)
+        holder = holder[: interior.start()] + (", " + rest if next_holder else "")
     # '"Cowboy" Ben Alman', "Paul `Rusty' Russell": a quoted nickname keeps its word.
     if "'" in holder or '"' in holder or "`" in holder:
         holder = _QUOTED_WORD.sub(r"\1\2", holder)
@@ -221,6 +224,8 @@ _MARKDOWN_LINK = re.compile(r"\[([^\]\[]{1,100})\]\([^)\s]{1,300}\)")
 _INTERIOR_YEARS = re.compile(
     rf",?\s+{_YEAR}(?:\s*(?:-|–|,|and)\s*(?:{_YEAR}|\d\d\b))*(?:\s+and\b)?(?=\s|$)"
 )
+# "the European Community 2007 This European Union Public Licence": a sentence, not a holder.
+_SENTENCE_START = re.compile(r"(?:This|These|The|Licensed|Permission|See|Released)\s")
 # A nickname or project tag after the name ("Masayuki Hatta (mhatta)"; an acronym of the
 # name stays: "... Research Organisation (CSIRO)"), a dangling "(see",
 # a trailing "Copyleft" or "and".

@@ -168,9 +168,11 @@ def _blank_tag(match: re.Match) -> str:
 
 
 # Not <user@example.org>, and not a name in brackets ("<2010> <Ciaran Jessup>"): tags are
-# never two title-case words without attributes.
+# never two title-case words without attributes. A <meta content="Copyright ..."> tag is
+# left as text for the statement inside it.
 _MARKUP = re.compile(
-    r"<(?![A-Z][a-z]+(?: [A-Z][\w'\-]*)+>)(?:[a-zA-Z/]|![a-zA-Z])[^<>@]{0,200}>|\r|&nbsp;"
+    r"<(?![A-Z][a-z]+(?: [A-Z][\w'\-]*)+>|[^<>]*\bcontent=)(?:[a-zA-Z/]|![a-zA-Z])[^<>@]{0,200}>"
+    r"|\r|&nbsp;"
 )
 _BREAK_TAG = re.compile(r"</?(?:br|p|div|li|td|th|tr|dd|dt|h\d)\b", re.IGNORECASE)
 _FIELD_LEAD = re.compile(r"[\s:]*", re.IGNORECASE)
@@ -246,7 +248,8 @@ def _statement_at(
         holder, trailing_years = clean_holder(holder_text)
     years = parse_years(years_text + " " + trailing_years)
     has_marker = bool(re.search(r"\(c\)|©|&copy;|&#169;", lead.group(0), re.IGNORECASE))
-    if years and (not holder or not holder[:1].isupper()) and lead.start() > 0:
+    name_like = holder[:1].isupper() or holder.startswith("the ")  # "the European Community"
+    if years and not name_like and lead.start() > 0:
         # "Rusty Russell (C)2000 -- This code is GPL.": the holder came first.
         before = holder_before(line[: lead.start()])
         if before:
