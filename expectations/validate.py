@@ -155,7 +155,10 @@ def validate_run(
     allowed_categories: list[str] | None = None,
     consent_valid: Callable[[dict], bool] | None = None,
     pii_left: frames.ResidualCounter | None = None,
+    pii_left_for: Callable[[Path], frames.ResidualCounter | None] | None = None,
 ) -> ValidationReport:
+    """`pii_left_for` may give a dataset file's counter precomputed (the after-run pool);
+    where it gives None, `pii_left` counts the file's texts."""
     validator = OutputValidator(run_dir / "reports" / "gx")
     results: list[FileResult] = []
     for path in sorted((run_dir / "ledger").glob("*.parquet")):
@@ -166,7 +169,8 @@ def validate_run(
             )
         )
     for path in sorted((run_dir / "dataset").glob("*.parquet")):
-        frame = frames.dataset_frame(pq.ParquetFile(path), consent_valid, pii_left)
+        counter = (pii_left_for(path) if pii_left_for else None) or pii_left
+        frame = frames.dataset_frame(pq.ParquetFile(path), consent_valid, counter)
         results.append(
             validator.validate(
                 "dataset",

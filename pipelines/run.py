@@ -16,11 +16,11 @@ from pathlib import Path
 import apache_beam as beam
 from apache_beam.options.pipeline_options import StandardOptions
 
+from pipelines.after_pool import AfterRunPool, PendingDigests, PendingResidual
 from pipelines.audit import PARQUET_OUTPUT_DIRS, PUBLISHED, build_audit
 from pipelines.config import LoadedConfig
 from pipelines.lineage import LineageEmitter
 from pipelines.options import FN_API_RUNNER, build_pipeline_options, describe_runner
-from pipelines.outputs import content_digest
 from pipelines.progress import MetricsCollector, ProgressDisplay, ProgressFnApiRunner, describe
 from pipelines.publish import (
     MANIFEST,
@@ -102,9 +102,15 @@ def run_audit(
     lineage.emit(lineage.start(run_id))
     try:
         result = _run_pipeline(config, options, staging, show_progress)
-        summary = summarise(config, staging, run_id, counter_values(result.metrics()))
-        write_json(staging / "reports" / "summary.json", summary)
-        check_nothing_lost(summary)
+        with AfterRunPool(config.policy.pii, config.key_source.load()) as pool:
+            # The pool's queue: the re-scan first (validation waits for it), digests last.
+            residual = PendingResidual(pool, staging / "dataset")
+            digests = PendingDigests(pool, {name: staging / name for name in PARQUET_OUTPUT_DIRS})
+            counters = counter_values(result.metrics())
+            summary = summarise(config, staging, run_id, counters, pool, residual)
+            write_json(staging / "reports" / "summary.json", summary)
+            check_nothing_lost(summary)
+            content_digests = digests.result()
         manifest = {
             "run_id": run_id,
             "started_at": started_at,
@@ -119,9 +125,7 @@ def run_audit(
             "runner": describe_runner(options),
             "packages": package_versions(),
             "totals": summary["totals"],
-            "content_digests": {
-                name: content_digest(staging / name) for name in PARQUET_OUTPUT_DIRS
-            },
+            "content_digests": content_digests,
             "previous_manifest": previous_manifest(output),
         }
         if not summary["validation"]["success"]:
@@ -155,7 +159,14 @@ class ValidationFailed(Exception):
         ]
 
 
-def summarise(config: LoadedConfig, staging: Path, run_id: str, counters: dict) -> dict:
+def summarise(
+    config: LoadedConfig,
+    staging: Path,
+    run_id: str,
+    counters: dict,
+    pool: AfterRunPool | None = None,
+    residual: PendingResidual | None = None,
+) -> dict:
     """summary.json: counts, stage figures, gates, sizes and the validation results."""
     summary = build_summary(staging, counters)
     summary["run_id"] = run_id
@@ -164,7 +175,7 @@ def summarise(config: LoadedConfig, staging: Path, run_id: str, counters: dict) 
     summary["gates"] = gate_figures(staging / "ledger", config.policy.gate)
     summary["sizes"] = size_figures(staging / "dataset")
     summary["validation"] = validate_staged_run(
-        config, staging, summary["reconciliation"]
+        config, staging, summary["reconciliation"], pool, residual
     ).to_dict()
     return summary
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipelines.after_pool import AfterRunPool, PendingResidual
 from pipelines.config import LoadedConfig
 from pipelines.reason_codes import is_known_reason
 
@@ -36,12 +37,19 @@ def consent_checker(config: LoadedConfig):
     return consent_valid
 
 
-def validate_staged_run(config: LoadedConfig, staging: Path, reconciliation: dict):
+def validate_staged_run(
+    config: LoadedConfig,
+    staging: Path,
+    reconciliation: dict,
+    pool: AfterRunPool | None = None,
+    residual: PendingResidual | None = None,
+):
     from expectations.validate import validate_run
     from pipelines.residual_pii import ResidualPiiScanner
 
     allowed = accepted_categories(config)
-    with ResidualPiiScanner(config.policy.pii, config.key_source.load()) as pii_left:
+    key = config.key_source.load()
+    with ResidualPiiScanner(config.policy.pii, key, pool=pool) as pii_left:
         return validate_run(
             staging,
             reconciliation,
@@ -49,4 +57,5 @@ def validate_staged_run(config: LoadedConfig, staging: Path, reconciliation: dic
             allowed_categories=allowed,
             consent_valid=consent_checker(config),
             pii_left=pii_left,
+            pii_left_for=residual.counter_for if residual is not None else None,
         )

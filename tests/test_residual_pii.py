@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines import residual_pii
+from pipelines import after_pool, residual_pii
 from pipelines.residual_pii import ResidualPiiScanner
 from schemas.pii import PiiSettings
 
@@ -24,10 +24,10 @@ def test_pool_and_in_process_counts_agree_and_keep_order(monkeypatch):
         expected = list(local(_batches()))
     assert sum(expected) > 0 and 0 in expected
     monkeypatch.setattr(residual_pii, "CHUNK_BYTES", 100)
-    monkeypatch.setattr(residual_pii, "POOL_THRESHOLD_BYTES", 200)
+    monkeypatch.setattr(after_pool, "POOL_THRESHOLD_BYTES", 200)
     with ResidualPiiScanner(PiiSettings(), KEY, workers=2) as pooled:
         assert list(pooled(_batches())) == expected
-        assert pooled._pool is not None  # the pool path really ran
+        assert pooled.pool_started  # the pool path really ran
 
 
 def _breaks_the_pool(texts):
@@ -40,8 +40,8 @@ def test_a_broken_pool_falls_back_to_counting_in_process(monkeypatch, caplog):
     with ResidualPiiScanner(PiiSettings(), KEY, workers=1) as local:
         expected = list(local(_batches()))
     monkeypatch.setattr(residual_pii, "CHUNK_BYTES", 100)
-    monkeypatch.setattr(residual_pii, "POOL_THRESHOLD_BYTES", 200)
-    monkeypatch.setattr(residual_pii, "_count_in_worker", _breaks_the_pool)
+    monkeypatch.setattr(after_pool, "POOL_THRESHOLD_BYTES", 200)
+    monkeypatch.setattr(after_pool, "count_residual_in_worker", _breaks_the_pool)
     with ResidualPiiScanner(PiiSettings(), KEY, workers=2) as pooled:
         assert list(pooled(_batches())) == expected
-    assert "re-scanning in-process" in caplog.text
+    assert "continuing in-process" in caplog.text
