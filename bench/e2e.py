@@ -31,7 +31,7 @@ the ratio audit wall / datatrove wall is printed (below 1: the audit is faster).
 
 Phases: the sampler also notes when the launcher first and last had worker
 subprocesses; before that is start-up and graph construction, after it the
-launcher alone builds the summary, validates (GX) and publishes.
+launcher (with its after-run process pool) builds the summary, validates (GX)\nand publishes.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def _sample_tree(pid: int, memory: TreeMemory, stop: threading.Event, started: f
             memory.first_workers = memory.first_workers if memory.first_workers else now
             memory.last_workers = now
         else:
-            # the launcher alone, or with its validation pool after the pipeline
+            # the launcher alone, or with its after-run pool after the pipeline
             memory.peak_launcher_alone = max(memory.peak_launcher_alone, total)
         stop.wait(SAMPLE_SECONDS)
 
@@ -124,6 +124,7 @@ class Measured:
     returncode: int
     memory: TreeMemory
     wait4_maxrss: int  # bytes
+    cpu_seconds: float = 0.0  # user + sys of the whole tree (wait4: children it waited for)
     output: str = ""
 
 
@@ -144,7 +145,8 @@ def measure(command: list[str], log: Path, env: dict[str, str] | None = None) ->
         process.returncode = os.waitstatus_to_exitcode(status)
         stop.set()
         sampler.join()
-    return Measured(wall, process.returncode, memory, usage.ru_maxrss * 1024, log.read_text())
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measured(wall, process.returncode, memory, usage.ru_maxrss * 1024, cpu, log.read_text())
 
 
 @dataclass
@@ -283,6 +285,11 @@ def compare_with_datatrove(audit: AuditResult, cache: Path, tokenizers: list[str
         print(f"  wall              {measured.wall:,.1f} s ({stages})")
         print(f"  throughput        {per_core:.2f} MiB/s per core")
         print(
+            f"  CPU               {measured.cpu_seconds:.1f} s user+sys "
+            f"({measured.cpu_seconds / (measured.wall * audit.workers):.0%} of wall x "
+            f"{audit.workers} cores)"
+        )
+        print(
             f"  peak RSS          all processes {_mib(measured.memory.peak_sum)}; "
             f"largest process {_mib(measured.memory.peak_single)}"
         )
@@ -321,6 +328,11 @@ def print_audit(result: AuditResult) -> None:
         f"before/after them {_mib(run.memory.peak_launcher_alone)}"
     )
     print(f"  ru_maxrss         wait4 (this run's tree) {_mib(run.wait4_maxrss)}")
+    cores = result.workers
+    print(
+        f"  CPU               {run.cpu_seconds:.1f} s user+sys, all processes "
+        f"({run.cpu_seconds / (run.wall * cores):.0%} of wall x {cores} cores)"
+    )
     if run.memory.first_workers is not None and run.memory.last_workers is not None:
         print(
             f"  phases            launcher alone {run.memory.first_workers:.1f} s, with Beam "
