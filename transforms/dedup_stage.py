@@ -18,6 +18,7 @@ from apache_beam.metrics import Metrics
 
 from schemas.dedup import DedupAssignment, DedupFingerprint, DedupSettings
 from schemas.record import Action, AuditRecord, Signal
+from transforms.packing import pack, unpack
 
 STAGE = "dedup"
 EXACT_DUPLICATE = "dedup.exact_duplicate"
@@ -60,9 +61,10 @@ def to_fingerprint(record: AuditRecord) -> DedupFingerprint:
     )
 
 
-def without_sketch(record: AuditRecord) -> tuple[str, AuditRecord]:
-    """Keyed for the join, minus the 0.5 KB sketch the clustering branch already used."""
-    return record.doc_id, replace(record, dedup_sketch=None)
+def keyed_for_join(record: AuditRecord) -> tuple[str, bytes]:
+    """Keyed for the join, packed (transforms.packing), minus the 0.5 KB sketch the
+    clustering branch already used."""
+    return record.doc_id, pack(replace(record, dedup_sketch=None))
 
 
 class _Sketch(beam.DoFn):
@@ -120,7 +122,8 @@ def duplicate_signal(assignment: DedupAssignment) -> Signal | None:
 
 def attach_assignment(item: tuple[str, dict]):
     _, grouped = item
-    for record in grouped["record"]:
+    for packed in grouped["record"]:
+        record = unpack(packed)
         [assignment] = grouped["assignment"]
         record.dedup = assignment
         signal = duplicate_signal(assignment)
@@ -177,7 +180,7 @@ class DedupStage(beam.PTransform):
         assignments = assignments | "KeyAssignments" >> beam.Map(
             lambda assignment: (assignment.doc_id, assignment)
         )
-        keyed = records | "KeyRecords" >> beam.Map(without_sketch)
+        keyed = records | "KeyRecords" >> beam.Map(keyed_for_join)
         attached = (
             {"record": keyed, "assignment": assignments}
             | "Join" >> beam.CoGroupByKey()

@@ -27,6 +27,7 @@ from apache_beam.io.filesystems import CompressionTypes, FileSystems
 from apache_beam.metrics import Metrics
 
 from schemas.record import AuditRecord, DetachedText
+from transforms.packing import pack, unpack
 
 TEXT_SCHEMA = pa.schema(
     [pa.field("doc_id", pa.string(), nullable=False), pa.field("text", pa.string(), nullable=False)]
@@ -191,7 +192,8 @@ class _AttachTexts(beam.DoFn):
 
     def process(self, item: tuple[str, Iterable[tuple[str, str, dict]]]) -> Iterator:
         path, wanted = item
-        for kind, row, text in attach_texts(path, wanted):
+        rows = ((kind, doc_id, unpack(row)) for kind, doc_id, row in wanted)
+        for kind, row, text in attach_texts(path, rows):
             yield beam.pvalue.TaggedOutput(kind, self._finishers[kind](row, text))
 
 
@@ -201,7 +203,8 @@ class AttachTexts(beam.PTransform):
     `finishers` maps each kind to how its row takes the text (`add_text`, or
     e.g. one that also hashes it). One group per sidecar file, so a file is read
     once by one worker however many of its rows are wanted, and only rows that
-    need text (never the whole corpus) cross the grouping step.
+    need text (never the whole corpus) cross the grouping step, packed
+    (transforms.packing).
     """
 
     def __init__(self, finishers: dict[str, Callable[[dict, str], dict]]) -> None:
@@ -213,7 +216,7 @@ class AttachTexts(beam.PTransform):
         tagged = [
             inputs[kind]
             | f"Tag{kind.title().replace('_', '')}"
-            >> beam.Map(lambda item, kind=kind: (item[0], (kind, item[1], item[2])))
+            >> beam.Map(lambda item, kind=kind: (item[0], (kind, item[1], pack(item[2]))))
             for kind in self._kinds
         ]
         return (
