@@ -176,3 +176,15 @@ def test_signatures_transform_yields_datasketch_lean_minhashes():
     with beam.Pipeline(options=runner_options()) as pipeline:
         sketches = pipeline | beam.Create(docs) | MinHashSignatures(DedupSettings())
         assert_that(sketches, check)
+
+
+def test_band_entries_round_trip_doc_ids_and_minima():
+    import numpy as np
+
+    from transforms.dedup_beam import band_entry, read_band_entry
+
+    minima = np.arange(128, dtype=np.uint8)
+    for doc_id in ("a", "kernel-00001.jsonl.gz:L17", "ünïcode/∂oc", ""):
+        read_id, read_minima = read_band_entry(band_entry(doc_id, minima))
+        assert read_id == doc_id
+        assert np.array_equal(read_minima, minima)
