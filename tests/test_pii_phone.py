@@ -107,3 +107,43 @@ def test_digit_run_check_matches_libphonenumber_on_plain_and_hyphenated_runs():
             }
         )
         assert list(phone_matches.__wrapped__(run, regions)) == expected, run
+
+
+def test_hex_literals_are_cut_out_of_digit_runs():
+    from transforms.pii_phone import outside_hex_literals
+
+    text = "reg = <0x0 0x01003000 0x0 0x00000800>; period = 0x40000000ull;"
+    start, end = text.index("0x0"), text.index(">")
+    pieces = outside_hex_literals(text, start, end)
+    assert all("0x" not in text[a:b] for a, b in pieces)
+    assert "".join(text[a:b] for a, b in pieces).strip() == ""
+    assert outside_hex_literals("call 415 555 0132", 5, 17) == [(5, 17)]
+
+
+@pytest.mark.parametrize(
+    "value, is_hex",
+    [
+        ("0x01003000", True),
+        ("0x40000000ull", True),
+        ("(0x4048", True),
+        ("555-0100x12", False),  # an extension glued to a number
+        ("5550100x12", False),
+        ("415 555 0132 x12", False),
+        ("0xZZ", False),
+    ],
+)
+def test_hex_literal_pattern_spares_phone_extensions(value, is_hex):
+    from transforms.pii_phone import HEX_LITERAL
+
+    assert bool(HEX_LITERAL.search(value)) is is_hex
+
+
+def test_hex_runs_give_no_phone_candidates_and_plain_runs_are_unchanged():
+    from transforms.pii_phone import phone_spans
+
+    regions = tuple(DEFAULT_PHONE_REGIONS)
+    device_tree = "ranges = <0x0 0x02000000 0x0 0x10000000 0x05000 0x1000>;"
+    first = device_tree.index("0x0")
+    assert phone_spans(device_tree, first, device_tree.index(">"), regions) == []
+    text = "tel 415 555 0132"
+    assert [text[a:b] for a, b in phone_spans(text, 4, len(text), regions)] == ["415 555 0132"]

@@ -11,7 +11,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from transforms.pii_phone import DATE_LIKE, MIN_PHONE_DIGITS
+from transforms.pii_phone import DATE_LIKE, HEX_LITERAL, MIN_PHONE_DIGITS
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ def plausible(text: str, span: RawSpan) -> bool:
         return (
             sum(c.isdigit() for c in value) >= MIN_PHONE_DIGITS
             and not DATE_LIKE.search(value)
+            and not HEX_LITERAL.search(value)
             and not _ZIP_PLUS_4.search(text, max(span.start - 4, 0), span.end)
             and not _is_numeric_range(value)
             and not _is_version(value)

@@ -32,6 +32,13 @@ DATE_LIKE = re.compile(
     r"(?:19|20)\d\d-(?:[01]\d-[0-3]\d|(?:19|20)\d\d)(?!\d)"  # 2004-11-23, 2001-2003
     r"|(?<!\d)(?:19|20)\d\d [+-][01]\d[0-5]\d(?!\d)"  # git/e-mail dates: "2007 -0500"
 )
+# C hex literals ("0x0 0x01003000" in device trees, register tables) are no phone
+# numbers, yet libphonenumber reads the "x" as an extension mark and parses them,
+# region by region: in kernel source they were half of all phone parsing. Digit runs
+# are cut at them, and a phone value holding one is dropped (documented filter).
+# Not "555-0100x12" or "5550100x12" (an extension): the "0x" must start a token;
+# C's "u"/"l" suffixes may end it ("0x40000000ull").
+HEX_LITERAL = re.compile(r"(?<![\w.\-])0[xX][0-9A-Fa-f]+(?:[uU][lL]{0,2}|[lL]{1,2}[uU]?)?(?!\w)")
 _MEMO_SIZE = 1 << 17
 
 
@@ -308,6 +315,30 @@ def phone_spans(text: str, start: int, end: int, regions: tuple[str, ...]) -> li
     """Where in the digit run text[start:end] a phone number may be; [] for dates and ranges."""
     if DATE_LIKE.search(text, start, end):
         return []
-    lead = 1 if start > 0 and text[start - 1] in "+(" else 0
-    base = start - lead
-    return [(base + s, base + e) for s, e in phone_matches(text[base:end], regions)]
+    spans: list[tuple[int, int]] = []
+    for piece_start, piece_end in outside_hex_literals(text, start, end):
+        if piece_start != start or piece_end != end:
+            digits = sum(c.isdigit() for c in text[piece_start:piece_end])
+            if digits < MIN_PHONE_DIGITS:
+                continue  # a shorter value is dropped by the filters anyway
+        lead = 1 if piece_start > 0 and text[piece_start - 1] in "+(" else 0
+        base = piece_start - lead
+        spans.extend((base + s, base + e) for s, e in phone_matches(text[base:piece_end], regions))
+    return spans
+
+
+def outside_hex_literals(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """text[start:end] minus the hex literals overlapping it, as (start, end) pieces."""
+    if "x" not in text[start:end] and "X" not in text[start:end]:
+        return [(start, end)]
+    pieces: list[tuple[int, int]] = []
+    cursor = start
+    for literal in HEX_LITERAL.finditer(text, max(0, start - 1), min(len(text), end + 1)):
+        if literal.end() <= start or literal.start() >= end:
+            continue
+        if literal.start() > cursor:
+            pieces.append((cursor, literal.start()))
+        cursor = max(cursor, literal.end())
+    if cursor < end:
+        pieces.append((cursor, end))
+    return pieces
