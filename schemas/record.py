@@ -7,9 +7,10 @@ it never drops one. Only the decision step turns signals into a decision.
 from __future__ import annotations
 
 import pickle
-import zlib
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+import pyarrow as pa
 
 from schemas.consent import OptOutSignal
 from schemas.dedup import DedupAssignment, DedupSketch
@@ -131,12 +132,14 @@ class AuditRecord:
     def __reduce__(self):
         """Pickle as one compressed blob: records wait at step boundaries by the
         hundred thousand on the local runner, and pickled dataclasses repeat their
-        class and field names; zlib level 1 halves them for microseconds each."""
+        class and field names. LZ4 (bundled with pyarrow) takes a fifth off in ~4 us;
+        zlib took two fifths but cost ~75 us a record at every step boundary."""
         state = pickle.dumps(self.__dict__, protocol=pickle.HIGHEST_PROTOCOL)
-        return _restore_record, (zlib.compress(state, 1),)
+        return _restore_record, (len(state), pa.compress(state, codec="lz4", asbytes=True))
 
 
-def _restore_record(blob: bytes) -> AuditRecord:
+def _restore_record(size: int, blob: bytes) -> AuditRecord:
     record = AuditRecord.__new__(AuditRecord)
-    record.__dict__.update(pickle.loads(zlib.decompress(blob)))
+    state = pa.decompress(blob, decompressed_size=size, codec="lz4", asbytes=True)
+    record.__dict__.update(pickle.loads(state))
     return record
