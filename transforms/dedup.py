@@ -238,8 +238,12 @@ def is_empty_signature(signature: np.ndarray) -> bool:
     return bool(np.all(signature == _UINT32_MAX))
 
 
+BAND_KEY_BYTES = 10
+
+
 def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[bytes]:
-    """One LSH key per band: 2-byte band index + 8-byte blake2b of the band's values."""
+    """One LSH key per band (BAND_KEY_BYTES): 2-byte band index + 8-byte blake2b of the
+    band's values."""
     raw = signature[: bands * rows].astype("<u4").tobytes()
     width = rows * 4
     return [
