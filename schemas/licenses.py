@@ -8,12 +8,14 @@ the one definition the ledger writer should use for them.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.rows import flat_row
 
 
 class EvidenceKind(StrEnum):
@@ -198,19 +200,19 @@ def copyright_statement_list_type() -> pa.DataType:
 
 
 def evidence_row(evidence: LicenseEvidence) -> dict:
-    row = asdict(evidence)
+    row = flat_row(evidence)
     row["unknown_ids"] = list(evidence.unknown_ids)
     return row
 
 
 def copyright_row(statement: CopyrightStatement) -> dict:
-    row = asdict(statement)
+    row = flat_row(statement)
     row.pop("statement")
     return row
 
 
 def verdict_row(verdict: RightsVerdict) -> dict:
     """Ledger row for a verdict; copyright holder names are left out (see above)."""
-    row = asdict(verdict)
+    row = flat_row(verdict)
     row.pop("copyright_holders")
     return row

@@ -6,11 +6,13 @@ of its normalised form, so findings can go to the ledger as they are.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from schemas.rows import flat_row
 
 
 class PiiAction(StrEnum):
@@ -122,7 +124,7 @@ class PiiFinding:
     value_token: str  # hmac_token(key, normalised value); never the value itself
 
     def to_row(self) -> dict:
-        return asdict(self)
+        return flat_row(self)
 
 
 def pii_finding_struct() -> pa.StructType:

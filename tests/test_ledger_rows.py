@@ -48,3 +48,22 @@ def test_card_shaped_numbers_in_free_text_are_scrubbed():
     record = record_with_junk()
     record.signals[0] = Signal("license.unknown", Action.FLAG, "licenses", "id 4111111111111111")
     assert "4111111111111111" not in json.dumps(ledger_row(record), default=str)
+
+
+def test_flat_rows_equal_dataclasses_asdict():
+    """The fast row builder may only be used on flat dataclasses: no dataclass inside."""
+    from dataclasses import asdict, fields, is_dataclass
+
+    from schemas.pii import PiiFinding
+    from schemas.rows import flat_row
+
+    record = record_with_junk()
+    samples = [
+        record.license_evidence[0],
+        record.copyrights[0],
+        record.rights,
+        PiiFinding(1, 5, "EMAIL_ADDRESS", 1.0, "EmailRecognizer", "tok"),
+    ]
+    for sample in samples:
+        assert flat_row(sample) == asdict(sample)
+        assert not any(is_dataclass(getattr(sample, f.name)) for f in fields(sample))

@@ -115,4 +115,3 @@ def test_records_pickle_compactly_and_round_trip():
     back = pickle.loads(blob)
     assert back == record and back is not record
     assert len(blob) < len(pickle.dumps(record.__dict__))
-
