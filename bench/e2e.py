@@ -71,6 +71,7 @@ class TreeMemory:
     peak_launcher_alone: int = 0  # launcher RSS with no workers (summary, validation)
     peak_single: int = 0
     peak_single_name: str = ""
+    peak_root: int = 0  # the launcher process itself (what grows with documents)
     max_processes: int = 0
     samples: int = 0
     first_workers: float | None = None  # seconds after start when Beam workers first seen
@@ -98,6 +99,8 @@ def _sample_tree(pid: int, memory: TreeMemory, stop: threading.Event, started: f
             except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
                 continue
             total += rss
+            if process.pid == pid:
+                memory.peak_root = max(memory.peak_root, rss)
             if rss > memory.peak_single:
                 memory.peak_single = rss
                 with contextlib.suppress(psutil.Error):
@@ -124,7 +127,9 @@ class Measured:
     returncode: int
     memory: TreeMemory
     wait4_maxrss: int  # bytes
-    cpu_seconds: float = 0.0  # user + sys of the whole tree (wait4: children it waited for)
+    # user + sys of the process and the descendants it waited for: the audit's Beam
+    # workers and pool, not datatrove's (its forkserver children are not the root's)
+    cpu_seconds: float = 0.0
     output: str = ""
 
 
@@ -285,11 +290,6 @@ def compare_with_datatrove(audit: AuditResult, cache: Path, tokenizers: list[str
         print(f"  wall              {measured.wall:,.1f} s ({stages})")
         print(f"  throughput        {per_core:.2f} MiB/s per core")
         print(
-            f"  CPU               {measured.cpu_seconds:.1f} s user+sys "
-            f"({measured.cpu_seconds / (measured.wall * audit.workers):.0%} of wall x "
-            f"{audit.workers} cores)"
-        )
-        print(
             f"  peak RSS          all processes {_mib(measured.memory.peak_sum)}; "
             f"largest process {_mib(measured.memory.peak_single)}"
         )
@@ -327,6 +327,7 @@ def print_audit(result: AuditResult) -> None:
         f"  peak RSS by phase while Beam workers run {_mib(run.memory.peak_with_workers)}; "
         f"before/after them {_mib(run.memory.peak_launcher_alone)}"
     )
+    print(f"  launcher          peak RSS {_mib(run.memory.peak_root)} (the root process alone)")
     print(f"  ru_maxrss         wait4 (this run's tree) {_mib(run.wait4_maxrss)}")
     cores = result.workers
     print(
@@ -377,14 +378,22 @@ def main() -> int:
         print(f"\nMemory scaling ({args.workers} workers):")
         print(
             f"  {'MiB':>6} {'docs':>8} {'wall s':>8} {'MiB/s/core':>11} {'rec/s':>7} "
-            f"{'peak RSS all':>13} {'largest proc':>13} {'wait4 maxrss':>13}"
+            f"{'peak RSS all':>13} {'largest proc':>13} {'launcher':>10} {'wait4 maxrss':>13}"
         )
         for r in results:
             print(
                 f"  {r.corpus.text_mib:>6.0f} {r.corpus.documents:>8,} {r.run.wall:>8.1f} "
                 f"{r.mib_per_second_per_core:>11.2f} {r.records_per_second:>7,.0f} "
                 f"{_mib(r.run.memory.peak_sum):>13} {_mib(r.run.memory.peak_single):>13} "
-                f"{_mib(r.run.wait4_maxrss):>13}"
+                f"{_mib(r.run.memory.peak_root):>10} {_mib(r.run.wait4_maxrss):>13}"
+            )
+        if len(results) > 1:
+            first, last = results[0], results[-1]
+            added = last.corpus.documents - first.corpus.documents
+            growth = (last.run.memory.peak_root - first.run.memory.peak_root) / max(added, 1)
+            print(
+                f"  launcher growth   {growth / 1024:,.1f} KB per added document "
+                f"({first.corpus.documents:,} -> {last.corpus.documents:,} documents)"
             )
     if not args.skip_datatrove:
         compare_with_datatrove(results[-1], args.cache, args.datatrove_tokenizers.split(","))

@@ -4,8 +4,9 @@ After the Beam workers exit the launcher is alone on the machine, and three jobs
 remain whose cost grows with the corpus: the summary and the ledger checks (in the
 launcher), the residual-PII re-scan of the dataset text, and the content digests
 of every Parquet row. Run one after the other they left a core idle for most of
-that time; here the digests go to the pool first (row group by row group) and the
-re-scan's chunks queue behind them, while the launcher works on the summary.
+that time. Here the re-scan goes to the pool first and the digests queue behind
+it, both row group by row group and read by the pool's workers themselves (no
+text crosses a pipe), while the launcher works on the summary and the ledger.
 
 The pool is spawned on first use (spawn, not fork: the launcher still has the
 pipeline's gRPC threads) and only for outputs big enough to repay its ~2 s start.
