@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import collections
 import itertools
-import logging
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 
@@ -20,7 +19,6 @@ from pipelines import after_pool
 from pipelines.after_pool import AfterRunPool, residual_counter
 from schemas.pii import PiiSettings
 
-log = logging.getLogger(__name__)
 CHUNK_BYTES = 2 << 20
 
 
