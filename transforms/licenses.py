@@ -130,6 +130,7 @@ def _licensing():
     return get_spdx_licensing()
 
 
+@lru_cache(maxsize=1 << 14)  # a pure function of the string; corpora repeat expressions
 def parse_spdx_expression(expression: str) -> tuple[str, tuple[str, ...]]:
     """Normalise an SPDX expression; return it with the ids the index does not know.
 
