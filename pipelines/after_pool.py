@@ -71,23 +71,47 @@ def _init_worker(settings: PiiSettings, key: bytes) -> None:
     _worker_settings = (settings, key)
 
 
-def count_residual_in_worker(texts: list[str]) -> list[int]:
-    """The engine is built on the first chunk, so digest tasks never wait for it."""
-    global _worker_counter
-    if _worker_counter is None:
-        _worker_counter = residual_counter(*_worker_settings)
-    return _worker_counter(texts)
+def local_residual(settings: PiiSettings, key: bytes) -> ResidualCounter:
+    """Counts text batches in this process: datasets too small to repay a pool, and the
+    pool's fallback. The engine is built on the first batch."""
+    counter: Callable[[list[str]], list[int]] | None = None
+
+    def count(batches: Iterator[list[str]]) -> Iterator[int]:
+        nonlocal counter
+        for batch in batches:
+            if counter is None:
+                counter = residual_counter(settings, key)
+            yield from counter(batch)
+
+    return count
 
 
 def residual_counts_of_row_group(path: str, index: int) -> list[int]:
-    """Counts for one dataset row group, read by the worker itself: no text crosses a pipe."""
+    """Counts for one dataset row group, read by the worker itself: no text crosses a pipe.
+
+    The worker's engine is built on its first row group, so digest tasks never wait
+    for it."""
+    global _worker_counter
+    if _worker_counter is None:
+        _worker_counter = residual_counter(*_worker_settings)
     counts: list[int] = []
     parquet = pq.ParquetFile(path)
     for batch in parquet.iter_batches(
         batch_size=TEXT_BATCH_ROWS, row_groups=[index], columns=["text"]
     ):
-        counts.extend(count_residual_in_worker([t or "" for t in batch.column("text").to_pylist()]))
+        counts.extend(_worker_counter([t or "" for t in batch.column("text").to_pylist()]))
     return counts
+
+
+def text_bytes(path: Path) -> int:
+    """Uncompressed bytes of a dataset file's text column, from its Parquet footer."""
+    metadata = pq.ParquetFile(path).metadata
+    return sum(
+        group.column(index).total_uncompressed_size
+        for group in (metadata.row_group(i) for i in range(metadata.num_row_groups))
+        for index in range(group.num_columns)
+        if group.column(index).path_in_schema == "text"
+    )
 
 
 class AfterRunPool:
@@ -148,7 +172,7 @@ class PendingResidual:
         self._pool = pool
         self._futures: dict[str, list[Future]] = {}
         files = parquet_files(dataset_dir)
-        if sum(p.stat().st_size for p in files) < POOL_THRESHOLD_BYTES:
+        if sum(text_bytes(path) for path in files) < POOL_THRESHOLD_BYTES:
             return
         executor = pool.executor()
         if executor is None:
@@ -175,9 +199,7 @@ class PendingResidual:
                 counts = [count for future in futures for count in future.result()]
             except BrokenProcessPool as error:
                 self._pool.give_up(error)
-                count_here = residual_counter(self._pool.settings, self._pool.key)
-                for batch in batches:
-                    yield from count_here(batch)
+                yield from local_residual(self._pool.settings, self._pool.key)(batches)
                 return
             texts = sum(len(batch) for batch in batches)
             if texts != len(counts):

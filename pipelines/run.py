@@ -107,7 +107,7 @@ def run_audit(
             residual = PendingResidual(pool, staging / "dataset")
             digests = PendingDigests(pool, {name: staging / name for name in PARQUET_OUTPUT_DIRS})
             counters = counter_values(result.metrics())
-            summary = summarise(config, staging, run_id, counters, pool, residual)
+            summary = summarise(config, staging, run_id, counters, residual)
             write_json(staging / "reports" / "summary.json", summary)
             check_nothing_lost(summary)
             content_digests = digests.result()
@@ -164,7 +164,6 @@ def summarise(
     staging: Path,
     run_id: str,
     counters: dict,
-    pool: AfterRunPool | None = None,
     residual: PendingResidual | None = None,
 ) -> dict:
     """summary.json: counts, stage figures, gates, sizes and the validation results."""
@@ -175,7 +174,7 @@ def summarise(
     summary["gates"] = gate_figures(staging / "ledger", config.policy.gate)
     summary["sizes"] = size_figures(staging / "dataset")
     summary["validation"] = validate_staged_run(
-        config, staging, summary["reconciliation"], pool, residual
+        config, staging, summary["reconciliation"], residual
     ).to_dict()
     return summary
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.after_pool import AfterRunPool, PendingResidual
+from pipelines.after_pool import PendingResidual, local_residual
 from pipelines.config import LoadedConfig
 from pipelines.reason_codes import is_known_reason
 
@@ -41,21 +41,19 @@ def validate_staged_run(
     config: LoadedConfig,
     staging: Path,
     reconciliation: dict,
-    pool: AfterRunPool | None = None,
     residual: PendingResidual | None = None,
 ):
+    """`residual` holds the dataset's re-scan when it ran on the after-run pool; files it
+    does not cover are re-scanned here, in-process."""
     from expectations.validate import validate_run
-    from pipelines.residual_pii import ResidualPiiScanner
 
-    allowed = accepted_categories(config)
     key = config.key_source.load()
-    with ResidualPiiScanner(config.policy.pii, key, pool=pool) as pii_left:
-        return validate_run(
-            staging,
-            reconciliation,
-            is_known_reason,
-            allowed_categories=allowed,
-            consent_valid=consent_checker(config),
-            pii_left=pii_left,
-            pii_left_for=residual.counter_for if residual is not None else None,
-        )
+    return validate_run(
+        staging,
+        reconciliation,
+        is_known_reason,
+        allowed_categories=accepted_categories(config),
+        consent_valid=consent_checker(config),
+        pii_left=local_residual(config.policy.pii, key),
+        pii_left_for=residual.counter_for if residual is not None else None,
+    )

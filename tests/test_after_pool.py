@@ -80,11 +80,8 @@ def _batches(path):
 
 
 def test_pool_residual_counts_equal_in_process_counts(tmp_path, monkeypatch):
-    from pipelines.residual_pii import ResidualPiiScanner
-
     path = next(_dataset(tmp_path / "dataset").glob("*.parquet"))
-    with ResidualPiiScanner(PiiSettings(), b"k" * 32, workers=1) as local:
-        expected = list(local(_batches(path)))
+    expected = list(after_pool.local_residual(PiiSettings(), b"k" * 32)(_batches(path)))
     assert sum(expected) > 0 and 0 in expected
     monkeypatch.setattr(after_pool, "POOL_THRESHOLD_BYTES", 0)
     with AfterRunPool(PiiSettings(), b"k" * 32, workers=2) as pool:
@@ -105,14 +102,20 @@ def _dies(path, index):
 
 
 def test_a_broken_pool_rescans_in_process(tmp_path, monkeypatch, caplog):
-    from pipelines.residual_pii import ResidualPiiScanner
-
     path = next(_dataset(tmp_path / "dataset").glob("*.parquet"))
-    with ResidualPiiScanner(PiiSettings(), b"k" * 32, workers=1) as local:
-        expected = list(local(_batches(path)))
+    expected = list(after_pool.local_residual(PiiSettings(), b"k" * 32)(_batches(path)))
     monkeypatch.setattr(after_pool, "POOL_THRESHOLD_BYTES", 0)
     monkeypatch.setattr(after_pool, "residual_counts_of_row_group", _dies)
     with AfterRunPool(PiiSettings(), b"k" * 32, workers=2) as pool:
         pending = after_pool.PendingResidual(pool, tmp_path / "dataset")
         assert list(pending.counter_for(path)(_batches(path))) == expected
     assert "continuing in-process" in caplog.text
+
+
+def test_small_datasets_are_rescanned_in_process(tmp_path):
+    path = next(_dataset(tmp_path / "dataset").glob("*.parquet"))
+    assert after_pool.text_bytes(path) >= sum(len((t or "").encode()) for t in TEXTS)
+    with AfterRunPool(PiiSettings(), b"k" * 32, workers=2) as pool:
+        pending = after_pool.PendingResidual(pool, tmp_path / "dataset")
+        assert pending.counter_for(path) is None
+        assert not pool.started

@@ -128,13 +128,13 @@ def write_dataset_run(root, rows: list[dict]) -> dict:
 
 
 def test_residual_personal_data_in_published_text_is_caught(tmp_path):
-    from pipelines.residual_pii import ResidualPiiScanner
+    from pipelines.after_pool import local_residual
     from schemas.pii import PiiSettings
 
     rows = [dataset_row("d1", "nothing to see"), dataset_row("d2", "mail jane.doe@corp-mail.com")]
     reconciled = write_dataset_run(tmp_path, rows)
-    with ResidualPiiScanner(PiiSettings(), b"k" * 32, workers=1) as pii_left:
-        found = validate_run(tmp_path, reconciled, lambda code: True, pii_left=pii_left).failures()
+    pii_left = local_residual(PiiSettings(), b"k" * 32)
+    found = validate_run(tmp_path, reconciled, lambda code: True, pii_left=pii_left).failures()
     assert any("re-scanning the text finds no personal data" in failure for failure in found)
 
 
