@@ -129,12 +129,8 @@ def _expression_category(expression: str) -> tuple[Category, tuple[str, ...]]:
     return category, tuple(ids)
 
 
-def _symbols(expression: str) -> set[str]:
-    return set(_symbol_set(expression))
-
-
 @lru_cache(maxsize=_EXPRESSION_MEMO)
-def _symbol_set(expression: str) -> frozenset[str]:
+def _symbols(expression: str) -> frozenset[str]:
     if not expression:
         return frozenset()
     try:
