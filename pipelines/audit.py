@@ -32,6 +32,7 @@ from transforms.consent_stage import (
     SourceSnapshots,
 )
 from transforms.decide import AttachSource, Decide
+from transforms.dedup_stage import SIGNAL_CODES as DEDUP_SIGNAL_CODES
 from transforms.dedup_stage import DedupStage, SketchForDedup
 from transforms.gate import ReviewSample, SourceGate
 from transforms.license_stage import LicenseStage
@@ -101,12 +102,19 @@ def text_stages(config: LoadedConfig) -> list[tuple[str, beam.PTransform]]:
     ]
 
 
-def global_stages(config: LoadedConfig) -> list[tuple[str, beam.PTransform]]:
-    """Stages that look across records; they get records without text."""
+def global_stages(config: LoadedConfig, entering=None) -> list[tuple[str, beam.PTransform]]:
+    """Stages that look across records; they get records without text.
+
+    `entering`: the records as they enter these stages. The gate counts its rates on
+    them unless deduplication adds a code the gate counts.
+    """
     policy = config.policy
+    gate = SourceGate(policy.gate)
+    if entering is not None and not gate.counts_any(DEDUP_SIGNAL_CODES):
+        gate = SourceGate(policy.gate, rates_from=entering)
     return [
         ("Deduplicate", DedupStage(policy.dedup)),
-        ("SourceGate", SourceGate(policy.gate)),
+        ("SourceGate", gate),
     ]
 
 
@@ -164,7 +172,7 @@ def build_audit(pipeline: beam.Pipeline, config: LoadedConfig, staging_dir: str)
     records = records | "DetachText" >> beam.ParDo(
         DetachText(FileSystems.join(staging_dir, TEXT_SIDECAR_DIR))
     )
-    for name, stage in global_stages(config):
+    for name, stage in global_stages(config, entering=records):
         records = records | name >> stage
     decided = records | "Decide" >> beam.ParDo(Decide(config.policy))
 

@@ -59,6 +59,8 @@ class DedupFingerprint:
     source_id: str
     sketch: DedupSketch
     rank: tuple = ()
+    # Its subject withdrew or refused consent: no copy of this text may be used.
+    stops_cluster: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class DedupAssignment:
     duplicate_of: str | None
     kind: str | None
     cluster_size: int
+    # Some member's subject withdrew or refused consent (`stops_cluster`).
+    cluster_withdrawn: bool = False
 
     @property
     def is_removed(self) -> bool:
@@ -91,6 +95,7 @@ DEDUP_ASSIGNMENT_SCHEMA = pa.schema(
         pa.field("duplicate_of", pa.string(), nullable=True),
         pa.field("kind", pa.string(), nullable=True),
         pa.field("cluster_size", pa.int64(), nullable=False),
+        pa.field("cluster_withdrawn", pa.bool_(), nullable=False),
     ]
 )
 

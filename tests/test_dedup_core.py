@@ -10,6 +10,7 @@ import pytest
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 from pydantic import ValidationError
 
+import transforms.dedup as dedup_core
 from schemas.dedup import DedupSettings
 from transforms.dedup import (
     ClusterMember,
@@ -23,6 +24,7 @@ from transforms.dedup import (
     exact_key,
     normalise_text,
     shingle_hashes,
+    singleton_assignment,
     to_lean_minhash,
     verified_edges,
     word_hashes,
@@ -143,6 +145,38 @@ def test_compacted_signatures_of_unrelated_texts_estimate_near_zero():
     assert max(estimates) < 0.1 and min(estimates) == 0.0
 
 
+def _reference_word_hash(word: bytes) -> int:
+    """The documented word hash in plain integers: fmix64(poly ^ length * salt)."""
+    mask = (1 << 64) - 1
+    base = int(dedup_core._WORD_POLY_BASE)
+    poly = sum((byte + 1) * pow(base, i + 1, 1 << 64) for i, byte in enumerate(word)) & mask
+    mixed = poly ^ (len(word) * int(dedup_core._WORD_LENGTH_SALT) & mask)
+    return int(dedup_core.fmix64(np.array([mixed], dtype=np.uint64))[0])
+
+
+@pytest.mark.parametrize("table_bytes", [None, 8])
+def test_word_hashes_equal_the_per_word_polynomial(monkeypatch, table_bytes):
+    # Small cached table: the batch builds its own tables, which must agree.
+    if table_bytes is not None:
+        monkeypatch.setattr(dedup_core, "_POWER_TABLE_CACHED", table_bytes)
+    texts = [
+        "alpha b\u00e9ta gamma",
+        "",
+        "x",
+        "word1 word1 longerwordthanthe rest",
+        "caf\u00e9 \u00fc",
+    ]
+    words, per_doc = word_hashes(texts)
+    expected = [
+        _reference_word_hash(word.encode("utf-8"))
+        for text in texts
+        if text
+        for word in text.split(" ")
+    ]
+    assert per_doc.tolist() == [3, 0, 1, 4, 2]
+    assert words.tolist() == expected
+
+
 def test_document_shorter_than_ngram_has_one_shingle_and_empty_document_none():
     words, per_doc = word_hashes(["a b", "", "a b c d e f"])
     _, counts = shingle_hashes(words, per_doc, ngram=5)
@@ -245,6 +279,14 @@ def test_every_member_carries_the_cluster_id_and_size():
     assignments = assign_cluster(members)
     assert {a.cluster_id for a in assignments} == {"dup-a"}
     assert {a.cluster_size for a in assignments} == {3}
+
+
+def test_one_withdrawn_member_withdraws_every_assignment_of_its_cluster():
+    members = [member("a", (0,)), member("b", (1,)), member("c", (2,))]
+    assert not any(a.cluster_withdrawn for a in assign_cluster(members))
+    members[2] = ClusterMember("c", "s", (2,), "k1", stops_cluster=True)
+    assert all(a.cluster_withdrawn for a in assign_cluster(members))
+    assert not singleton_assignment("a").cluster_withdrawn
 
 
 def test_settings_reject_unknown_fields_and_out_of_range_threshold():

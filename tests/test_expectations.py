@@ -147,3 +147,87 @@ def test_text_that_does_not_match_its_hash_is_caught(tmp_path):
 def test_clean_dataset_passes(tmp_path):
     reconciled = write_dataset_run(tmp_path, [dataset_row("d1", "some text")])
     assert validate_run(tmp_path, reconciled, lambda code: True).failures() == []
+
+
+def _walked_strings(value, name: str):
+    """Reference: every string nested in a row value, with the field it belongs to."""
+    if isinstance(value, str):
+        yield name, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walked_strings(item, key)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+                yield from _walked_strings(item[1], item[0])  # a map entry: (key, value)
+            else:
+                yield from _walked_strings(item, name)
+
+
+def test_ledger_frame_scans_every_nested_string_and_counts_bad_tokens():
+    from expectations.frames import HASH_LIKE_FIELDS, HEX64, TOKEN_FIELDS, ledger_frame
+
+    clean = ledger_row("d1", "accept", ["accept.clean"], "detail one")
+    busy = ledger_row("d2", "reject", ["pii.reject", "made.up"], "call 555 0100")
+    busy.update(
+        pii_findings=[
+            {
+                "entity_type": "EMAIL_ADDRESS",
+                "start": 1,
+                "end": 9,
+                "score": 1.0,
+                "recognizer": "EmailRecognizer",
+                "value_token": "not-hex",
+            },
+            {
+                "entity_type": "PHONE_NUMBER",
+                "start": 20,
+                "end": 30,
+                "score": 0.4,
+                "recognizer": "PhoneRecognizer",
+                "value_token": TOKEN,
+            },
+        ],
+        pii_counts=[("EMAIL_ADDRESS", 1), ("PHONE_NUMBER", 1)],
+        copyrights=[{"holders": ["Jane Roe", "ACME"], "year_start": 2001, "start": 0, "end": 5}],
+        subject_tokens=[TOKEN, "XYZ", None],
+        cluster_id="c" * 64,
+        rights=None,
+    )
+    table = pa.Table.from_pylist([clean, busy], schema=LEDGER_SCHEMA)
+    frame = ledger_frame(table, lambda code: code != "made.up")
+
+    for position, row in enumerate(table.to_pylist()):
+        walked = list(_walked_strings({k: v for k, v in row.items() if k != "doc_id"}, ""))
+        expected_lines = sorted(
+            text for field, text in walked if not HASH_LIKE_FIELDS.search(field)
+        )
+        lines = [line for line in frame["_scanned_strings"][position].split("\n") if line]
+        assert sorted(lines) == [line for line in expected_lines if line]
+        bad = sum(
+            1 for field, text in walked if TOKEN_FIELDS.search(field) and not HEX64.match(text)
+        )
+        assert frame["_malformed_token_count"][position] == bad
+    assert frame["_malformed_token_count"].tolist() == [0, 2]
+    assert (
+        "Jane Roe" in frame["_scanned_strings"][1] and "c" * 64 not in frame["_scanned_strings"][1]
+    )
+    assert frame["_reason_count"].tolist() == [1, 2]
+    assert frame["_unknown_reason_count"].tolist() == [0, 1]
+
+
+def test_column_facts_honour_slices_and_null_rows_of_lists_and_maps():
+    from expectations.frames import _column_facts
+
+    maps = pa.array(
+        [[("note", "a")], None, [("value_token", "bad"), ("note", "b")], [("doc_id", "x")]],
+        pa.map_(pa.string(), pa.string()),
+    ).slice(1, 3)
+    strings, bad = _column_facts(maps, "extra")
+    assert strings.to_pylist() == ["", "\nb", ""]  # the token counts as malformed, not scanned
+    assert bad.tolist() == [0, 1, 0]
+
+    lists = pa.array([["a"], None, ["b", "c"], []], pa.list_(pa.string())).slice(1, 3)
+    strings, bad = _column_facts(lists, "holders")
+    assert strings.to_pylist() == ["", "b\nc", ""]
+    assert bad.tolist() == [0, 0, 0]

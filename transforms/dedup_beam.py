@@ -90,7 +90,13 @@ class _Index(beam.DoFn):
     def process(self, fingerprint: DedupFingerprint) -> Iterator:
         doc_id, sketch = fingerprint.doc_id, fingerprint.sketch
         self._documents.inc()
-        member = ClusterMember(doc_id, fingerprint.source_id, fingerprint.rank, sketch.exact_key)
+        member = ClusterMember(
+            doc_id,
+            fingerprint.source_id,
+            fingerprint.rank,
+            sketch.exact_key,
+            fingerprint.stops_cluster,
+        )
         yield beam.pvalue.TaggedOutput(_MEMBERS, (doc_id, member))
         yield beam.pvalue.TaggedOutput(_EXACT, (sketch.exact_key, doc_id))
         signature = unpack_signature(sketch.signature)

@@ -23,6 +23,10 @@ from transforms.packing import pack, unpack
 STAGE = "dedup"
 EXACT_DUPLICATE = "dedup.exact_duplicate"
 NEAR_DUPLICATE = "dedup.near_duplicate"
+WITHDRAWN_COPY = "consent.withdrawn_copy"
+STOPPED_CONSENT = ("withdrawn", "refused")
+# Every code this stage adds (stages after it may need to know what it can add).
+SIGNAL_CODES = (EXACT_DUPLICATE, NEAR_DUPLICATE, WITHDRAWN_COPY)
 
 CONSENT_RANK = {"granted": 0, "not_required": 1, "not_checked": 1, "missing": 2}
 LICENSE_RANK = {
@@ -58,6 +62,7 @@ def to_fingerprint(record: AuditRecord) -> DedupFingerprint:
         source_id=record.source.source_id,
         sketch=record.dedup_sketch,
         rank=keep_rank(record),
+        stops_cluster=record.consent_status in STOPPED_CONSENT,
     )
 
 
@@ -121,6 +126,9 @@ def duplicate_signal(assignment: DedupAssignment) -> Signal | None:
 
 
 def attach_assignment(item: tuple[str, dict]):
+    """The record with its assignment; a copy of a person's text is still their text, so
+    in a cluster where any member's subject withdrew or refused consent, every other
+    member is rejected too."""
     _, grouped = item
     for packed in grouped["record"]:
         record = unpack(packed)
@@ -130,30 +138,17 @@ def attach_assignment(item: tuple[str, dict]):
         if signal is not None:
             record.add_signal(signal)
             Metrics.counter(STAGE, f"removed.{record.source.source_id}").inc()
-        yield record
-
-
-WITHDRAWN_COPY = "consent.withdrawn_copy"
-STOPPED_CONSENT = ("withdrawn", "refused")
-
-
-def withdrawn_cluster(record: AuditRecord):
-    """(cluster_id, True) for members whose own subject withdrew or refused consent."""
-    if record.dedup and record.dedup.cluster_id and record.consent_status in STOPPED_CONSENT:
-        yield record.dedup.cluster_id, True
-
-
-def reject_copies_of_withdrawn(record: AuditRecord, withdrawn: dict[str, bool]):
-    """A copy of a person's text is still their text: the whole cluster goes."""
-    cluster = record.dedup.cluster_id if record.dedup else None
-    if cluster in withdrawn and record.consent_status not in STOPPED_CONSENT:
-        record.add_signal(
-            Signal(
-                code=WITHDRAWN_COPY, action=Action.REJECT, stage=STAGE, detail=f"cluster={cluster}"
+        if assignment.cluster_withdrawn and record.consent_status not in STOPPED_CONSENT:
+            record.add_signal(
+                Signal(
+                    code=WITHDRAWN_COPY,
+                    action=Action.REJECT,
+                    stage=STAGE,
+                    detail=f"cluster={assignment.cluster_id}",
+                )
             )
-        )
-        Metrics.counter(STAGE, WITHDRAWN_COPY).inc()
-    yield record
+            Metrics.counter(STAGE, WITHDRAWN_COPY).inc()
+        yield record
 
 
 class DedupStage(beam.PTransform):
@@ -181,16 +176,8 @@ class DedupStage(beam.PTransform):
             lambda assignment: (assignment.doc_id, assignment)
         )
         keyed = records | "KeyRecords" >> beam.Map(keyed_for_join)
-        attached = (
+        return (
             {"record": keyed, "assignment": assignments}
             | "Join" >> beam.CoGroupByKey()
             | "Attach" >> beam.FlatMap(attach_assignment)
-        )
-        withdrawn = (
-            attached
-            | "WithdrawnClusters" >> beam.FlatMap(withdrawn_cluster)
-            | "OnePerCluster" >> beam.CombinePerKey(any)
-        )
-        return attached | "RejectWithdrawnCopies" >> beam.FlatMap(
-            reject_copies_of_withdrawn, withdrawn=beam.pvalue.AsDict(withdrawn)
         )

@@ -70,16 +70,28 @@ class ApplyGate(beam.DoFn):
 
 
 class SourceGate(beam.PTransform):
-    """Rejects every record of a source whose disqualifying rate exceeds the threshold."""
+    """Rejects every record of a source whose disqualifying rate exceeds the threshold.
 
-    def __init__(self, settings: GateSettings) -> None:
+    `rates_from`: an earlier PCollection of the same records, when no step between it
+    and the gate adds a code the gate counts (`counts_any`). The rates are then known
+    before the records reach the gate, so records flow through without waiting at a
+    barrier for the rates; on the local runner that wait meant writing and reading
+    every record once more.
+    """
+
+    def __init__(self, settings: GateSettings, rates_from=None) -> None:
         super().__init__()
         self.settings = settings
+        self.rates_from = rates_from
+
+    def counts_any(self, codes: Iterable[str]) -> bool:
+        return is_disqualifying(codes, self.settings.disqualifying)
 
     def expand(self, records):
         patterns = tuple(self.settings.disqualifying)
+        counted = records if self.rates_from is None else self.rates_from
         rates = (
-            records
+            counted
             | "Flag" >> beam.Map(_flag, patterns)
             | "Rates" >> beam.CombinePerKey(_add_pairs)
         )
