@@ -143,6 +143,17 @@ def test_shuffled_input_gives_the_same_assignments(in_memory_result, tmp_path):
     assert sorted(again, key=str) == sorted(rows, key=str)
 
 
+def test_band_entries_sent_after_every_document_give_the_same_assignments(
+    in_memory_result, tmp_path, monkeypatch
+):
+    from transforms import dedup_beam
+
+    _, rows, _, _ = in_memory_result
+    monkeypatch.setattr(dedup_beam, "SHARD_BUFFER_BYTES", 1)  # flush per document
+    _, again, _, _ = run_dedup(corpus(), tmp_path, runner_options())
+    assert sorted(again, key=str) == sorted(rows, key=str)
+
+
 def test_ten_thousand_boilerplate_documents_generate_linear_candidate_pairs(tmp_path):
     boilerplate = " ".join(VOCABULARY[:200])
     docs = [
@@ -188,3 +199,13 @@ def test_band_entries_round_trip_doc_ids_and_minima():
         read_id, read_minima = read_band_entry(band_entry(doc_id, minima))
         assert read_id == doc_id
         assert np.array_equal(read_minima, minima)
+
+
+def test_packed_entries_unpack_in_order():
+    from transforms.dedup_beam import append_entry, unpack_entries
+
+    entries = [b"", b"x", bytes(range(256)) * 300, "ünï".encode()]
+    packed = bytearray()
+    added = sum(append_entry(packed, entry) for entry in entries)
+    assert added == len(packed)
+    assert list(unpack_entries(bytes(packed))) == entries
