@@ -13,6 +13,7 @@ Hyperscan databases cannot be pickled, so never ship a built scanner to workers.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -86,8 +87,9 @@ _GNU_URL = re.compile(r"gnu\.org/licenses/((?:a|l)?gpl)(?:-(\d\.\d))?", re.IGNOR
 class NormalisedWindow:
     """A slice of the document reduced to lower-case word tokens joined by single spaces.
 
-    Token offsets are only computed when a rule matched, because most windows match
-    nothing worth a span and computing them is the expensive part.
+    Token offsets are only computed when a rule matched, and only as far as the
+    matched span reaches: most windows match nothing worth a span, a match usually
+    sits near the window's start, and tokenising the rest was the expensive part.
     """
 
     def __init__(self, text: str, start: int, end: int) -> None:
@@ -96,28 +98,37 @@ class NormalisedWindow:
         self._end = end
         tokens = [token for token in _TOKEN.findall(text, start, end) if token]
         self.text = " ".join(tokens).lower()
-        self._offsets: list[tuple[int, int]] | None = None
+        self._offsets: list[tuple[int, int]] = []
+        self._more_offsets: Iterator[tuple[int, int]] | None = None
 
     def span(self, norm_start: int, norm_end: int) -> tuple[int, int]:
         """Map a span of the normalised text back to character offsets in the document."""
-        if self._offsets is None:
+        first = self.text.count(" ", 0, norm_start)
+        last = self.text.count(" ", 0, max(norm_start, norm_end - 1))
+        offsets = self._offsets_through(last)
+        if not offsets:
+            return self._start, self._start
+        last = min(last, len(offsets) - 1)
+        return offsets[min(first, last)][0], offsets[last][1]
+
+    def _offsets_through(self, index: int) -> list[tuple[int, int]]:
+        """Character spans of tokens 0..index (all of them when the window has fewer)."""
+        if self._more_offsets is None:
             window = self._text[self._start : self._end]
             if "<" in window or "&" in window:
-                self._offsets = [
+                self._more_offsets = (
                     match.span(1)
                     for match in _TOKEN.finditer(self._text, self._start, self._end)
                     if match.group(1)
-                ]
+                )
             else:  # no markup to skip: the plain word pattern is much cheaper per token
-                self._offsets = [
+                self._more_offsets = (
                     match.span() for match in _WORD.finditer(self._text, self._start, self._end)
-                ]
-        if not self._offsets:
-            return self._start, self._start
-        first = self.text.count(" ", 0, norm_start)
-        last = self.text.count(" ", 0, max(norm_start, norm_end - 1))
-        last = min(last, len(self._offsets) - 1)
-        return self._offsets[min(first, last)][0], self._offsets[last][1]
+                )
+        missing = index + 1 - len(self._offsets)
+        if missing > 0:
+            self._offsets.extend(itertools.islice(self._more_offsets, missing))
+        return self._offsets
 
 
 def normalise(text: str) -> str:
