@@ -109,6 +109,32 @@ def test_digit_run_check_matches_libphonenumber_on_plain_and_hyphenated_runs():
         assert list(phone_matches.__wrapped__(run, regions)) == expected, run
 
 
+def test_digit_run_check_matches_libphonenumber_on_spaced_and_dotted_runs():
+    # Runs the any-region walk rules out (decimals, byte tables) and runs it passes on.
+    rng = random.Random(15)
+    runs = _digit_strings(100) + REAL_LOOKING
+    runs += [" ".join(f"{rng.random():.4f}" for _ in range(rng.randint(2, 6))) for _ in range(150)]
+    runs += [
+        " ".join(str(rng.randint(0, 255)) for _ in range(rng.randint(3, 12))) for _ in range(150)
+    ]
+    runs += [
+        f"{run} {other}" for run, other in zip(REAL_LOOKING, reversed(REAL_LOOKING), strict=True)
+    ]
+    regions = tuple(DEFAULT_PHONE_REGIONS)
+    found = 0
+    for run in runs:
+        expected = sorted(
+            {
+                (m.start, m.end)
+                for region in regions
+                for m in phonenumbers.PhoneNumberMatcher(run, region, leniency=1)
+            }
+        )
+        assert list(phone_matches.__wrapped__(run, regions)) == expected, run
+        found += bool(expected)
+    assert 50 < found < len(runs) - 200  # both kinds of run were exercised
+
+
 def test_hex_literals_are_cut_out_of_digit_runs():
     from transforms.pii_phone import outside_hex_literals
 
