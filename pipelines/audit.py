@@ -34,7 +34,7 @@ from transforms.consent_stage import (
 from transforms.decide import AttachSource, Decide
 from transforms.dedup_stage import SIGNAL_CODES as DEDUP_SIGNAL_CODES
 from transforms.dedup_stage import DedupStage, SketchForDedup
-from transforms.gate import ReviewSample, SourceGate
+from transforms.gate import ReviewSample, SourceGate, is_disqualifying
 from transforms.license_stage import LicenseStage
 from transforms.pii_stage import PiiStage
 from transforms.read import DEAD_LETTER_TAG, ReadSources
@@ -109,12 +109,10 @@ def global_stages(config: LoadedConfig, entering=None) -> list[tuple[str, beam.P
     them unless deduplication adds a code the gate counts.
     """
     policy = config.policy
-    gate = SourceGate(policy.gate)
-    if entering is not None and not gate.counts_any(DEDUP_SIGNAL_CODES):
-        gate = SourceGate(policy.gate, rates_from=entering)
+    counts_dedup_codes = is_disqualifying(DEDUP_SIGNAL_CODES, policy.gate.disqualifying)
     return [
         ("Deduplicate", DedupStage(policy.dedup)),
-        ("SourceGate", gate),
+        ("SourceGate", SourceGate(policy.gate, None if counts_dedup_codes else entering)),
     ]
 
 

@@ -73,7 +73,7 @@ class SourceGate(beam.PTransform):
     """Rejects every record of a source whose disqualifying rate exceeds the threshold.
 
     `rates_from`: an earlier PCollection of the same records, when no step between it
-    and the gate adds a code the gate counts (`counts_any`). The rates are then known
+    and the gate adds a code the gate counts (`is_disqualifying`). The rates are then known
     before the records reach the gate, so records flow through without waiting at a
     barrier for the rates; on the local runner that wait meant writing and reading
     every record once more.
@@ -83,9 +83,6 @@ class SourceGate(beam.PTransform):
         super().__init__()
         self.settings = settings
         self.rates_from = rates_from
-
-    def counts_any(self, codes: Iterable[str]) -> bool:
-        return is_disqualifying(codes, self.settings.disqualifying)
 
     def expand(self, records):
         patterns = tuple(self.settings.disqualifying)
