@@ -85,7 +85,7 @@ class _Index(beam.DoFn):
     """DedupFingerprint -> member info, exact key, LSH band entries (tagged outputs).
 
     Band entries leave packed: per bundle, one bytes value per shard holding all the
-    bundle's entries for it (`pack_entries`), flushed every SHARD_BUFFER_BYTES. The
+    bundle's entries for it (`append_entry`), flushed every SHARD_BUFFER_BYTES. The
     local runner groups in its launcher, one Python object per grouped value, single-
     threaded: 16 entries per document were seconds of launcher time per 100,000
     documents while both workers waited; packed, they are a few thousand values.
