@@ -30,7 +30,7 @@ def _add_late_code(record: AuditRecord) -> AuditRecord:
     return record
 
 
-def _gated(rates_from_entering: bool) -> list[bool]:
+def _gated(rates_from_entering: bool) -> None:
     settings = GateSettings(threshold=0.4, disqualifying=["early.*", "late.*"])
     with TestPipeline() as pipeline:
         entering = pipeline | beam.Create(
