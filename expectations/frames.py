@@ -74,21 +74,20 @@ def _column_facts(array: pa.Array, name: str) -> tuple[pa.Array | None, np.ndarr
             malformed += bad
         return _join_elementwise(parts), malformed
     if pa.types.is_map(kind):
-        (keys, values), parents = _items_of(array)
+        (keys, values), offsets = _items_of(array)
         strings, bad = _map_value_facts(keys, values)
-        return _join_per_parent(strings, parents, len(array)), _per_parent(bad, parents, len(array))
+        return _join_per_row(strings, offsets), _sum_per_row(bad, offsets)
     if pa.types.is_list(kind) or pa.types.is_large_list(kind):
-        (items,), parents = _items_of(array)
+        (items,), offsets = _items_of(array)
         strings, bad = _column_facts(items, name)
-        return _join_per_parent(strings, parents, len(array)), _per_parent(bad, parents, len(array))
+        return _join_per_row(strings, offsets), _sum_per_row(bad, offsets)
     return None, np.zeros(len(array), dtype=np.int64)  # numbers, booleans: nothing to scan
 
 
 def _string_facts(array: pa.Array, name: str) -> tuple[pa.Array | None, np.ndarray]:
     malformed = np.zeros(len(array), dtype=np.int64)
     if TOKEN_FIELDS.search(name):
-        bad = pc.invert(pc.match_substring_regex(array, HEX64.pattern)).fill_null(False)
-        malformed = bad.to_numpy(zero_copy_only=False).astype(np.int64)
+        malformed = _counts(_not_hex64(array))
     if HASH_LIKE_FIELDS.search(name):
         return None, malformed
     return array.fill_null(""), malformed
@@ -102,10 +101,17 @@ def _map_value_facts(keys: pa.Array, values: pa.Array) -> tuple[pa.Array | None,
         return None, np.zeros(len(values), dtype=np.int64)
     is_token = pc.match_substring_regex(keys, TOKEN_FIELDS.pattern)
     is_hash_like = pc.match_substring_regex(keys, HASH_LIKE_FIELDS.pattern)
-    not_hex = pc.invert(pc.match_substring_regex(values, HEX64.pattern))
-    bad = pc.and_(is_token, not_hex).fill_null(False)
     strings = pc.if_else(is_hash_like, "", values.fill_null(""))
-    return strings, bad.to_numpy(zero_copy_only=False).astype(np.int64)
+    return strings, _counts(pc.and_(is_token, _not_hex64(values)))
+
+
+def _not_hex64(tokens: pa.Array) -> pa.Array:
+    return pc.invert(pc.match_substring_regex(tokens, HEX64.pattern))
+
+
+def _counts(flags: pa.Array) -> np.ndarray:
+    """A boolean array as 0/1 counts (null counts as 0)."""
+    return flags.fill_null(False).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _holds_strings(kind: pa.DataType) -> bool:
@@ -121,7 +127,8 @@ def _holds_strings(kind: pa.DataType) -> bool:
 
 
 def _items_of(lists: pa.Array) -> tuple[list[pa.Array], np.ndarray]:
-    """A list's (or a map's keys' and values') items, and the index of the row each is in.
+    """A list's (or a map's keys' and values') items, and where each row's items start
+    and end in them (row offsets, one more than rows).
 
     From the offsets, not `flatten()` or `list_parent_indices`: neither takes maps, and
     a map's keys and items ignore slicing.
@@ -129,34 +136,34 @@ def _items_of(lists: pa.Array) -> tuple[list[pa.Array], np.ndarray]:
     offsets = lists.offsets.to_numpy()
     children = [lists.keys, lists.items] if pa.types.is_map(lists.type) else [lists.values]
     items = [child.slice(offsets[0], offsets[-1] - offsets[0]) for child in children]
-    parents = np.repeat(np.arange(len(lists)), np.diff(offsets))
+    sizes = np.diff(offsets)
     if lists.null_count:  # a null row's slot may still span items: they are not its
-        keep = np.repeat(lists.is_valid().to_numpy(zero_copy_only=False), np.diff(offsets))
-        items = [child.filter(pa.array(keep)) for child in items]
-        parents = parents[keep]
-    return items, parents
+        valid = lists.is_valid().to_numpy(zero_copy_only=False)
+        keep = pa.array(np.repeat(valid, sizes))
+        items = [child.filter(keep) for child in items]
+        sizes = np.where(valid, sizes, 0)
+    return items, np.concatenate(([0], np.cumsum(sizes)))
 
 
-def _join_per_parent(strings: pa.Array | None, parents: np.ndarray, rows: int) -> pa.Array | None:
+def _join_per_row(strings: pa.Array | None, offsets: np.ndarray) -> pa.Array | None:
     """Each row's item strings joined by newlines (empty for an empty or null list)."""
     if strings is None:
         return None
-    offsets = np.searchsorted(parents, np.arange(rows + 1), side="left")
     regrouped = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), strings)
     return pc.binary_join(regrouped, "\n")
 
 
-def _per_parent(counts: np.ndarray, parents: np.ndarray, rows: int) -> np.ndarray:
+def _sum_per_row(counts: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Per row, the sum of its items' counts."""
-    return np.bincount(parents, weights=counts, minlength=rows).astype(np.int64)
+    running = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
+    return running[offsets[1:]] - running[offsets[:-1]]
 
 
 def _unknown_reason_counts(reasons: pa.Array, is_known_reason: Callable[[str], bool]) -> np.ndarray:
     """Per row, how many of its reason codes the catalogue does not know (asked once a code)."""
-    (codes,), parents = _items_of(reasons)
+    (codes,), offsets = _items_of(reasons)
     unknown = [code for code in pc.unique(codes).to_pylist() if not is_known_reason(code)]
-    is_unknown = pc.is_in(codes, pa.array(unknown, codes.type)).to_numpy(zero_copy_only=False)
-    return _per_parent(is_unknown.astype(np.int64), parents, len(reasons))
+    return _sum_per_row(_counts(pc.is_in(codes, pa.array(unknown, codes.type))), offsets)
 
 
 def _join_elementwise(parts: list[pa.Array]) -> pa.Array | None:
