@@ -108,7 +108,7 @@ def word_hashes(normalised_texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray
     whole batch gives every word's polynomial as a difference of two prefixes,
     shifted back to the word's start by B**-start (B is odd, so invertible mod
     2**64). That is four passes over the bytes where per-word positions took ten;
-    measured 2x faster on 134 MB of the e2e corpus, same values.
+    same values; `bench/dedup_speed.py` signatures went from 56.7 to 70.0 MB/s/core.
     """
     words_per_doc = np.fromiter(
         (text.count(" ") + 1 if text else 0 for text in normalised_texts),
