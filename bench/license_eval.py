@@ -2,7 +2,9 @@
 
 Run from the repository root: `python bench/license_eval.py [--data ../shared/data]`;
 `--misses DIR` also writes every disagreeing file (licenses) and every missed or extra
-holder (copyrights) as TSV, to group the misses by cause.
+holder (copyrights) as TSV, to group the misses by cause. `--deep` (needs the `scancode`
+extra) evaluates the optional deep mode as the pipeline runs it: files the fast
+detectors are unsure of go to ScanCode under the default `licenses.deep` settings.
 Data: aboutcode-org/scancode-toolkit test data (CC-BY-4.0, Copyright (c) nexB Inc. and
 others), copied under `../shared/data/` (see its README).
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import importlib.util
 import sys
 import time
 from functools import lru_cache
@@ -84,7 +87,7 @@ def detected_licenses(evidence, aliases: dict[str, str]) -> set[str]:
     for item in evidence:
         if not item.spdx:
             continue
-        if item.kind == "spdx_tag":
+        if item.kind in ("spdx_tag", "deep_match"):  # whole expressions
             try:
                 ids.update(licensing.license_keys(item.spdx))
             except Exception:  # noqa: BLE001 - an unparsable tag counts as itself
@@ -94,10 +97,49 @@ def detected_licenses(evidence, aliases: dict[str, str]) -> set[str]:
     return {aliases.get(license_id, license_id) for license_id in ids}
 
 
-def evaluate_licenses(root: Path, misses_path: Path | None = None) -> None:
+class DeepDetector:
+    """The fast scan, then ScanCode on what it is unsure of (as `ScanLicenses` does)."""
+
+    def __init__(self, scanner: LicenseScanner) -> None:
+        from schemas.licenses import DeepScanSettings
+        from transforms.license_deep import ScanCodeEngine
+
+        self.scanner = scanner
+        self.settings = DeepScanSettings(engine="scancode")
+        started = time.perf_counter()
+        self.engine = ScanCodeEngine()
+        print(f"ScanCode index load: {time.perf_counter() - started:.1f} s")
+        self.outcomes: collections.Counter[str] = collections.Counter()
+        self.engine_seconds = 0.0
+
+    def scan(self, text: str):
+        from transforms.license_deep import second_opinion
+
+        fast = self.scanner.scan(text)
+        started = time.process_time()
+        outcome = second_opinion(
+            self.engine, text, fast, lambda: bool(self.scanner.windows(text)), self.settings
+        )
+        self.outcomes.update(outcome.reasons or ["confident"])
+        if outcome.reasons:
+            self.engine_seconds += time.process_time() - started
+        return outcome.evidence
+
+    def report(self, files: int) -> None:
+        sent = files - self.outcomes["confident"]
+        print(
+            f"  deep mode: {sent}/{files} files ({sent / max(1, files):.1%}) sent to ScanCode, "
+            f"{self.engine_seconds:.0f} CPU s there"
+        )
+        for reason, count in sorted(self.outcomes.items()):
+            print(f"    {reason:34} {count:5d}")
+
+
+def evaluate_licenses(root: Path, misses_path: Path | None = None, deep: bool = False) -> None:
     key_to_spdx = _key_to_spdx()
     aliases = _spdx_aliases()
     scanner = LicenseScanner()
+    detector = DeepDetector(scanner) if deep else scanner
     rows = []
     started = time.perf_counter()
     for meta_path in sorted(root.rglob("*.yml")):
@@ -106,14 +148,18 @@ def evaluate_licenses(root: Path, misses_path: Path | None = None) -> None:
             continue
         meta = yaml.safe_load(meta_path.read_text(encoding="utf-8", errors="replace")) or {}
         expected = {aliases.get(i, i) for i in expected_licenses(meta, key_to_spdx)}
-        detected = detected_licenses(scanner.scan(_read(target)), aliases)
+        detected = detected_licenses(detector.scan(_read(target)), aliases)
         rows.append((target.relative_to(root), expected, detected))
+        if deep and len(rows) % 100 == 0:
+            print(f"  {len(rows)} files ({time.perf_counter() - started:.0f} s)", flush=True)
     elapsed = time.perf_counter() - started
 
     single = [row for row in rows if len(row[1]) == 1]
     exact_single = sum(1 for _, expected, detected in single if expected == detected)
     exact_all = sum(1 for _, expected, detected in rows if expected == detected)
     print(f"License files: {len(rows)} ({elapsed:.1f} s)")
+    if isinstance(detector, DeepDetector):
+        detector.report(len(rows))
     print(
         f"  exact set agreement, files expecting exactly one license: "
         f"{exact_single}/{len(single)} = {exact_single / max(1, len(single)):.1%}  (target >= 90%)"
@@ -239,7 +285,17 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="folder to write license_misses.tsv and holder_misses.tsv into (for analysis)",
     )
+    parser.add_argument(
+        "--deep",
+        action="store_true",
+        help="also send the files the fast detectors are unsure of to ScanCode (the "
+        "pipeline's optional deep mode; needs the scancode extra, takes ~30 minutes)",
+    )
+    parser.add_argument("--skip-copyrights", action="store_true", help="evaluate licenses only")
     args = parser.parse_args(argv)
+    if args.deep and importlib.util.find_spec("licensedcode") is None:
+        print('error: --deep needs ScanCode: pip install -e ".[scancode]"', file=sys.stderr)
+        return 2
     license_root = args.data / "licenses" / "scancode-datadriven"
     copyright_root = args.data / "copyrights" / "scancode-copyrights"
     missing = [str(p) for p in (license_root, copyright_root) if not p.is_dir()]
@@ -253,8 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     print("Data: aboutcode-org/scancode-toolkit test data, CC-BY-4.0, (c) nexB Inc. and others")
     if args.misses is not None:
         args.misses.mkdir(parents=True, exist_ok=True)
-    evaluate_licenses(license_root, args.misses and args.misses / "license_misses.tsv")
-    evaluate_copyrights(copyright_root, args.misses and args.misses / "holder_misses.tsv")
+    evaluate_licenses(license_root, args.misses and args.misses / "license_misses.tsv", args.deep)
+    if not args.skip_copyrights:
+        evaluate_copyrights(copyright_root, args.misses and args.misses / "holder_misses.tsv")
     return 0
 
 

@@ -4,13 +4,20 @@ Run from the repository root: `python bench/license_speed.py [--mb 50]`. The cor
 real text found on the machine (Python sources in the virtualenv, /usr/share/doc,
 /usr/share/common-licenses), read into memory first so only scanning is timed. It runs
 in one process, so the figure is per core; on a shared machine it is a lower bound.
+
+With ScanCode installed (`pip install -e ".[scancode]"`), both scan the same sample of
+that corpus (`--scancode-mb`, every k-th file) in the same run and the ratio is printed.
+ScanCode runs as its API does for a file: license detection plus copyright detection.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import math
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -78,6 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         help="license-dense worst case (license texts, ScanCode test files) instead of a "
         "mixed corpus; as large as those folders allow",
     )
+    parser.add_argument(
+        "--scancode-mb",
+        type=float,
+        default=1.0,
+        help="size of the sample both scan when ScanCode is installed (default 1; ScanCode "
+        "takes minutes per MB)",
+    )
     args = parser.parse_args(argv)
 
     texts = collect(args.mb, DENSE_ROOTS if args.dense else ROOTS)
@@ -106,17 +120,96 @@ def main(argv: list[str] | None = None) -> int:
         f"{size_mb / wall:.1f} MB/s wall ({wall:.1f} s)"
     )
     print(f"load average during run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    deep_share(texts, licenses)
 
     try:
-        import scancode  # noqa: F401
+        import scancode.api  # noqa: F401
     except ImportError:
         print(
             "ScanCode toolkit not importable: no side-by-side ratio (reference: ~9 KB/s/core,"
-            f" i.e. this run is ~{size_mb / cpu * 1000 / 9:.0f}x that figure)"
+            f" i.e. this run is ~{size_mb / cpu * 1000 / 9:.0f}x that figure). "
+            'Install it with: pip install -e ".[scancode]"'
         )
     else:
-        print("ScanCode is importable; a side-by-side run is not implemented here")
+        side_by_side(texts, args.scancode_mb)
     return 0
+
+
+def deep_share(texts: list[str], licenses: LicenseScanner) -> None:
+    """How much of this corpus the optional deep mode would send to ScanCode (not timed)."""
+    from schemas.licenses import DeepScanSettings
+    from transforms.license_deep import uncertainty
+
+    settings = DeepScanSettings(engine="scancode")
+    reasons: dict[str, int] = {}
+    sent_bytes = 0
+    for text in texts:
+        license_words = functools.partial(licenses.windows, text)  # a list: truthy if any
+        why = uncertainty(licenses.scan(text), text, license_words, settings)
+        if why is not None and len(text) <= settings.max_chars:
+            reasons[why] = reasons.get(why, 0) + 1
+            sent_bytes += len(text.encode("utf-8", "surrogatepass"))
+    sent = sum(reasons.values())
+    total_bytes = sum(len(text.encode("utf-8", "surrogatepass")) for text in texts)
+    detail = ", ".join(f"{why} {count}" for why, count in sorted(reasons.items()))
+    print(
+        f"deep mode (default settings) would send {sent}/{len(texts)} files "
+        f"({sent / max(1, len(texts)):.1%}), {sent_bytes / 1e6:.1f} of {total_bytes / 1e6:.1f} MB,"
+        f" to ScanCode ({detail or 'none'})"
+    )
+
+
+def sample(texts: list[str], megabytes: float) -> list[str]:
+    """Every k-th text, k chosen so the sample is about `megabytes`: same mix of files."""
+    total = sum(len(text.encode("utf-8", "surrogatepass")) for text in texts)
+    step = max(1, math.floor(total / (megabytes * 1_000_000)))
+    return texts[::step]
+
+
+def fast_cpu_seconds(texts: list[str], at_least: float = 2.0) -> float:
+    """CPU seconds for one pass over `texts`, averaged over passes adding up to `at_least`
+    seconds: a 1 MB sample takes a few hundredths of a second, too short to time once."""
+    licenses, copyrights = LicenseScanner(), CopyrightScanner()
+    passes = 0
+    started = time.process_time()
+    while passes == 0 or time.process_time() - started < at_least:
+        for text in texts:
+            rights_verdict(licenses.scan(text), copyrights.scan(text), "")
+        passes += 1
+    return (time.process_time() - started) / passes
+
+
+def side_by_side(texts: list[str], megabytes: float) -> None:
+    """The fast scan and ScanCode on the same sample, CPU time of each, and the ratio."""
+    from licensedcode.cache import get_index
+    from scancode.api import get_copyrights, get_licenses
+
+    chosen = sample(texts, megabytes)
+    size_mb = sum(len(text.encode("utf-8", "surrogatepass")) for text in chosen) / 1e6
+    print(f"side by side with ScanCode on a sample: {len(chosen)} files, {size_mb:.2f} MB")
+    started = time.perf_counter()
+    get_index()
+    print(f"  ScanCode index load: {time.perf_counter() - started:.1f} s (not counted below)")
+    fast = fast_cpu_seconds(chosen)
+    with tempfile.TemporaryDirectory(prefix="license_speed_") as folder:
+        paths = []
+        for number, text in enumerate(chosen):
+            path = Path(folder, f"{number:06d}.txt")
+            path.write_text(text, encoding="utf-8", errors="surrogatepass")
+            paths.append(str(path))
+        started = time.process_time()
+        for number, path in enumerate(paths, 1):
+            get_licenses(path)
+            get_copyrights(path)
+            if number % 50 == 0:
+                print(f"  ScanCode: {number}/{len(paths)} files", flush=True)
+        scancode_cpu = time.process_time() - started
+    print(f"  this project: {size_mb / fast:.2f} MB/s per core (CPU {fast:.2f} s)")
+    print(
+        f"  ScanCode:     {size_mb * 1000 / scancode_cpu:.1f} KB/s per core, "
+        f"{len(chosen) / scancode_cpu:.2f} files/s (CPU {scancode_cpu:.1f} s)"
+    )
+    print(f"  ratio: this project is {scancode_cpu / fast:.0f}x faster on the same files")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pipelines.lineage_settings import LineageSettings
 from schemas.policy import MissingEvidence, Policy
 from transforms.keys import KeySource, KeyUnavailableError
+from transforms.license_deep import engine_problem
 from transforms.source_evidence import LegalBasis, SourceEvidence, SourceType, missing_evidence
 
 SOURCE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -232,6 +233,9 @@ def load_policy(path: str | Path) -> tuple[Policy, str]:
         policy = Policy.model_validate(data)
     except ValidationError as error:
         raise ConfigError(format_validation_error(str(policy_path), error)) from None
+    problem = engine_problem(policy.licenses.deep.engine)
+    if problem:
+        raise ConfigError(f"{policy_path}: field `licenses.deep.engine`: {problem}")
     return policy, hashlib.sha256(raw).hexdigest()
 
 

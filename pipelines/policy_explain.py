@@ -54,6 +54,17 @@ def explain_policy(policy: Policy, policy_path: str, sha256: str) -> str:
         ("license.copyleft", licenses.copyleft_action),
     ):
         out.append(_line(code, action))
+    deep = licenses.deep
+    if deep.engine == "off":
+        out.append("  Deep scan: off (every verdict comes from the fast detectors).")
+    else:
+        out.append(
+            f"  Deep scan: documents the fast detectors are unsure of (matches below "
+            f"{deep.confident_at:g} confidence, unknown ids"
+            + (", license words they cannot resolve" if deep.scan_unresolved else "")
+            + f", bare license URLs) go to {deep.engine}, up to {deep.max_chars:,} characters "
+            f"and {deep.timeout_seconds:g} s each; its licenses replace the fast ones."
+        )
     out.append("\n3. Consent and opt-outs")
     consent = policy.consent
     out.append(

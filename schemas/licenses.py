@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Literal
 
 import pyarrow as pa
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.rows import flat_row
 
@@ -27,6 +27,9 @@ class EvidenceKind(StrEnum):
     CC_MARKER = "cc_marker"  # Creative Commons URL, name or rel="license" link
     PUBLIC_DOMAIN = "public_domain"  # "placed in the public domain" and similar
     RESERVATION = "reservation"  # all rights reserved, no reproduction, TDM / AI-training opt-out
+    # A match of the optional deep engine (ScanCode): `spdx` holds an expression, `detail`
+    # the engine and its rule id, `confidence` the engine's score / 100.
+    DEEP_MATCH = "deep_match"
 
 
 class Category(StrEnum):
@@ -118,6 +121,35 @@ def _default_allowed_categories() -> dict[str, list[Category]]:
     }
 
 
+class DeepScanSettings(BaseModel):
+    """The optional second opinion for documents the fast detectors are unsure of.
+
+    Off by default: the engine (ScanCode toolkit) is an optional extra, takes ~1 s per
+    document it is given and ~1.4 GB per worker. See `transforms/license_deep.py`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    engine: Literal["off", "scancode"] = "off"
+    # Fast license evidence below this confidence is a guess worth a second opinion.
+    confident_at: float = Field(default=0.9, ge=0.0, le=1.0)
+    # License words with no license the fast rules know (web text says "license" a lot:
+    # turn this off to send only weak matches, unknown ids and bare URLs).
+    scan_unresolved: bool = True
+    bare_url_max_chars: int = Field(default=400, ge=0)
+    # Larger documents keep the fast answer (ScanCode's time grows with the text).
+    max_chars: int = Field(default=300_000, ge=1)
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    # Engine matches below this score (0-100) are ignored.
+    min_score: float = Field(default=0.0, ge=0.0, le=100.0)
+
+    @field_validator("engine", mode="before")
+    @classmethod
+    def _yaml_off(cls, value: object) -> object:
+        """YAML reads a bare `off` as false; `engine: off` should still mean off."""
+        return "off" if value is False else value
+
+
 class LicenseSettings(BaseModel):
     """License policy. Defaults suit a commercial model; every action can be overridden.
 
@@ -138,6 +170,7 @@ class LicenseSettings(BaseModel):
     tdm_reserved_action: PolicyAction = "reject"
     all_rights_reserved_action: PolicyAction = "reject"
     min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    deep: DeepScanSettings = Field(default_factory=DeepScanSettings)
 
     def allowed(self) -> frozenset[Category]:
         return frozenset(self.allowed_categories.get(self.intended_use, []))

@@ -44,3 +44,15 @@ def test_check_rejects_an_unknown_pii_entity(tmp_path, capsys):
     bad.write_text("name: p\nversion: '1'\npii: {actions: {SHOE_SIZE: redact}}\n")
     assert run_cli("policy", "check", bad) == 2
     assert "SHOE_SIZE" in capsys.readouterr().err
+
+
+def test_explain_says_whether_and_what_the_deep_scan_sends_to_scancode():
+    from pipelines.config import load_policy
+    from pipelines.policy_explain import explain_policy
+
+    policy, sha = load_policy(REPO / "configs" / "policy.yaml")
+    assert "Deep scan: off" in explain_policy(policy, "policy.yaml", sha)
+    deep = policy.licenses.deep.model_copy(update={"engine": "scancode", "max_chars": 1000})
+    licenses = policy.licenses.model_copy(update={"deep": deep})
+    out = explain_policy(policy.model_copy(update={"licenses": licenses}), "policy.yaml", sha)
+    assert "go to scancode, up to 1,000 characters and 30 s each" in out

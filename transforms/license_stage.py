@@ -1,8 +1,8 @@
 """The license and copyright stage as Beam: detectors + rights verdict + license policy.
 
-Scanners (compiled multi-pattern databases) are built once per worker in
-`setup()`. Offsets refer to the original text, which is what the ledger's
-evidence spans point into.
+Scanners (compiled multi-pattern databases) and the optional deep engine (ScanCode's
+index) are built once per worker in `setup()`. Offsets refer to the original text, which
+is what the ledger's evidence spans point into.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ class ScanLicenses(beam.DoFn):
 
     def setup(self) -> None:
         from transforms.copyrights import CopyrightScanner
+        from transforms.license_deep import load_engine
         from transforms.licenses import LicenseScanner
 
         self.licenses = LicenseScanner()
         self.copyrights = CopyrightScanner()
+        self.deep = load_engine(self.settings.deep.engine)
 
     def process(self, record: AuditRecord):
         from transforms.rights import license_policy, rights_verdict
@@ -35,6 +37,7 @@ class ScanLicenses(beam.DoFn):
 
         text = record.document.text
         deadline = Deadline.after(self.time_budget) if self.time_budget else None
+        deep_reasons: list[str] = []
         try:
             evidence = self.licenses.scan(text, deadline)
             statements = self.copyrights.scan(text, deadline)
@@ -44,9 +47,13 @@ class ScanLicenses(beam.DoFn):
             evidence, statements = [], []
             Metrics.counter(STAGE, "time_budget_exceeded").inc()
             record.add_signal(budget_signal(STAGE, self.time_budget))
+        else:
+            if self.deep is not None:
+                evidence, deep_reasons = self._second_opinion(text, evidence, deadline)
         verdict = rights_verdict(
             evidence, statements, record.source.declared_license, self.settings.min_confidence
         )
+        verdict.reasons.extend(deep_reasons)
         record.license_evidence = evidence
         record.copyrights = statements
         record.rights = verdict
@@ -58,6 +65,21 @@ class ScanLicenses(beam.DoFn):
                 )
             )
         yield record
+
+    def _second_opinion(self, text, evidence, deadline):
+        from transforms.license_deep import second_opinion
+
+        outcome = second_opinion(
+            self.deep,
+            text,
+            evidence,
+            lambda: bool(self.licenses.windows(text)),
+            self.settings.deep,
+            deadline,
+        )
+        for reason in outcome.reasons:
+            Metrics.counter(STAGE, reason.replace(":", ".")).inc()
+        return outcome.evidence, outcome.reasons
 
 
 class LicenseStage(beam.PTransform):

@@ -57,7 +57,10 @@ _LICENSE_KINDS = {
     EvidenceKind.FULL_TEXT,
     EvidenceKind.CC_MARKER,
     EvidenceKind.PUBLIC_DOMAIN,
+    EvidenceKind.DEEP_MATCH,
 }
+# Kinds whose `spdx` is a whole expression ("MIT OR Apache-2.0"), not one id.
+_EXPRESSION_KINDS = {EvidenceKind.SPDX_TAG, EvidenceKind.DEEP_MATCH}
 
 
 @lru_cache(maxsize=1)
@@ -147,14 +150,14 @@ def _and(parts: Iterable[str]) -> str:
 
 
 def detected_expression(evidence: Iterable[LicenseEvidence]) -> str:
-    """SPDX tags as written, ANDed with licenses named elsewhere in the text."""
-    tags = [item.spdx for item in evidence if item.kind == EvidenceKind.SPDX_TAG and item.spdx]
+    """SPDX tags (and deep-engine matches) as written, ANDed with licenses named elsewhere."""
+    tags = [item.spdx for item in evidence if item.kind in _EXPRESSION_KINDS and item.spdx]
     covered = set().union(*(_symbols(tag) for tag in tags)) if tags else set()
     others = sorted(
         {
             item.spdx
             for item in evidence
-            if item.kind != EvidenceKind.SPDX_TAG
+            if item.kind not in _EXPRESSION_KINDS
             and item.kind in _LICENSE_KINDS
             and item.spdx
             and item.spdx not in covered
