@@ -124,8 +124,8 @@ def _default_allowed_categories() -> dict[str, list[Category]]:
 class DeepScanSettings(BaseModel):
     """The optional second opinion for documents the fast detectors are unsure of.
 
-    Off by default: the engine (ScanCode toolkit) is an optional extra, takes ~1 s per
-    document it is given and ~1.4 GB per worker. See `transforms/license_deep.py`.
+    Off by default: the engine (ScanCode toolkit) is an optional extra, scans ~1.5 files/s
+    of what it is given and needs ~1 GB per worker. See `transforms/license_deep.py`.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -2,11 +2,12 @@
 
 The fast detectors answer most documents at corpus speed, but some answers are guesses
 (an unversioned "GPL", a bare project URL, license words with no license the rules
-know). ScanCode's matcher knows ~35,000 rules and answers those well, at ~1 s per
-document and ~1.4 GB of index per worker: far too slow for every document, affordable
-for the few the fast pass flags. This module decides which documents those are, runs
-the engine on them, and folds its matches back into the evidence. It is off by default
-and the engine is an optional extra (`pip install -e ".[scancode]"`).
+know). ScanCode's matcher (tens of thousands of rules) answers those well, at ~1.5 files/s
+and ~1 GB of index per worker (`bench/license_speed.py` with the extra installed): far
+too slow for every document, affordable for the few the fast pass flags. This module
+decides which documents those are, runs the engine on them, and folds its matches back
+into the evidence. It is off by default and the engine is an optional extra
+(`pip install -e ".[scancode]"`).
 
 The core (uncertainty, merging, offsets) is pure and engine-agnostic; `ScanCodeEngine` is
 the one adapter, loaded lazily in each worker.
@@ -221,7 +222,7 @@ def named_expression(keys: list[str], spdx_expression: str) -> str:
 class ScanCodeEngine:
     """ScanCode's license index and matcher (`licensedcode`), loaded once per worker.
 
-    Loading takes ~4 s and ~1.4 GB (measured: `bench/license_speed.py --scancode-mb`).
+    Loading takes ~4 s and ~1 GB resident (`bench/license_speed.py` prints both).
     Matching runs ScanCode's own pipeline (hash, exact, sequence matching) over the whole
     document, as its data-driven tests do.
     """
