@@ -265,6 +265,17 @@ def _command_verify(args) -> int:
     return EXIT_OK
 
 
+class _LibraryChatter(logging.Filter):
+    """Drops the INFO notes libraries log about themselves (GX's temporary docs site,
+    OpenLineage's transport). GX sets its module loggers to INFO when imported, after
+    `main` has run, so a logger level set here would not hold; a handler filter does."""
+
+    NAMES = ("great_expectations", "openlineage")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or not record.name.startswith(self.NAMES)
+
+
 def main(argv: list[str] | None = None) -> int:
     # Presidio's URL and email recognizers use tldextract, which would fetch the
     # public-suffix list on first use; worker processes inherit this environment.
@@ -275,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.WARNING if getattr(args, "quiet", False) else logging.INFO,
         format="%(asctime)s %(levelname)s %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _LibraryChatter) for f in handler.filters):
+            handler.addFilter(_LibraryChatter())
     # Beam logs every worker's start and stop at INFO; keep the console for our progress.
     logging.getLogger("apache_beam").setLevel(logging.WARNING)
     logging.getLogger("great_expectations").setLevel(logging.WARNING)

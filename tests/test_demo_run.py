@@ -116,3 +116,30 @@ def test_content_digests_do_not_depend_on_worker_count(demo_run, demo_run_in_mem
     default = json.loads((demo_run / "manifest.json").read_text())
     in_memory = json.loads((demo_run_in_memory / "manifest.json").read_text())
     assert default["content_digests"] == in_memory["content_digests"]
+
+
+def test_the_console_shows_progress_and_summary_not_worker_or_library_logs(tmp_path):
+    """Worker processes write to the same terminal; only our own lines may reach it.
+
+    A real process, not `run_cli`: under pytest, logging goes to pytest's handlers."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    command = [sys.executable, "-m", "pipelines.cli", "run", str(DEMO_CONFIG)]
+    result = subprocess.run(
+        [*command, "--output", str(tmp_path / "out")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    console = (result.stdout + result.stderr).splitlines()
+    assert any(" INFO read 452 rec " in line for line in console)
+    assert any(line.startswith("Run ") and " published to " in line for line in console)
+    # Python's default log format, which only a worker's own stderr handler would use.
+    assert not [line for line in console if line.startswith(("INFO:", "WARNING:", "DEBUG:"))]
+    assert not [line for line in console if "ephemeral docs site" in line]
+    assert not [line for line in console if "OpenLineageClient" in line]
