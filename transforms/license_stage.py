@@ -10,8 +10,9 @@ from __future__ import annotations
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from schemas.licenses import LicenseSettings
+from schemas.licenses import LicenseEvidence, LicenseSettings
 from schemas.record import Action, AuditRecord, Signal
+from transforms.time_budget import Deadline, TimeBudgetExceeded, budget_signal
 
 STAGE = "licenses"
 ACTIONS = {"accept": Action.IGNORE, "flag": Action.FLAG, "reject": Action.REJECT}
@@ -33,7 +34,6 @@ class ScanLicenses(beam.DoFn):
 
     def process(self, record: AuditRecord):
         from transforms.rights import license_policy, rights_verdict
-        from transforms.time_budget import Deadline, TimeBudgetExceeded, budget_signal
 
         text = record.document.text
         deadline = Deadline.after(self.time_budget) if self.time_budget else None
@@ -66,7 +66,10 @@ class ScanLicenses(beam.DoFn):
             )
         yield record
 
-    def _second_opinion(self, text, evidence, deadline):
+    def _second_opinion(
+        self, text: str, evidence: list[LicenseEvidence], deadline: Deadline | None
+    ) -> tuple[list[LicenseEvidence], list[str]]:
+        """The deep engine's view of an uncertain record; reasons also become counters."""
         from transforms.license_deep import second_opinion
 
         outcome = second_opinion(
