@@ -19,7 +19,7 @@ from transforms.license_deep import (
     Uncertainty,
     deep_evidence,
     engine_problem,
-    line_starts,
+    line_spans,
     merge,
     named_expression,
     second_opinion,
@@ -103,11 +103,16 @@ def test_plain_text_without_license_words_is_sure():
 # -- engine matches as evidence -----------------------------------------------------------
 
 
-def test_line_starts_and_match_spans_cover_whole_lines():
-    text = "first\nsecond line\nthird\n"
-    assert line_starts(text) == [0, 6, 18, 24]
+def test_line_spans_cut_lines_as_scancode_numbers_them():
+    assert line_spans("a\r\nbc\x0cd\re\u2028f") == [(0, 1), (3, 5), (6, 7), (8, 9), (10, 11)]
+    assert line_spans("one\n\nthree\n") == [(0, 3), (4, 4), (5, 10)]
+    assert line_spans("") == [(0, 0)]
+
+
+def test_match_spans_cover_whole_lines_without_their_line_breaks():
+    text = "first\r\nsecond line\r\nthird\r\n"
     [evidence] = deep_evidence(text, [DeepMatch("MIT", 2, 3, 87.5, "mit_1.RULE")], "fake")
-    assert text[evidence.start : evidence.end] == "second line\nthird"
+    assert text[evidence.start : evidence.end] == "second line\r\nthird"
     assert evidence.kind == EvidenceKind.DEEP_MATCH
     assert evidence.confidence == pytest.approx(0.88)
     assert evidence.detail == "fake:mit_1.RULE"
@@ -307,13 +312,17 @@ def test_scancode_resolves_a_project_url_the_fast_rules_do_not_know(scancode_eng
 
 @needs_scancode
 def test_scancode_matches_carry_spdx_expressions_and_line_spans(scancode_engine):
-    text = "int x;\n// SPDX-License-Identifier: GPL-2.0+ WITH Linux-syscall-note\n"
     import time
 
+    # A form feed ends a line for ScanCode (str.splitlines) as it does for line_spans.
+    tag = "// SPDX-License-Identifier: GPL-2.0+ WITH Linux-syscall-note"
+    text = f"int x;\x0c\n{tag}\n"
     [found] = scancode_engine.match(text, time.time() + 30)
     assert found.expression == "GPL-2.0-or-later WITH Linux-syscall-note"
-    assert (found.start_line, found.end_line) == (2, 2)
+    assert (found.start_line, found.end_line) == (3, 3)
     assert found.score == 100
+    [evidence] = deep_evidence(text, [found], "scancode")
+    assert text[evidence.start : evidence.end] == tag
 
 
 @needs_scancode

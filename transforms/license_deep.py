@@ -87,32 +87,33 @@ def uncertainty(
     return None
 
 
-def line_starts(text: str) -> list[int]:
-    """Character offset of the start of each line (index 0 is line 1)."""
-    starts = [0]
-    position = text.find("\n")
-    while position != -1:
-        starts.append(position + 1)
-        position = text.find("\n", position + 1)
-    return starts
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of each line without its line break (index 0 is
+    line 1). Lines as `str.splitlines` cuts them (\\r, \\f, \\u2028 ... end lines too),
+    which is how ScanCode numbers the lines of a query string."""
+    spans = []
+    position = 0
+    for line in text.splitlines(keepends=True):
+        spans.append((position, position + len(line.splitlines()[0])))
+        position += len(line)
+    return spans or [(0, 0)]
 
 
 def deep_evidence(text: str, matches: list[DeepMatch], engine: str) -> list[LicenseEvidence]:
     """Engine matches as evidence spanning the whole lines they cover."""
     if not matches:
         return []
-    starts = line_starts(text)
+    spans = line_spans(text)
     evidence = []
     for found in matches:
-        first = min(max(found.start_line, 1), len(starts)) - 1
-        last = min(max(found.end_line, found.start_line, 1), len(starts))
-        end = starts[last] - 1 if last < len(starts) else len(text)
+        first = min(max(found.start_line, 1), len(spans)) - 1
+        last = min(max(found.end_line, found.start_line, 1), len(spans)) - 1
         evidence.append(
             LicenseEvidence(
                 kind=str(EvidenceKind.DEEP_MATCH),
                 spdx=found.expression,
-                start=starts[first],
-                end=max(end, starts[first]),
+                start=spans[first][0],
+                end=spans[last][1],
                 confidence=round(min(max(found.score, 0.0), 100.0) / 100.0, 2),
                 detail=f"{engine}:{found.rule}",
             )
