@@ -258,6 +258,20 @@ def test_the_stage_leaves_confident_records_alone(monkeypatch):
     assert not [reason for reason in record.rights.reasons if reason.startswith("deep:")]
 
 
+def test_an_engine_error_keeps_the_fast_answer_and_names_only_the_error_type():
+    class Broken:
+        name = "broken"
+
+        def match(self, text, deadline_epoch):
+            raise ValueError(f"cannot tokenize {text!r}")
+
+    fast = [_notice("MIT", 0.5)]
+    secret = "jane.doe@example.org wrote this under the MIT license"
+    outcome = second_opinion(Broken(), secret, fast, lambda: True, SETTINGS)
+    assert outcome.evidence == fast
+    assert outcome.reasons == ["uncertain:weak_match", "deep:broken:failed:ValueError"]
+
+
 # -- settings and start-up ----------------------------------------------------------------
 
 

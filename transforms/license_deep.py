@@ -152,6 +152,8 @@ def second_opinion(
     The engine gets the smaller of its own timeout and what is left of the record's time
     budget; a run that overruns is discarded (its matches may be partial) and the fast
     answer stands, so a slow deep scan never costs a record the fast pass already scanned.
+    An engine that raises is treated the same way: the fast answer stands and the
+    reason names the exception type.
     """
     why = uncertainty(fast, text, has_triggers, settings)
     if why is None:
@@ -165,7 +167,12 @@ def second_opinion(
     if seconds <= 0:
         return DeepOutcome(fast, [*reasons, f"deep:{engine.name}:timed_out"])
     started = time.monotonic()
-    matches = engine.match(text, time.time() + seconds)
+    try:
+        matches = engine.match(text, time.time() + seconds)
+    except Exception as error:  # noqa: BLE001 - an engine bug must not fail the record
+        # The error's type only: its message could quote the document.
+        reason = f"deep:{engine.name}:failed:{type(error).__name__}"
+        return DeepOutcome(fast, [*reasons, reason])
     if time.monotonic() - started > seconds:
         return DeepOutcome(fast, [*reasons, f"deep:{engine.name}:timed_out"])
     deep = deep_evidence(
