@@ -184,7 +184,9 @@ def second_opinion(
 
 # -- the ScanCode adapter ----------------------------------------------------------------
 
-SCANCODE_INSTALL_HINT = 'pip install -e ".[scancode]"'
+SCANCODE_INSTALL_HINT = (
+    'pip install -e ".[scancode]" in a checkout, or pip install "provenance-pipeline[scancode]"'
+)
 
 
 def engine_problem(name: str) -> str | None:
