@@ -7,6 +7,7 @@ ScanCode adapter has its own tests at the end, which need the `scancode` extra.
 from __future__ import annotations
 
 import importlib.util
+import time
 
 import pytest
 
@@ -48,8 +49,6 @@ class FakeEngine:
     def match(self, text: str, deadline_epoch: float) -> list[DeepMatch]:
         self.asked.append((text, deadline_epoch))
         if self.seconds:
-            import time
-
             time.sleep(self.seconds)
         return self.matches
 
@@ -197,8 +196,6 @@ def test_too_large_documents_keep_the_fast_answer():
 
 
 def test_the_engine_gets_the_smaller_of_its_timeout_and_the_record_budget():
-    import time
-
     engine = FakeEngine([DeepMatch("MIT", 1, 1, 100, "r")])
     before = time.time()
     second_opinion(engine, "x", [_notice("MIT", 0.5)], lambda: True, SETTINGS, Deadline.after(2))
@@ -326,8 +323,6 @@ def test_scancode_resolves_a_project_url_the_fast_rules_do_not_know(scancode_eng
 
 @needs_scancode
 def test_scancode_matches_carry_spdx_expressions_and_line_spans(scancode_engine):
-    import time
-
     # A form feed ends a line for ScanCode (str.splitlines) as it does for line_spans.
     tag = "// SPDX-License-Identifier: GPL-2.0+ WITH Linux-syscall-note"
     text = f"int x;\x0c\n{tag}\n"
