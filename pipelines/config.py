@@ -233,9 +233,16 @@ def load_policy(path: str | Path) -> tuple[Policy, str]:
         policy = Policy.model_validate(data)
     except ValidationError as error:
         raise ConfigError(format_validation_error(str(policy_path), error)) from None
-    problem = engine_problem(policy.licenses.deep.engine)
+    deep = policy.licenses.deep
+    problem = engine_problem(deep.engine)
     if problem:
         raise ConfigError(f"{policy_path}: field `licenses.deep.engine`: {problem}")
+    unknown = sorted(set(deep.source_types) - {str(kind) for kind in SourceType})
+    if unknown:
+        raise ConfigError(
+            f"{policy_path}: field `licenses.deep.source_types`: unknown source type(s) "
+            f"{', '.join(unknown)}. Fix: use {', '.join(str(kind) for kind in SourceType)}"
+        )
     return policy, hashlib.sha256(raw).hexdigest()
 
 

@@ -65,6 +65,13 @@ def explain_policy(policy: Policy, policy_path: str, sha256: str) -> str:
             + f", bare license URLs) go to {deep.engine}, up to {deep.max_chars:,} characters "
             f"and {deep.timeout_seconds:g} s each; its licenses replace the fast ones."
         )
+        scope = [
+            f"{label} {', '.join(names)}"
+            for label, names in (("sources", deep.sources), ("source types", deep.source_types))
+            if names
+        ]
+        if scope:
+            out.append(f"  Deep scan only for {' and '.join(scope)}.")
     out.append("\n3. Consent and opt-outs")
     consent = policy.consent
     out.append(

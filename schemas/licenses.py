@@ -142,6 +142,18 @@ class DeepScanSettings(BaseModel):
     timeout_seconds: float = Field(default=30.0, gt=0)
     # Engine matches below this score (0-100) are ignored.
     min_score: float = Field(default=0.0, ge=0.0, le=100.0)
+    # Only records of these sources / source types get a second opinion (empty: all), as
+    # policy rules narrow theirs: e.g. `source_types: [open_source]` spends ScanCode's
+    # time on code, not on web text that says "license" in passing.
+    sources: list[str] = Field(default_factory=list)
+    source_types: list[str] = Field(default_factory=list)
+
+    def applies_to(self, source_id: str, source_type: str) -> bool:
+        if self.engine == "off":
+            return False
+        if self.sources and source_id not in self.sources:
+            return False
+        return not self.source_types or source_type in self.source_types
 
     @field_validator("engine", mode="before")
     @classmethod

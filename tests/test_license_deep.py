@@ -247,6 +247,17 @@ def test_the_stage_sends_uncertain_records_and_records_why_in_the_verdict(monkey
     assert "license.non_commercial" in [signal.code for signal in record.signals]
 
 
+def test_the_stage_asks_only_for_the_sources_and_types_the_policy_names(monkeypatch):
+    text = "Some text under a license the rules do not know.\n"
+    engine = FakeEngine([DeepMatch("MIT", 1, 1, 100, "r")])
+    _scanned(text, engine, monkeypatch, source_types=["web_crawl"])
+    assert engine.asked == []  # the record's source is open_source
+    _scanned(text, engine, monkeypatch, source_types=["open_source"], sources=["src"])
+    assert len(engine.asked) == 1
+    _scanned(text, engine, monkeypatch, sources=["other"])
+    assert len(engine.asked) == 1
+
+
 def test_the_stage_leaves_confident_records_alone(monkeypatch):
     engine = FakeEngine([DeepMatch("GPL-3.0-only", 1, 1, 100, "r")])
     record = _scanned("// SPDX-License-Identifier: MIT\n", engine, monkeypatch)
@@ -289,6 +300,13 @@ def test_a_bare_yaml_off_means_off(tmp_path):
     policy = tmp_path / "policy.yaml"
     policy.write_text(POLICY_HEAD + "licenses:\n  deep:\n    engine: off\n")
     assert load_policy(policy)[0].licenses.deep.engine == "off"
+
+
+def test_an_unknown_source_type_for_the_deep_scan_is_a_config_error(tmp_path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY_HEAD + "licenses:\n  deep:\n    source_types: [opensource]\n")
+    with pytest.raises(ConfigError, match=r"licenses\.deep\.source_types.*opensource.*open_source"):
+        load_policy(policy)
 
 
 def test_an_unknown_engine_name_is_a_config_error(tmp_path):

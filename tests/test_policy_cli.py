@@ -52,7 +52,10 @@ def test_explain_says_whether_and_what_the_deep_scan_sends_to_scancode():
 
     policy, sha = load_policy(REPO / "configs" / "policy.yaml")
     assert "Deep scan: off" in explain_policy(policy, "policy.yaml", sha)
-    deep = policy.licenses.deep.model_copy(update={"engine": "scancode", "max_chars": 1000})
+    deep = policy.licenses.deep.model_copy(
+        update={"engine": "scancode", "max_chars": 1000, "source_types": ["open_source"]}
+    )
     licenses = policy.licenses.model_copy(update={"deep": deep})
     out = explain_policy(policy.model_copy(update={"licenses": licenses}), "policy.yaml", sha)
     assert "go to scancode, up to 1,000 characters and 30 s each" in out
+    assert "Deep scan only for source types open_source." in out

@@ -48,7 +48,10 @@ class ScanLicenses(beam.DoFn):
             Metrics.counter(STAGE, "time_budget_exceeded").inc()
             record.add_signal(budget_signal(STAGE, self.time_budget))
         else:
-            if self.deep is not None:
+            source = record.source
+            if self.deep is not None and self.settings.deep.applies_to(
+                source.source_id, source.source_type
+            ):
                 evidence, deep_reasons = self._second_opinion(text, evidence, deadline)
         verdict = rights_verdict(
             evidence, statements, record.source.declared_license, self.settings.min_confidence
