@@ -2,6 +2,7 @@
 
     python bench/e2e.py [--mb 1024] [--workers N] [--skip-datatrove] [--cache DIR]
     python bench/e2e.py --sizes 250,500,1024 [--workers N]       # memory scaling
+    python bench/e2e.py --mb 50 --skip-datatrove --deep          # with ScanCode's second opinion
 
 Why this shape: the per-stage benches (`pii_speed.py`, `dedup_speed.py`, ...)
 time one stage in-process; this one times what a user runs, `provenance run`,
@@ -31,7 +32,13 @@ the ratio audit wall / datatrove wall is printed (below 1: the audit is faster).
 
 Phases: the sampler also notes when the launcher first and last had worker
 subprocesses; before that is start-up and graph construction, after it the
-launcher (with its after-run process pool) builds the summary, validates (GX)\nand publishes.
+launcher (with its after-run process pool) builds the summary, validates (GX)
+and publishes.
+
+`--deep` runs with the optional deep license scan on (`licenses.deep.engine:
+scancode`, needs the `scancode` extra in this interpreter's environment) and
+prints how many records went to ScanCode and what came back: the price of the
+second opinion on this corpus.
 """
 
 from __future__ import annotations
@@ -50,6 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
+import yaml
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -160,6 +168,7 @@ class AuditResult:
     workers: int
     run: Measured
     records_read: int = 0
+    deep_counters: dict[str, int] = field(default_factory=dict)
     decisions: dict[str, int] = field(default_factory=dict)
     truth: dict[str, str] = field(default_factory=dict)
     status: str = "published"
@@ -173,15 +182,28 @@ class AuditResult:
         return self.records_read / self.run.wall
 
 
-def run_audit(corpus: BuiltCorpus, workers: int, cache: Path) -> AuditResult:
+def deep_config(corpus: BuiltCorpus, cache: Path) -> Path:
+    """The corpus config with a copy of its policy that turns the deep license scan on."""
+    config = yaml.safe_load(corpus.config.read_text(encoding="utf-8"))
+    policy = yaml.safe_load(Path(config["policy"]).read_text(encoding="utf-8"))
+    policy.setdefault("licenses", {}).setdefault("deep", {})["engine"] = "scancode"
+    policy_path = cache / "policy-deep.yaml"
+    policy_path.write_text(yaml.safe_dump(policy, sort_keys=False), encoding="utf-8")
+    config["policy"] = str(policy_path)
+    config_path = corpus.config.with_name(f"{corpus.config.stem}-deep.yaml")
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return config_path
+
+
+def run_audit(corpus: BuiltCorpus, workers: int, cache: Path, deep: bool = False) -> AuditResult:
     """`provenance run` on the corpus config, on the local FnApiRunner with `workers`."""
-    output = cache / "runs" / corpus.directory.name
+    output = cache / "runs" / (corpus.directory.name + ("-deep" if deep else ""))
     if output.exists():
         shutil.rmtree(output)
     command = [
         str(VENV_BIN / "provenance"),
         "run",
-        str(corpus.config),
+        str(deep_config(corpus, cache) if deep else corpus.config),
         "--output",
         str(output),
         "--quiet",
@@ -204,6 +226,11 @@ def run_audit(corpus: BuiltCorpus, workers: int, cache: Path) -> AuditResult:
         result.status = "validation failed (nothing published; outputs in .failed-*)"
     summary = json.loads((published / "reports" / "summary.json").read_text())
     result.records_read = summary["totals"]["records_read"]
+    result.deep_counters = {
+        name.removeprefix("licenses/"): value
+        for name, value in summary["metrics"].items()
+        if name.startswith(("licenses/deep.", "licenses/uncertain."))
+    }
     result.decisions = _decision_totals(summary)
     result.truth = check_truth(corpus, published)
     return result
@@ -340,6 +367,8 @@ def print_audit(result: AuditResult) -> None:
             f"workers {run.memory.last_workers - run.memory.first_workers:.1f} s, after them "
             f"(summary, validation, publish) {run.wall - run.memory.last_workers:.1f} s"
         )
+    if result.deep_counters:
+        print(f"  deep scan         {result.deep_counters}")
     if result.decisions:
         print(f"  decisions         {result.decisions}")
     if result.truth:
@@ -363,6 +392,11 @@ def main() -> int:
         help="datatrove word splitting to time: spacy (its English default), split",
     )
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument(
+        "--deep",
+        action="store_true",
+        help="with the optional deep license scan (ScanCode; needs the scancode extra)",
+    )
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()}; cores {os.cpu_count()}")
 
@@ -370,7 +404,7 @@ def main() -> int:
     results = []
     for size in sizes:
         corpus = build_corpus(args.cache, size)
-        result = run_audit(corpus, args.workers, args.cache)
+        result = run_audit(corpus, args.workers, args.cache, args.deep)
         print_audit(result)
         results.append(result)
 

@@ -1,5 +1,7 @@
 """SPDX-License-Identifier tags: parsed, normalised, unknown ids flagged not dropped."""
 
+import pytest
+
 from transforms.licenses import parse_spdx_expression, scan_licenses
 
 
@@ -26,6 +28,32 @@ def test_spdx_tag_with_deprecated_plus_and_exception_is_modernised():
 def test_spdx_tag_closing_comment_markup_is_not_part_of_the_expression():
     (tag,) = _tags("<!-- SPDX-License-Identifier: Apache-2.0 -->\n")
     assert tag.spdx == "Apache-2.0"
+
+
+@pytest.mark.parametrize(
+    ("line", "expression"),
+    [
+        # The Linux kernel's dual-license tags: the parentheses are the expression's.
+        (
+            "/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */",
+            "GPL-2.0-only OR BSD-2-Clause",
+        ),
+        ("// SPDX-License-Identifier: (GPL-2.0+ OR MIT)", "GPL-2.0-or-later OR MIT"),
+        ("# SPDX-License-Identifier: (LGPL-2.1 or BSD-2-Clause)", "LGPL-2.1-only OR BSD-2-Clause"),
+        (
+            "/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */",
+            "GPL-2.0-only WITH Linux-syscall-note OR BSD-3-Clause",
+        ),
+        # A ")" or quote that closes the call or string around the tag is not.
+        ('license = f("SPDX-License-Identifier: MIT")', "MIT"),
+        ('x = f("SPDX-License-Identifier: (MIT OR Apache-2.0)");', "MIT OR Apache-2.0"),
+        ("(* SPDX-License-Identifier: MIT *)", "MIT"),
+    ],
+)
+def test_spdx_tag_keeps_its_own_parentheses_and_drops_the_wrapping(line, expression):
+    (tag,) = _tags(line + "\n")
+    assert tag.spdx == expression
+    assert tag.unknown_ids == ()
 
 
 def test_spdx_tag_with_unknown_id_is_flagged_not_dropped():

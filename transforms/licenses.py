@@ -377,12 +377,27 @@ def _byte_to_char_ranges(encoded: bytes, ranges: list[list[int]]) -> Iterator[tu
         yield char_start, char_position
 
 
+def _strip_tag_wrapping(raw: str) -> str:
+    """Quotes, commas and a ")" that close the string, call or comment around a tag.
+
+    Only an unbalanced ")" goes: the Linux kernel writes
+    "(GPL-2.0-only OR BSD-2-Clause)", whose parentheses are the expression's own.
+    """
+    while True:
+        stripped = raw.strip().strip("\"'`,;").strip()
+        if stripped.endswith(")") and stripped.count(")") > stripped.count("("):
+            stripped = stripped[:-1]
+        if stripped == raw:
+            return raw
+        raw = stripped
+
+
 def _spdx_tag_evidence(match: re.Match) -> LicenseEvidence:
     raw = match.group(1)
     cut = _SPDX_TAG_END.search(raw)
     if cut is not None:
         raw = raw[: cut.start()]
-    raw = raw.strip().strip("\"'`,;)").strip()
+    raw = _strip_tag_wrapping(raw)
     expression, unknown = parse_spdx_expression(raw)
     end = match.start(1) + len(match.group(1).rstrip())
     return LicenseEvidence(
