@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import os
 import resource
@@ -398,6 +399,9 @@ def main() -> int:
         help="with the optional deep license scan (ScanCode; needs the scancode extra)",
     )
     args = parser.parse_args()
+    if args.deep and importlib.util.find_spec("licensedcode") is None:
+        print('error: --deep needs ScanCode: pip install -e ".[scancode]"', file=sys.stderr)
+        return 2
     print(f"load average at start: {os.getloadavg()}; cores {os.cpu_count()}")
 
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.mb]
