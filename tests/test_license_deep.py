@@ -288,32 +288,31 @@ def test_deep_scan_is_off_by_default():
     assert engine_problem("off") is None
 
 
+def _load_deep_policy(tmp_path, deep_block: str):
+    """`load_policy` on a policy whose `licenses.deep` block is `deep_block` (YAML lines)."""
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY_HEAD + "licenses:\n  deep:\n" + deep_block)
+    return load_policy(policy)[0]
+
+
 @pytest.mark.skipif(HAS_SCANCODE, reason="checks the error shown when ScanCode is missing")
 def test_asking_for_scancode_without_it_installed_is_a_config_error_with_the_fix(tmp_path):
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(POLICY_HEAD + "licenses:\n  deep:\n    engine: scancode\n")
     with pytest.raises(ConfigError, match=r"licenses\.deep\.engine.*\.\[scancode\]"):
-        load_policy(policy)
+        _load_deep_policy(tmp_path, "    engine: scancode\n")
 
 
 def test_a_bare_yaml_off_means_off(tmp_path):
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(POLICY_HEAD + "licenses:\n  deep:\n    engine: off\n")
-    assert load_policy(policy)[0].licenses.deep.engine == "off"
+    assert _load_deep_policy(tmp_path, "    engine: off\n").licenses.deep.engine == "off"
 
 
 def test_an_unknown_source_type_for_the_deep_scan_is_a_config_error(tmp_path):
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(POLICY_HEAD + "licenses:\n  deep:\n    source_types: [opensource]\n")
     with pytest.raises(ConfigError, match=r"licenses\.deep\.source_types.*opensource.*open_source"):
-        load_policy(policy)
+        _load_deep_policy(tmp_path, "    source_types: [opensource]\n")
 
 
 def test_an_unknown_engine_name_is_a_config_error(tmp_path):
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(POLICY_HEAD + "licenses:\n  deep:\n    engine: fossology\n")
     with pytest.raises(ConfigError, match=r"licenses\.deep\.engine"):
-        load_policy(policy)
+        _load_deep_policy(tmp_path, "    engine: fossology\n")
 
 
 # -- the ScanCode adapter (needs the `scancode` extra) ------------------------------------
