@@ -149,8 +149,7 @@ class DeepScanSettings(BaseModel):
     source_types: list[str] = Field(default_factory=list)
 
     def applies_to(self, source_id: str, source_type: str) -> bool:
-        if self.engine == "off":
-            return False
+        """Whether a record of this source is in scope (the engine itself may be off)."""
         if self.sources and source_id not in self.sources:
             return False
         return not self.source_types or source_type in self.source_types
