@@ -1,6 +1,12 @@
 """Build the end-to-end benchmark corpus offline, from real Debian text.
 
     python bench/corpus_build.py --mb 50 [--cache bench/.cache]
+    python bench/corpus_build.py --smoke [--mb 1]      # generated pools, no download
+
+`--smoke` (CI, and `e2e.py --smoke`) builds the same layout from generated pools
+(`smoke_corpus.py`: C files with license notices, prose pages) instead of the Debian
+packages: no network, a 1 MiB corpus in a second, in a temporary folder unless
+`--cache` is given (then as `smoke-corpus-<mib>/`, beside and apart from real corpora).
 
 Why real text: synthetic filler makes every stage look faster or slower than it
 is (PII regexes, license markers and MinHash all depend on what the words are).
@@ -39,12 +45,17 @@ import random
 import re
 import shutil
 import subprocess
+import sys
 import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "bench"))
+
+import smoke_corpus  # noqa: E402
+
 DEFAULT_CACHE = REPO_ROOT / "bench" / ".cache"
 KERNEL_PACKAGE = "linux-source-6.1"
 MANPAGE_PACKAGES = (
@@ -236,6 +247,35 @@ def iter_pool(pool: Path) -> Iterator[dict]:
         for _, offset, length in _pool_order(pool):
             handle.seek(offset)
             yield json.loads(handle.read(length))
+
+
+def write_smoke_pools(cache: Path, mib: int) -> tuple[Path, Path]:
+    """Generated stand-ins for `extract_kernel` and `extract_manpages`, same pool format.
+
+    About 1.3x the kernel budget of C files (so the budget, not the pool, ends the
+    kernel shards, as with the real pool), one file over `DOC_CAP_BYTES` per MiB (so
+    `_parts` splits something), and prose pages worth about 10% of the corpus for posts.
+    """
+    pools = cache / "smoke-pool"
+    pools.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(mib)
+    kernel, man = pools / f"kernel-{mib}.jsonl", pools / f"man-{mib}.jsonl"
+    with kernel.open("w") as out:
+        size, index = 0, 0
+        while size < 1.3 * mib * MIB:
+            functions = 400 if index % 300 == 0 else rng.randint(2, 30)
+            name = f"drivers/smoke/s{index}.c"
+            item = smoke_corpus.source_file(rng, name, index, index, functions)
+            out.write(json.dumps({"path": item.name, "text": item.text}) + "\n")
+            size, index = size + len(item.text), index + 1
+    with man.open("w") as out:
+        size, index = 0, 0
+        while size < 0.1 * mib * MIB:
+            text = smoke_corpus.prose(rng, rng.randint(2_000, 15_000))
+            out.write(json.dumps({"path": f"smoke/man{index % 8}/page{index}.1", "text": text}))
+            out.write("\n")
+            size, index = size + len(text), index + 1
+    return kernel, man
 
 
 # ---------------------------------------------------------------- personal data
@@ -495,9 +535,12 @@ def _write_config(directory: Path, name: str) -> Path:
     return path
 
 
-def build_corpus(cache: Path, mib: int, seed: int = 7) -> BuiltCorpus:
-    """Build (or reuse) `cache/corpus-<mib>/` with shards, truth, consent and config."""
-    directory = cache / f"corpus-{mib}"
+def build_corpus(cache: Path, mib: int, seed: int = 7, smoke: bool = False) -> BuiltCorpus:
+    """Build (or reuse) `cache/corpus-<mib>/` with shards, truth, consent and config.
+
+    `smoke`: from `write_smoke_pools` (no download), as `cache/smoke-corpus-<mib>/`.
+    """
+    directory = cache / f"{'smoke-' if smoke else ''}corpus-{mib}"
     stamp = directory / "corpus.json"
     if stamp.exists():
         meta = json.loads(stamp.read_text())
@@ -511,10 +554,13 @@ def build_corpus(cache: Path, mib: int, seed: int = 7) -> BuiltCorpus:
             )
     if directory.exists():
         shutil.rmtree(directory)
-    debs = download_packages(cache)
-    kernel_pool = extract_kernel(cache, debs)
-    man_pool = extract_manpages(cache, debs)
-    print(f"  building corpus-{mib} ...", flush=True)
+    if smoke:
+        kernel_pool, man_pool = write_smoke_pools(cache, mib)
+    else:
+        debs = download_packages(cache)
+        kernel_pool = extract_kernel(cache, debs)
+        man_pool = extract_manpages(cache, debs)
+    print(f"  building {directory.name} ...", flush=True)
 
     rng = random.Random(seed)
     factory = PiiFactory(rng)
@@ -598,7 +644,7 @@ def build_corpus(cache: Path, mib: int, seed: int = 7) -> BuiltCorpus:
     (directory / "truth.json").write_text(
         json.dumps({"pii": truth.pii, "near_duplicates": truth.near_duplicates})
     )
-    config = _write_config(directory, f"bench-e2e-{mib}")
+    config = _write_config(directory, f"bench-e2e-{directory.name}")
     text_bytes = sum(w.text_bytes for w in writers)
     documents = sum(w.documents for w in writers)
     disk = sum(p.stat().st_size for p in directory.glob("*/*.jsonl.gz"))
@@ -614,20 +660,34 @@ def build_corpus(cache: Path, mib: int, seed: int = 7) -> BuiltCorpus:
     }
     stamp.write_text(json.dumps(meta, indent=1))
     print(
-        f"  corpus-{mib}: {documents} documents, {text_bytes / MIB:.1f} MiB text, "
+        f"  {directory.name}: {documents} documents, {text_bytes / MIB:.1f} MiB text, "
         f"{disk / MIB:.1f} MiB gzip on disk"
     )
     return BuiltCorpus(directory, config, text_bytes / MIB, documents, disk / MIB)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=int, default=50, help="corpus size in MiB of text")
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
-    args = parser.parse_args()
-    corpus = build_corpus(args.cache, args.mb)
+    parser.add_argument("--cache", type=Path, default=None, help=f"default {DEFAULT_CACHE}")
+    args = smoke_corpus.parse_args(parser, {"mb": 1}, argv)
+    if not args.smoke:
+        return build_and_report(args.cache or DEFAULT_CACHE, args.mb)
+    with smoke_corpus.scratch("corpus_build", args.cache) as cache:
+        return build_and_report(cache, args.mb, smoke=True)
+
+
+def build_and_report(cache: Path, mib: int, smoke: bool = False) -> int:
+    """Build, say where and what was planted; 1 if the corpus came out empty."""
+    corpus = build_corpus(cache, mib, smoke=smoke)
     print(f"{corpus.directory}: config {corpus.config}")
+    truth = json.loads((corpus.directory / "truth.json").read_text())
+    print(
+        f"  planted: {len(truth['pii'])} personal data values, "
+        f"{len(truth['near_duplicates'])} near-duplicates"
+    )
+    return 0 if corpus.documents else 1  # an empty corpus would make every figure vacuous
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,6 +1,7 @@
 """datatrove's MinHash deduplication on the bench corpus: the baseline `e2e.py` compares with.
 
     python bench/datatrove_minhash.py CORPUS_DIR WORK_DIR --workers 2
+    python bench/datatrove_minhash.py --smoke [--tokenizer split]   # CI: does it still run?
 
 Runs datatrove's four documented stages (signatures -> buckets -> clusters ->
 filter, as in its `examples/minhash_deduplication.py`) with `LocalPipelineExecutor`,
@@ -20,17 +21,28 @@ Nothing touches the network: `HF_HUB_OFFLINE=1` is set before datatrove is
 imported.
 
 Prints one JSON line: per-stage seconds, documents read and removed.
+
+`--smoke` builds the 1 MiB generated corpus of `corpus_build.py --smoke` (no download)
+in a temporary folder, runs the four stages on it with 2 workers, and fails unless every
+document it wrote came out of the filter stage, kept or removed (a reader that silently
+matched no file would otherwise pass). `e2e.py --smoke` also runs this script, both
+tokenizers, as the comparison does.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import shutil
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import smoke_corpus  # noqa: E402
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
@@ -144,16 +156,44 @@ def _counts(stats: list) -> dict:
     return counts
 
 
-def main() -> None:
+def _documents_out(work: Path) -> int:
+    """Documents the filter stage wrote, kept plus removed."""
+    files = [*(work / "deduplicated").glob("*.jsonl.gz"), *(work / "removed").glob("*.jsonl.gz")]
+    total = 0
+    for path in files:
+        with gzip.open(path, "rb") as handle:
+            total += sum(1 for _ in handle)
+    return total
+
+
+def smoke(workers: int, tokenizer: str) -> int:
+    """The four stages on the generated smoke corpus; 1 unless every document came out."""
+    from corpus_build import build_corpus
+
+    with smoke_corpus.scratch("datatrove_minhash") as folder:
+        corpus = build_corpus(folder, 1, smoke=True)
+        result = run(corpus.directory, folder / "work", workers, tokenizer)
+        sys.stdout.write("DATATROVE_RESULT " + json.dumps(result) + "\n")
+        out = _documents_out(folder / "work")
+    print(f"documents written {corpus.documents}, out of the filter stage {out}")
+    return 0 if out == corpus.documents else 1
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("corpus", type=Path)
-    parser.add_argument("work", type=Path)
+    parser.add_argument("corpus", type=Path, nargs="?")
+    parser.add_argument("work", type=Path, nargs="?")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--tokenizer", choices=("spacy", "split"), default="spacy")
-    args = parser.parse_args()
+    args = smoke_corpus.parse_args(parser, {"workers": 2}, argv)
+    if args.smoke:
+        return smoke(args.workers, args.tokenizer)
+    if args.corpus is None or args.work is None:
+        parser.error("CORPUS_DIR and WORK_DIR are required (or --smoke)")
     result = run(args.corpus, args.work, args.workers, args.tokenizer)
     sys.stdout.write("DATATROVE_RESULT " + json.dumps(result) + "\n")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

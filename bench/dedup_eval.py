@@ -1,6 +1,7 @@
 """Quality of the near-duplicate stage against brute-force Jaccard on real text.
 
     python bench/dedup_eval.py [--docs 30000] [--planted 2400] [--skip-beam]
+    python bench/dedup_eval.py --smoke       # CI: 300 generated paragraphs, 16 planted
 
 Corpus: unique paragraphs (>= 40 words) of text found on this machine (Python
 sources, /usr/share/doc, man pages), exact duplicates removed so boilerplate
@@ -12,6 +13,10 @@ candidates of a much looser LSH sweep (32 bands x 4 rows: catches ~all pairs
 with J >= 0.7) and a random sample of pairs. Targets (issue): recall >= 0.95 on
 pairs with true J >= threshold + 0.05; precision >= 0.95 (share of reported
 pairs with true J >= threshold - 0.1).
+
+`--smoke` takes its paragraphs from `smoke_corpus.py` (generated, the same on every
+machine) instead of the machine's files, with small default sizes; planting, the core
+run, brute force and the Beam run are the same code. Its figures are not measurements.
 """
 
 from __future__ import annotations
@@ -27,11 +32,14 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(REPO_ROOT / "bench"))
+
+import smoke_corpus  # noqa: E402
 
 from schemas.dedup import DedupInput, DedupSettings  # noqa: E402
 from transforms.dedup import (  # noqa: E402
@@ -81,9 +89,12 @@ def iter_paragraphs(min_words: int = 40) -> Iterator[tuple[str, str]]:
                 yield f"{path}#{index}", block
 
 
-def unique_paragraphs(limit: int) -> list[tuple[str, str]]:
+def unique_paragraphs(
+    limit: int, paragraphs: Iterable[tuple[str, str]] | None = None
+) -> list[tuple[str, str]]:
+    """The first `limit` distinct (locator, paragraph) of `paragraphs` (default: this machine's)."""
     seen, out = set(), []
-    for locator, block in iter_paragraphs():
+    for locator, block in iter_paragraphs() if paragraphs is None else paragraphs:
         key = exact_key(normalise_text(block))
         if key not in seen:
             seen.add(key)
@@ -138,9 +149,10 @@ def plant_variant(text: str, target: float, rng: random.Random, vocabulary: list
     return best
 
 
-def build_corpus(docs: int, planted: int, seed: int = 7):
+def build_corpus(docs: int, planted: int, seed: int = 7, smoke: bool = False):
+    """Unique paragraphs plus `planted` variants; `smoke`: generated paragraphs."""
     rng = random.Random(seed)
-    paragraphs = unique_paragraphs(docs)
+    paragraphs = unique_paragraphs(docs, smoke_corpus.paragraphs(seed) if smoke else None)
     corpus = [
         DedupInput(f"p{i:06d}", "local", text, (1,)) for i, (_, text) in enumerate(paragraphs)
     ]
@@ -209,29 +221,31 @@ def run_beam(corpus: list[DedupInput], settings: DedupSettings) -> list[dict]:
 
     from transforms.dedup_beam import NearDuplicates
 
-    out = Path(tempfile.mkdtemp()) / "assignments.jsonl"
     options = PipelineOptions([f"--runner={FN_API_RUNNER}", "--direct_running_mode=in_memory"])
-    with beam.Pipeline(options=options) as pipeline:
-        _ = (
-            pipeline
-            | beam.Create(corpus)
-            | NearDuplicates(settings)
-            | beam.Map(lambda a: json.dumps(a.to_row()))
-            | beam.io.WriteToText(str(out), shard_name_template="")
-        )
-    return [json.loads(line) for line in out.read_text().splitlines()]
+    with tempfile.TemporaryDirectory(prefix="dedup_eval_") as folder:
+        out = Path(folder) / "assignments.jsonl"
+        with beam.Pipeline(options=options) as pipeline:
+            _ = (
+                pipeline
+                | beam.Create(corpus)
+                | NearDuplicates(settings)
+                | beam.Map(lambda a: json.dumps(a.to_row()))
+                | beam.io.WriteToText(str(out), shard_name_template="")
+            )
+        return [json.loads(line) for line in out.read_text().splitlines()]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=30_000, help="unique real paragraphs")
     parser.add_argument("--planted", type=int, default=2_400, help="planted near duplicates")
     parser.add_argument("--random-pairs", type=int, default=200_000)
     parser.add_argument("--skip-beam", action="store_true", help="core only, no FnApiRunner run")
-    args = parser.parse_args()
+    smoke_sizes = {"docs": 300, "planted": 2 * len(LEVELS), "random_pairs": 2_000}
+    args = smoke_corpus.parse_args(parser, smoke_sizes, argv)
     settings = DedupSettings()
     started = time.perf_counter()
-    corpus, planted = build_corpus(args.docs, args.planted)
+    corpus, planted = build_corpus(args.docs, args.planted, smoke=args.smoke)
     print(
         f"corpus: {len(corpus)} documents ({len(planted)} planted) "
         f"in {time.perf_counter() - started:.1f}s; settings {settings.model_dump()}, "

@@ -2,6 +2,7 @@
 
     python bench/dedup_speed.py [--mb 200] [--signature-mb 20] [--datasketch-mb 4]
                                 [--mode multi_processing --workers 2]
+    python bench/dedup_speed.py --smoke     # CI: 0.5 MB of generated text, same steps
 
 1. Signature throughput, one process (MB/s per core = MB / CPU seconds), on the
    same documents and the same word 5-gram shingles: this module's vectorised
@@ -10,6 +11,10 @@
 2. The whole stage (`NearDuplicates`) through Beam's FnApiRunner on `--mb` MB of
    real text read from JSONL files inside the pipeline, with wall time and peak
    RSS summed over this process and every worker process.
+
+`--smoke` takes its documents from `smoke_corpus.py` (generated, no files of this
+machine) with sizes of a fraction of a MB; both parts run as usual. Its figures are not
+measurements.
 """
 
 from __future__ import annotations
@@ -18,16 +23,19 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import smoke_corpus  # noqa: E402
 from dedup_eval import iter_texts  # noqa: E402
 
 from schemas.dedup import DedupInput, DedupSettings  # noqa: E402
@@ -37,15 +45,17 @@ FN_API_RUNNER = "apache_beam.runners.portability.fn_api_runner.fn_runner.FnApiRu
 DOC_CHARS = 4096
 
 
-def real_documents(target_mb: float) -> tuple[list[str], float]:
-    """~4 KB documents cut from local text at paragraph breaks; cycles if text runs out.
+def real_documents(
+    target_mb: float, texts: Iterable[tuple[str, str]] | None = None
+) -> tuple[list[str], float]:
+    """~4 KB documents cut from `texts` (default: local text); cycles if text runs out.
 
     Returns (documents, share of documents that are repeats of earlier ones).
     """
     target = int(target_mb * 1e6)
     docs: list[str] = []
     size = 0
-    for _, text in iter_texts():
+    for _, text in iter_texts() if texts is None else texts:
         for start in range(0, len(text), DOC_CHARS):
             chunk = text[start : start + DOC_CHARS]
             if chunk.strip():
@@ -150,14 +160,25 @@ class PeakRss:
 
 
 def run_stage(docs: list[str], settings: DedupSettings, mode: str, workers: int) -> dict:
+    """The whole stage on `docs`, read from JSONL in a temporary folder removed afterwards."""
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])
+    work = Path(tempfile.mkdtemp(prefix="dedup_speed_"))
+    try:
+        return _run_stage_in(work, docs, settings, mode, workers)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _run_stage_in(
+    work: Path, docs: list[str], settings: DedupSettings, mode: str, workers: int
+) -> dict:
+    """`run_stage` with its JSONL inputs and statistics in `work`."""
     import apache_beam as beam
     from apache_beam.metrics.metric import MetricsFilter
     from apache_beam.options.pipeline_options import PipelineOptions
 
     from transforms.dedup_beam import DedupStatistics, NearDuplicates
 
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])
-    work = Path(tempfile.mkdtemp(prefix="dedup_speed_"))
     shards = 8
     for shard in range(shards):
         with open(work / f"docs-{shard}.jsonl", "w") as handle:
@@ -208,7 +229,7 @@ def run_stage(docs: list[str], settings: DedupSettings, mode: str, workers: int)
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mb", type=float, default=200, help="corpus size for the whole stage")
     parser.add_argument("--signature-mb", type=float, default=20)
@@ -217,11 +238,13 @@ def main() -> None:
     parser.add_argument("--mode", default="multi_processing")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-stage", action="store_true")
-    args = parser.parse_args()
+    smoke_sizes = {"mb": 0.5, "signature_mb": 0.2, "datasketch_mb": 0.05}
+    args = smoke_corpus.parse_args(parser, smoke_sizes, argv)
     settings = DedupSettings(batch_size=args.batch)
     print(f"load average before: {os.getloadavg()}, cores: {os.cpu_count()}")
 
-    docs, repeated = real_documents(max(args.mb, args.signature_mb))
+    texts = smoke_corpus.texts() if args.smoke else None
+    docs, repeated = real_documents(max(args.mb, args.signature_mb), texts)
     print(f"corpus: {len(docs)} documents, {megabytes(docs):.1f} MB, {repeated:.0%} repeats")
     sample = take_mb(docs, args.signature_mb)
     small = take_mb(sample, args.datasketch_mb)

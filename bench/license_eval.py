@@ -8,6 +8,11 @@ detectors are unsure of go to ScanCode under the default `licenses.deep` setting
 Data: aboutcode-org/scancode-toolkit test data (CC-BY-4.0, Copyright (c) nexB Inc. and
 others), copied under `../shared/data/` (see its README).
 
+`python bench/license_eval.py --smoke` (CI) needs no `../shared/data`: it writes ~30
+generated C files with license tags, notices and copyright lines (`smoke_corpus.py`) and
+their `.yml` expectations in ScanCode's layout to a temporary folder and evaluates that
+folder with the same code; its figures are not measurements.
+
 License figures compare *sets of license ids*: the ScanCode keys of every expected
 expression are mapped to SPDX ids with the ScanCode index shipped in `license-expression`,
 operators are ignored, and `unknown*` reference keys are left out of both sides (the
@@ -28,7 +33,9 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import smoke_corpus  # noqa: E402
 from license_expression import (  # noqa: E402
     get_license_index,
     get_scancode_licensing,
@@ -39,6 +46,9 @@ from transforms.copyrights import CopyrightScanner  # noqa: E402
 from transforms.licenses import LicenseScanner  # noqa: E402
 
 IGNORED_KEYS = {"unknown", "unknown-license-reference", "unknown-spdx", "free-unknown"}
+LICENSE_DIR = Path("licenses") / "scancode-datadriven"
+COPYRIGHT_DIR = Path("copyrights") / "scancode-copyrights"
+SMOKE_FILES = 30
 
 
 def _read(path: Path) -> str:
@@ -303,6 +313,29 @@ def evaluate_copyrights(root: Path, misses_path: Path | None = None) -> None:
             )
 
 
+def write_smoke_data(data: Path, count: int = SMOKE_FILES) -> None:
+    """Generated files with `.yml` expectations in the layout of ScanCode's test data.
+
+    Each file goes to both trees: `license_expressions` (ScanCode keys) beside it under
+    licenses/, `what`/`copyrights`/`holders` under copyrights/, as ScanCode writes them.
+    """
+    for root in (data / LICENSE_DIR / "smoke", data / COPYRIGHT_DIR):
+        root.mkdir(parents=True, exist_ok=True)
+    for item in smoke_corpus.source_files(count):
+        licenses = {"license_expressions": list(item.license_expressions)}
+        copyrights = {
+            "what": ["copyrights", "holders"],
+            "copyrights": list(item.copyrights),
+            "holders": list(item.holders),
+        }
+        for root, meta in (
+            (data / LICENSE_DIR / "smoke", licenses if item.license_expressions else {}),
+            (data / COPYRIGHT_DIR, copyrights),
+        ):
+            (root / item.name).write_text(item.text, encoding="utf-8")
+            (root / f"{item.name}.yml").write_text(yaml.safe_dump(meta), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -324,12 +357,21 @@ def main(argv: list[str] | None = None) -> int:
         "pipeline's optional deep mode; needs the scancode extra, takes ~30 minutes)",
     )
     parser.add_argument("--skip-copyrights", action="store_true", help="evaluate licenses only")
-    args = parser.parse_args(argv)
+    args = smoke_corpus.parse_args(parser, {}, argv)
     if args.deep and importlib.util.find_spec("licensedcode") is None:
         print('error: --deep needs ScanCode: pip install -e ".[scancode]"', file=sys.stderr)
         return 2
-    license_root = args.data / "licenses" / "scancode-datadriven"
-    copyright_root = args.data / "copyrights" / "scancode-copyrights"
+    if not args.smoke:
+        return evaluate(args, args.data)
+    with smoke_corpus.scratch("license_eval") as data:
+        write_smoke_data(data)
+        return evaluate(args, data)
+
+
+def evaluate(args: argparse.Namespace, data: Path) -> int:
+    """Both evaluations on `data` (holding licenses/ and copyrights/); 2 if it is missing."""
+    license_root = data / LICENSE_DIR
+    copyright_root = data / COPYRIGHT_DIR
     missing = [str(p) for p in (license_root, copyright_root) if not p.is_dir()]
     if missing:
         print(
@@ -338,7 +380,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    print("Data: aboutcode-org/scancode-toolkit test data, CC-BY-4.0, (c) nexB Inc. and others")
+    if args.smoke:
+        print(f"Data: {SMOKE_FILES} generated files in ScanCode's layout ({data})")
+    else:
+        print("Data: aboutcode-org/scancode-toolkit test data, CC-BY-4.0, (c) nexB Inc. and others")
     if args.misses is not None:
         args.misses.mkdir(parents=True, exist_ok=True)
     evaluate_licenses(license_root, args.misses and args.misses / "license_misses.tsv", args.deep)

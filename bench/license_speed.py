@@ -1,6 +1,8 @@
 """Throughput of the license + copyright scan, in MB/s on one core.
 
-Run from the repository root: `python bench/license_speed.py [--mb 50]`. The corpus is
+Run from the repository root: `python bench/license_speed.py [--mb 50]`, or with `--smoke`
+(CI: 0.3 MB of generated prose and C files with license notices, `smoke_corpus.py`, the
+same steps; its figures are not measurements). The corpus is
 real text found on the machine (Python sources in the virtualenv, /usr/share/doc,
 /usr/share/common-licenses), read into memory first so only scanning is timed. It runs
 in one process, so the figure is per core; on a shared machine it is a lower bound.
@@ -23,6 +25,9 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import smoke_corpus  # noqa: E402
 
 from transforms.copyrights import CopyrightScanner  # noqa: E402
 from transforms.licenses import LicenseScanner  # noqa: E402
@@ -93,9 +98,12 @@ def main(argv: list[str] | None = None) -> int:
         help="size of the sample both scan when ScanCode is installed (default 1; ScanCode "
         "takes minutes per MB)",
     )
-    args = parser.parse_args(argv)
+    args = smoke_corpus.parse_args(parser, {"mb": 0.3, "scancode_mb": 0.05}, argv)
 
-    texts = collect(args.mb, DENSE_ROOTS if args.dense else ROOTS)
+    if args.smoke:
+        texts = smoke_corpus.take_megabytes(smoke_corpus.texts(dense=args.dense), args.mb)
+    else:
+        texts = collect(args.mb, DENSE_ROOTS if args.dense else ROOTS)
     size_mb = sum(len(text.encode("utf-8", "surrogatepass")) for text in texts) / 1e6
     print(f"corpus: {len(texts)} files, {size_mb:.1f} MB")
     if size_mb < args.mb * 0.9:

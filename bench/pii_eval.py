@@ -1,6 +1,7 @@
 """Per-entity precision and recall of the PII stage, on Presidio's synthetic set and our corpus.
 
 Run from the repo root:  python bench/pii_eval.py [--corpus-mb 5]
+                         python bench/pii_eval.py --smoke   # CI: no ../shared/data needed
 
 Data: ../shared/data/pii/presidio_synth_dataset_v2.json relative to the repo root (spans
 with entity_type, start_position, end_position). A prediction counts as a true positive
@@ -8,12 +9,18 @@ when it overlaps a gold span of the same type; each gold span is matched at most
 The injected corpus (from bench/pii_speed.py) checks the same on real text: there only
 injected values are gold, so real addresses already in the text count as false positives
 and precision there is a lower bound.
+
+`--smoke` writes a small generated set in the dataset's shape (`full_text`, `masked`,
+`spans` with `entity_type`, `entity_value`, `start_position`, `end_position`) to a
+temporary folder and scores it with the same code, then a 0.2 MB injected corpus cut from
+generated text (`smoke_corpus.py`); its figures are not measurements.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 from collections import Counter
 from pathlib import Path
@@ -22,7 +29,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 
-from pii_speed import KEY, build_corpus  # noqa: E402
+import smoke_corpus  # noqa: E402
+from pii_speed import KEY, build_corpus, fake_value  # noqa: E402
 
 from schemas.pii import PiiSettings  # noqa: E402
 from transforms.pii import PiiEngine  # noqa: E402
@@ -40,6 +48,9 @@ TARGET_ENTITIES = (
 DATASET_TO_OURS = {"IP": "IP_ADDRESS", "SSN": "US_SSN", "IBAN": "IBAN_CODE"}
 NEEDS_A_MODEL = ("PERSON", "LOCATION", "GPE", "ORGANIZATION", "STREET_ADDRESS", "NRP")
 TARGET_RECALL, TARGET_PRECISION = 0.95, 0.90
+# Entities of the smoke set: ours, one that needs a model, one with no recognizer.
+SMOKE_ENTITIES = (*TARGET_ENTITIES, "PERSON", "DATE_TIME")
+SMOKE_RECORDS = 48
 
 Span = tuple[int, str, int, int]  # (document, entity type, start, end)
 
@@ -87,13 +98,50 @@ def report(title: str, tallies: dict[str, Counter], entities: tuple[str, ...]) -
         )
 
 
-def synthetic_set(engine: PiiEngine) -> None:
-    if not DATASET.exists():
+def _smoke_value(entity: str, rng: random.Random) -> tuple[str, str]:
+    """(lead-in words, value): the injected corpus's values, plus the two uncovered kinds."""
+    if entity == "PERSON":
+        return "signed by", rng.choice(("Aiko Tanaka", "Jonas Weber", "Grace Okafor"))
+    if entity == "DATE_TIME":
+        return "on", rng.choice(("3 March 2024", "the 14th of June", "last Tuesday"))
+    return fake_value(entity, rng)
+
+
+def write_smoke_dataset(path: Path, records: int = SMOKE_RECORDS, seed: int = 7) -> Path:
+    """A tiny set in presidio_synth_dataset_v2's JSON shape, one known span per text."""
+    rng = random.Random(seed)
+    out = []
+    for index in range(records):
+        entity = SMOKE_ENTITIES[index % len(SMOKE_ENTITIES)]
+        lead, value = _smoke_value(entity, rng)
+        before = f"{smoke_corpus.sentence(rng)} {lead} "
+        after = f". {smoke_corpus.sentence(rng)}"
+        span = {
+            "entity_type": entity,
+            "entity_value": value,
+            "start_position": len(before),
+            "end_position": len(before) + len(value),
+        }
+        out.append(
+            {
+                "full_text": before + value + after,
+                "masked": before + "{{" + entity + "}}" + after,
+                "spans": [span],
+                "template_id": index % len(SMOKE_ENTITIES),
+                "metadata": None,
+            }
+        )
+    path.write_text(json.dumps(out, indent=1), encoding="utf-8")
+    return path
+
+
+def synthetic_set(engine: PiiEngine, dataset: Path = DATASET) -> None:
+    if not dataset.exists():
         sys.exit(
-            f"pii_eval: dataset not found at {DATASET}; it is read from ../shared/data "
+            f"pii_eval: dataset not found at {dataset}; it is read from ../shared/data "
             "relative to the repo root (copy presidio_synth_dataset_v2.json there)"
         )
-    records = json.loads(DATASET.read_text(encoding="utf-8"))
+    records = json.loads(dataset.read_text(encoding="utf-8"))
     texts = [record["full_text"] for record in records]
     gold: list[Span] = []
     uncovered: Counter = Counter()
@@ -110,17 +158,15 @@ def synthetic_set(engine: PiiEngine) -> None:
         for doc, findings in enumerate(engine.scan_batch(texts[start : start + 64], KEY), start)
         for f in findings
     ]
-    report(
-        f"presidio_synth_dataset_v2 ({len(texts)} texts)", score(gold, predicted), TARGET_ENTITIES
-    )
+    report(f"{dataset.stem} ({len(texts)} texts)", score(gold, predicted), TARGET_ENTITIES)
     model_only = {e: n for e, n in uncovered.items() if e in NEEDS_A_MODEL}
     print(f"  not covered (need a trained NER model, none installed): {model_only}")
     other = {e: n for e, n in uncovered.items() if e not in NEEDS_A_MODEL}
     print(f"  not covered (no recognizer configured): {other}")
 
 
-def injected_corpus(engine: PiiEngine, megabytes: float) -> None:
-    documents, truth = build_corpus(megabytes)
+def injected_corpus(engine: PiiEngine, megabytes: float, smoke: bool = False) -> None:
+    documents, truth = build_corpus(megabytes, smoke=smoke)
     gold = [(t.doc_index, t.entity_type, t.start, t.end) for t in truth]
     predicted = [
         (doc, f.entity_type, f.start, f.end)
@@ -137,13 +183,17 @@ def injected_corpus(engine: PiiEngine, megabytes: float) -> None:
     )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus-mb", type=float, default=5.0)
-    args = parser.parse_args()
+    args = smoke_corpus.parse_args(parser, {"corpus_mb": 0.2}, argv)
     engine = PiiEngine(PiiSettings())
-    synthetic_set(engine)
-    injected_corpus(engine, args.corpus_mb)
+    if args.smoke:
+        with smoke_corpus.scratch("pii_eval") as folder:
+            synthetic_set(engine, write_smoke_dataset(folder / "smoke_presidio_shaped.json"))
+    else:
+        synthetic_set(engine)
+    injected_corpus(engine, args.corpus_mb, smoke=args.smoke)
 
 
 if __name__ == "__main__":

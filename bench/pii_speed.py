@@ -1,6 +1,7 @@
 """Throughput of the PII stage against Presidio on the same documents, and their agreement.
 
 Run from the repo root:  python bench/pii_speed.py [--mb 50] [--sample-mb 0.5]
+                         python bench/pii_speed.py --smoke   # CI: does it still run?
 
 The corpus is built offline from real text on this machine (licenses, /usr/share/doc,
 man pages, Python sources) cut into ~8 KB documents, with synthetic personal data and
@@ -9,6 +10,11 @@ recognizers, same model-free NLP engine, default lemma context enhancer) runs on
 documents of a sample, because it is ~100x slower; this stage runs on the whole corpus.
 Figures are MB of UTF-8 text per second of CPU time of this one process (= per core),
 with wall-clock figures beside them because the machine is shared.
+
+`--smoke` cuts its documents from generated text (`smoke_corpus.py`: prose and C files,
+the same on every machine) instead of this machine's files, 0.3 MB with a 0.05 MB
+Presidio sample; injection and every measurement are the same code. Its figures are not
+measurements.
 """
 
 from __future__ import annotations
@@ -20,13 +26,16 @@ import random
 import string
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(REPO_ROOT / "bench"))
 
 import phonenumbers  # noqa: E402
+import smoke_corpus  # noqa: E402
 
 from schemas.pii import PiiSettings  # noqa: E402
 from transforms.pii import LANGUAGE, PiiEngine, build_presidio_analyzer, raw_span_of  # noqa: E402
@@ -67,25 +76,30 @@ def _read(path: Path) -> str | None:
     return raw.decode("utf-8", errors="replace")
 
 
-def real_text_documents(target_bytes: int) -> list[str]:
-    """~8 KB documents cut at line ends from real files, in a deterministic order."""
-    documents: list[str] = []
-    total = 0
+def _machine_texts() -> Iterator[str]:
+    """The text files under SOURCES, in a deterministic order."""
     for root in SOURCES:
         for path in sorted(Path(root).rglob("*")):
-            if total >= target_bytes:
-                return documents
             if not path.is_file() or path.suffix not in TEXT_SUFFIXES or path.is_symlink():
                 continue
             if any(kind in path.name for kind in NOT_TEXT):
                 continue
             text = _read(path)
-            if not text:
-                continue
-            for start in range(0, len(text), DOC_CHARS):
-                piece = text[start : start + DOC_CHARS]
-                documents.append(piece)
-                total += len(piece.encode("utf-8"))
+            if text:
+                yield text
+
+
+def real_text_documents(target_bytes: int, texts: Iterable[str] | None = None) -> list[str]:
+    """~8 KB documents cut from `texts` (default: real files), in a deterministic order."""
+    documents: list[str] = []
+    total = 0
+    for text in _machine_texts() if texts is None else texts:
+        if total >= target_bytes:
+            return documents
+        for start in range(0, len(text), DOC_CHARS):
+            piece = text[start : start + DOC_CHARS]
+            documents.append(piece)
+            total += len(piece.encode("utf-8"))
     return documents
 
 
@@ -187,8 +201,10 @@ def inject(documents: list[str], seed: int = 7) -> tuple[list[str], list[Injecte
     return out, truth
 
 
-def build_corpus(megabytes: float) -> tuple[list[str], list[Injected]]:
-    return inject(real_text_documents(int(megabytes * 1_000_000)))
+def build_corpus(megabytes: float, smoke: bool = False) -> tuple[list[str], list[Injected]]:
+    """Documents with injected values; `smoke`: cut from generated text, not local files."""
+    texts = (text for _, text in smoke_corpus.texts()) if smoke else None
+    return inject(real_text_documents(int(megabytes * 1_000_000), texts))
 
 
 def _mb(texts: list[str]) -> float:
@@ -243,14 +259,14 @@ def compare_trigger_engines(documents: list[str]) -> None:
     )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=50.0, help="corpus size (default 50)")
     parser.add_argument("--sample-mb", type=float, default=0.5, help="Presidio sample size")
     parser.add_argument("--batch", type=int, default=64, help="documents per scan_batch call")
-    args = parser.parse_args()
+    args = smoke_corpus.parse_args(parser, {"mb": 0.3, "sample_mb": 0.05}, argv)
 
-    documents, truth = build_corpus(args.mb)
+    documents, truth = build_corpus(args.mb, smoke=args.smoke)
     print(f"corpus: {len(documents)} documents, {_mb(documents):.1f} MB, {len(truth)} injected")
     compare_trigger_engines(documents[: max(1, len(documents) // 5)])
     settings = PiiSettings()

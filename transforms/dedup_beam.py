@@ -236,8 +236,10 @@ class _SpanningForestPerBundle(beam.DoFn):
     def start_bundle(self) -> None:
         self._forest = UnionFind()
 
-    def process(self, edge: tuple[str, str]) -> None:
+    def process(self, edge: tuple[str, str]) -> Iterator[tuple[str, tuple[str, str]]]:
+        # Nothing per edge: the forest is emitted whole in finish_bundle.
         self._forest.union(*edge)
+        return iter(())
 
     def finish_bundle(self) -> Iterator:
         for node, root in self._forest.roots():

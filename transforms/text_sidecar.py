@@ -212,7 +212,9 @@ class AttachTexts(beam.PTransform):
         self._finishers = finishers
         self._kinds = tuple(finishers)
 
-    def expand(self, inputs: dict[str, beam.PCollection]):
+    # `inputs` is a dict of PCollections, one per kind; left unannotated because Beam
+    # reads expand()'s annotation as an element type hint, which a dict is not.
+    def expand(self, inputs):
         tagged = [
             inputs[kind]
             | f"Tag{kind.title().replace('_', '')}"
