@@ -321,6 +321,9 @@ def main(argv: list[str] | None = None) -> None:
             f"beam (FnApiRunner in_memory): {len(rows)} assignments in "
             f"{time.perf_counter() - started:.1f}s; identical to core: {clustered == core_rows}"
         )
+        if clustered != core_rows:
+            # The Beam graph must reproduce the pure core; a release that changes it fails here.
+            sys.exit(1)
 
 
 if __name__ == "__main__":
