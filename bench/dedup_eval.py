@@ -42,7 +42,7 @@ sys.path.insert(0, str(REPO_ROOT / "bench"))
 import smoke_corpus  # noqa: E402
 
 from schemas.dedup import DedupInput, DedupSettings  # noqa: E402
-from transforms.dedup import (  # noqa: E402
+from transforms.dedup.core import (  # noqa: E402
     ClusterMember,
     MinHasher,
     assign_cluster,
@@ -219,7 +219,7 @@ def run_beam(corpus: list[DedupInput], settings: DedupSettings) -> list[dict]:
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions
 
-    from transforms.dedup_beam import NearDuplicates
+    from transforms.dedup.beam import NearDuplicates
 
     options = PipelineOptions([f"--runner={FN_API_RUNNER}", "--direct_running_mode=in_memory"])
     with tempfile.TemporaryDirectory(prefix="dedup_eval_") as folder:

@@ -39,7 +39,7 @@ import smoke_corpus  # noqa: E402
 from dedup_eval import iter_texts  # noqa: E402
 
 from schemas.dedup import DedupInput, DedupSettings  # noqa: E402
-from transforms.dedup import MinHasher, normalise_text  # noqa: E402
+from transforms.dedup.core import MinHasher, normalise_text  # noqa: E402
 
 FN_API_RUNNER = "apache_beam.runners.portability.fn_api_runner.fn_runner.FnApiRunner"
 DOC_CHARS = 4096
@@ -177,7 +177,7 @@ def _run_stage_in(
     from apache_beam.metrics.metric import MetricsFilter
     from apache_beam.options.pipeline_options import PipelineOptions
 
-    from transforms.dedup_beam import DedupStatistics, NearDuplicates
+    from transforms.dedup.beam import DedupStatistics, NearDuplicates
 
     shards = 8
     for shard in range(shards):

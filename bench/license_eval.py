@@ -42,8 +42,8 @@ from license_expression import (  # noqa: E402
     get_spdx_licensing,
 )
 
-from transforms.copyrights import CopyrightScanner  # noqa: E402
-from transforms.licenses import LicenseScanner  # noqa: E402
+from transforms.licenses.copyrights import CopyrightScanner  # noqa: E402
+from transforms.licenses.detect import LicenseScanner  # noqa: E402
 
 IGNORED_KEYS = {"unknown", "unknown-license-reference", "unknown-spdx", "free-unknown"}
 LICENSE_DIR = Path("licenses") / "scancode-datadriven"
@@ -113,7 +113,7 @@ class DeepDetector:
 
     def __init__(self, scanner: LicenseScanner) -> None:
         from schemas.licenses import DeepScanSettings
-        from transforms.license_deep import ScanCodeEngine
+        from transforms.licenses.deep import ScanCodeEngine
 
         self.scanner = scanner
         self.settings = DeepScanSettings(engine="scancode")
@@ -124,7 +124,7 @@ class DeepDetector:
         self.engine_seconds = 0.0
 
     def scan(self, text: str):
-        from transforms.license_deep import second_opinion
+        from transforms.licenses.deep import second_opinion
 
         fast = self.scanner.scan(text)
         started = time.process_time()

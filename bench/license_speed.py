@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import smoke_corpus  # noqa: E402
 
-from transforms.copyrights import CopyrightScanner  # noqa: E402
-from transforms.licenses import LicenseScanner  # noqa: E402
-from transforms.rights import rights_verdict  # noqa: E402
+from transforms.licenses.copyrights import CopyrightScanner  # noqa: E402
+from transforms.licenses.detect import LicenseScanner  # noqa: E402
+from transforms.licenses.rights import rights_verdict  # noqa: E402
 
 SUFFIXES = {".py", ".pyi", ".txt", ".md", ".rst", ".c", ".h", ".html", ".js", ".cfg", ".toml", ""}
 # License-dense worst case: whole license texts and heavily annotated files.
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
 def deep_share(texts: list[str], licenses: LicenseScanner) -> None:
     """How much of this corpus the optional deep mode would send to ScanCode (not timed)."""
     from schemas.licenses import DeepScanSettings
-    from transforms.license_deep import uncertainty
+    from transforms.licenses.deep import uncertainty
 
     settings = DeepScanSettings(engine="scancode")
     reasons: dict[str, int] = {}

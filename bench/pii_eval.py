@@ -33,7 +33,7 @@ import smoke_corpus  # noqa: E402
 from pii_speed import KEY, build_corpus, fake_value  # noqa: E402
 
 from schemas.pii import PiiSettings  # noqa: E402
-from transforms.pii import PiiEngine  # noqa: E402
+from transforms.pii.engine import PiiEngine  # noqa: E402
 
 DATASET = REPO_ROOT.parent / "shared" / "data" / "pii" / "presidio_synth_dataset_v2.json"
 TARGET_ENTITIES = (

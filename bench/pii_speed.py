@@ -38,7 +38,7 @@ import phonenumbers  # noqa: E402
 import smoke_corpus  # noqa: E402
 
 from schemas.pii import PiiSettings  # noqa: E402
-from transforms.pii import LANGUAGE, PiiEngine, build_presidio_analyzer, raw_span_of  # noqa: E402
+from transforms.pii.engine import LANGUAGE, PiiEngine, build_presidio_analyzer, raw_span_of  # noqa: E402
 
 SOURCES = (
     "/usr/share/common-licenses",
@@ -226,7 +226,7 @@ def compare_trigger_engines(documents: list[str]) -> None:
     import hyperscan
     import re2
 
-    from transforms.pii import TRIGGERS
+    from transforms.pii.engine import TRIGGERS
 
     data = [text.encode("utf-8") for text in documents]
     megabytes = sum(map(len, data)) / 1e6

@@ -2,7 +2,7 @@
 
 Everything here is plain, picklable data: it crosses Beam worker boundaries as
 side inputs and elements. None of these types may ever hold a raw personal
-identifier; subjects appear only as HMAC tokens (see `transforms/consent.py`).
+identifier; subjects appear only as HMAC tokens (see `transforms/consent/registry.py`).
 """
 
 from __future__ import annotations

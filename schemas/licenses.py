@@ -1,7 +1,7 @@
 """Record types, policy settings and ledger (pyarrow) types of the license and copyright stage.
 
-The detectors in `transforms/licenses.py` and `transforms/copyrights.py` emit these
-dataclasses; `transforms/rights.py` folds them into one `RightsVerdict` per document and
+The detectors in `transforms/licenses/detect.py` and `transforms/licenses/copyrights.py` emit these
+dataclasses; `transforms/licenses/rights.py` folds them into one `RightsVerdict` per document and
 turns it into reason codes under a `LicenseSettings` policy. The pyarrow types below are
 the one definition the ledger writer should use for them.
 """
@@ -125,7 +125,7 @@ class DeepScanSettings(BaseModel):
     """The optional second opinion for documents the fast detectors are unsure of.
 
     Off by default: the engine (ScanCode toolkit) is an optional extra, scans ~1.5 files/s
-    of what it is given and needs ~1 GB per worker. See `transforms/license_deep.py`.
+    of what it is given and needs ~1 GB per worker. See `transforms/licenses/deep.py`.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)

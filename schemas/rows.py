@@ -4,7 +4,7 @@
 immutable-valued dataclasses the ledger holds (findings, license evidence,
 copyright statements, rights verdicts) reading the fields gives the same dict at
 a fraction of the cost. It was most of the decision step's time, which builds a
-ledger row for every record. `tests/test_ledger_rows.py` checks the two agree.
+ledger row for every record. `tests/schemas/test_ledger_rows.py` checks the two agree.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
 def run_cli(*args: str) -> int:
-    from pipelines.cli import main
+    from pipelines.commands.cli import main
 
     return main([str(arg) for arg in args])
 

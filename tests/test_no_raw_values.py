@@ -13,11 +13,11 @@ import os
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.audit import read_specs
-from pipelines.config import load_config
+from pipelines.run.config import load_config
+from pipelines.run.graph import read_specs
 from schemas.document import Document
 from tests.conftest import DEMO_CONFIG, REPO
-from transforms.read import expand_patterns, plan_units, read_unit
+from transforms.read.stage import expand_patterns, plan_units, read_unit
 
 
 def demo_documents() -> list[Document]:
@@ -34,7 +34,7 @@ def demo_documents() -> list[Document]:
 def found_values() -> set[str]:
     """Every value the PII engine finds in the demo inputs, with the demo policy's settings."""
     os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
-    from transforms.pii import PiiEngine
+    from transforms.pii.engine import PiiEngine
 
     config = load_config(DEMO_CONFIG, output_override="unused")
     engine = PiiEngine(config.policy.pii)

@@ -25,7 +25,7 @@ def test_demo_run_opens_no_connection_beyond_loopback(tmp_path):
         [
             sys.executable,
             "-m",
-            "pipelines.cli",
+            "pipelines.commands.cli",
             "run",
             str(DEMO_CONFIG),
             "--output",

@@ -1,0 +1,315 @@
+"""`provenance`: the command-line entry point.
+
+User errors (bad config, missing input, missing key) print one clear message
+and exit 2, without a traceback; a failed run exits 1 and says that nothing
+was published.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+EXIT_OK = 0
+EXIT_RUN_FAILED = 1
+EXIT_USER_ERROR = 2
+
+RUN_EPILOG = """\
+Any flag not listed above is passed to Apache Beam's PipelineOptions, e.g.
+  --runner=DataflowRunner --project=P --region=R --temp_location=gs://B/tmp
+  --direct_running_mode=in_memory|multi_processing --direct_num_workers=N
+Without --runner the local FnApiRunner runs on all cores (no Prism download).
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="provenance",
+        description=(
+            "Training-data provenance and consent pipeline: scans corpora for personal "
+            "data, licenses and duplicates, applies a policy, and writes audited Parquet "
+            "outputs with a ledger and a manifest."
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    run = commands.add_parser(
+        "run",
+        help="run the audit pipeline over the sources of a config",
+        description="Run the audit pipeline over the sources named in CONFIG.",
+        epilog=RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("config", metavar="CONFIG", help="run config YAML (e.g. configs/demo.yaml)")
+    run.add_argument("--output", metavar="DIR", help="output directory (overrides `output:`)")
+    run.add_argument("--quiet", action="store_true", help="print only the final summary")
+
+    check = commands.add_parser(
+        "check",
+        help="validate a config, its policy, inputs and key without running",
+        description="Validate CONFIG, its policy, input globs and HMAC key; exit 2 on error.",
+    )
+    check.add_argument("config", metavar="CONFIG")
+
+    policy = commands.add_parser(
+        "policy",
+        help="explain or check a policy",
+        description="Explain the effective policy of a run config, or check a policy file.",
+    )
+    policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    explain = policy_commands.add_parser(
+        "explain", help="print the effective rules of CONFIG's policy in plain language"
+    )
+    explain.add_argument("config", metavar="CONFIG", help="a run config or a policy YAML")
+    policy_check = policy_commands.add_parser(
+        "check", help="validate a policy YAML; exit 2 with the field on error"
+    )
+    policy_check.add_argument("policy_file", metavar="POLICY")
+
+    erase = commands.add_parser(
+        "erase",
+        help="erase a subject's or a source's records (and their duplicates) from a run",
+        description="GDPR erasure / withdrawal of consent: find every affected record through "
+        "the ledger's HMAC tokens (no re-scan), remove it and every member of its duplicate "
+        "cluster from dataset/, and publish a new version whose manifest invalidates the old.",
+    )
+    erase.add_argument("run_dir", metavar="RUN_DIR")
+    who = erase.add_mutually_exclusive_group(required=True)
+    who.add_argument("--subject-email", metavar="EMAIL")
+    who.add_argument("--subject-id", metavar="ID")
+    who.add_argument("--source", metavar="SOURCE_ID")
+    erase.add_argument("--reason", default="", help="recorded in the receipt (scrubbed)")
+    erase.add_argument(
+        "--config", metavar="CONFIG", help="run config (default: the one named in the manifest)"
+    )
+
+    trace = commands.add_parser(
+        "trace",
+        help="print one record's story: source, findings, license, cluster, decision",
+    )
+    trace.add_argument("run_dir", metavar="RUN_DIR")
+    trace.add_argument("doc_id", metavar="DOC_ID")
+
+    verify = commands.add_parser(
+        "verify",
+        help="recompute a published run's hashes and report any difference from its manifest",
+        description="Check every output file of RUN_DIR against manifest.json; exit 1 on any "
+        "mismatch, 2 if RUN_DIR is not a published run.",
+    )
+    verify.add_argument("run_dir", metavar="RUN_DIR")
+    return parser
+
+
+def _print_summary(outcome) -> None:
+    summary = outcome.summary
+    totals = summary["totals"]
+    print(f"\nRun {outcome.run_id} published to {outcome.output}")
+    print(
+        f"  records read {totals['records_read']}: ledger {totals['ledger_rows']}, "
+        f"dead letter {totals['dead_letter_rows']}"
+    )
+    header = f"  {'source':<24}{'read':>7}{'accept':>8}{'redact':>8}{'reject':>8}{'dead':>7}"
+    print(header)
+    for source_id, figures in summary["reconciliation"].items():
+        decisions = summary["sources"].get(source_id, {}).get("decisions", {})
+        print(
+            f"  {source_id:<24}{figures['records_read']:>7}{decisions.get('accept', 0):>8}"
+            f"{decisions.get('accept_redacted', 0):>8}{decisions.get('reject', 0):>8}"
+            f"{figures['dead_letter_rows']:>7}"
+        )
+    print("  outputs: dataset/ ledger/ dead_letter/ reports/summary.json manifest.json")
+
+
+def _command_run(args, beam_args: list[str]) -> int:
+    from pipelines.run.config import ConfigError, check_inputs_and_key, load_config
+
+    try:
+        config = load_config(args.config, output_override=args.output)
+        check_inputs_and_key(config)
+    except ConfigError as error:
+        print(f"provenance: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    from pipelines.run.audited_run import RunFailed, run_audit
+
+    try:
+        outcome = run_audit(config, beam_args, show_progress=not args.quiet)
+    except RunFailed as error:
+        print(f"provenance: run failed, nothing published (no manifest): {error}", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    except Exception as error:
+        logging.getLogger(__name__).debug("pipeline failure", exc_info=True)
+        print(
+            f"provenance: run failed, nothing published (no manifest): "
+            f"{type(error).__name__}: {str(error)[:500]}",
+            file=sys.stderr,
+        )
+        return EXIT_RUN_FAILED
+    _print_summary(outcome)
+    return EXIT_OK
+
+
+def _command_check(args) -> int:
+    from pipelines.run.config import ConfigError, check_inputs_and_key, load_config
+
+    try:
+        config = load_config(args.config, output_override="(not needed for check)")
+        check_inputs_and_key(config)
+    except ConfigError as error:
+        print(f"provenance: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    print(f"{config.path}: OK ({len(config.run.sources)} sources, policy {config.policy.name})")
+    return EXIT_OK
+
+
+def _load_policy_of(path: str):
+    """A run config's policy, or a policy file given directly."""
+    import yaml
+
+    from pipelines.run.config import load_config, load_policy
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            is_run_config = "policy" in (yaml.safe_load(handle) or {})
+    except (OSError, yaml.YAMLError):
+        is_run_config = True  # let the loader report the problem with its usual message
+    if is_run_config:
+        config = load_config(path, output_override="(not needed)")
+        return config.policy, config.policy_path, config.policy_sha256
+    policy, sha = load_policy(path)
+    return policy, path, sha
+
+
+def _command_policy(args) -> int:
+    from pipelines.run.config import ConfigError
+
+    try:
+        if args.policy_command == "check":
+            from pipelines.run.config import load_policy
+
+            policy, sha = load_policy(args.policy_file)
+            print(
+                f"{args.policy_file}: OK (policy {policy.name} {policy.version}, "
+                f"{len(policy.rules)} rules, sha256 {sha[:16]}…)"
+            )
+            return EXIT_OK
+        from pipelines.commands.policy_explain import explain_policy
+
+        policy, path, sha = _load_policy_of(args.config)
+    except ConfigError as error:
+        print(f"provenance: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    print(explain_policy(policy, path, sha), end="")
+    return EXIT_OK
+
+
+def _command_erase(args) -> int:
+    import json
+    from pathlib import Path
+
+    from pipelines.commands.erase import ErasureError, ErasureRequest, erase, subject_tokens
+    from pipelines.run.config import ConfigError, load_config
+    from transforms.common.keys import KeyUnavailableError
+
+    run_dir = Path(args.run_dir)
+    try:
+        manifest_path = run_dir / "manifest.json"
+        if not manifest_path.is_file():
+            raise ErasureError(f"{run_dir} has no manifest.json; it is not a published run")
+        config_path = args.config or json.loads(manifest_path.read_text())["config"]["path"]
+        config = load_config(config_path, output_override=str(run_dir))
+        key = config.key_source.load()
+        request = ErasureRequest(
+            tokens=subject_tokens(key, args.subject_email, args.subject_id),
+            source=args.source,
+            reason=args.reason,
+        )
+        receipt = erase(run_dir, request, config)
+    except (ConfigError, ErasureError, KeyUnavailableError) as error:
+        print(f"provenance: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    print(
+        f"Erased {receipt['records_erased']} record(s) ({receipt['clusters_followed']} duplicate "
+        f"cluster(s) followed); dataset rows removed: {receipt['dataset_rows_removed']}.\n"
+        f"New version {receipt['new_version']} supersedes {receipt['previous_version']}; "
+        f"receipt: reports/erasure-{receipt['erasure_id']}.json"
+    )
+    return EXIT_OK
+
+
+def _command_trace(args) -> int:
+    from pipelines.commands.trace import NotFound, trace_record
+
+    try:
+        print(trace_record(args.run_dir, args.doc_id), end="")
+    except NotFound as error:
+        print(f"provenance: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    return EXIT_OK
+
+
+def _command_verify(args) -> int:
+    from pipelines.commands.verify import NotPublished, verify_run
+
+    try:
+        problems = verify_run(args.run_dir)
+    except NotPublished as error:
+        print(f"provenance: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    if problems:
+        print(f"{args.run_dir}: {len(problems)} problem(s) found:")
+        for problem in problems:
+            print(f"  - {problem}")
+        return EXIT_RUN_FAILED
+    print(f"{args.run_dir}: every output matches its manifest")
+    return EXIT_OK
+
+
+class _LibraryChatter(logging.Filter):
+    """Drops the INFO notes libraries log about themselves (GX's temporary docs site,
+    OpenLineage's transport). GX sets its module loggers to INFO when imported, after
+    `main` has run, so a logger level set here would not hold; a handler filter does."""
+
+    NAMES = ("great_expectations", "openlineage")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or not record.name.startswith(self.NAMES)
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Presidio's URL and email recognizers use tldextract, which would fetch the
+    # public-suffix list on first use; worker processes inherit this environment.
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    args, beam_args = _parser().parse_known_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if getattr(args, "quiet", False) else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+    )
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _LibraryChatter) for f in handler.filters):
+            handler.addFilter(_LibraryChatter())
+    # Beam logs every worker's start and stop at INFO; keep the console for our progress.
+    logging.getLogger("apache_beam").setLevel(logging.WARNING)
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    # Worker harnesses relay their own start-up notices (e.g. "No semi_persistent_directory")
+    # through this logger at WARNING; they are not actionable for users.
+    logging.getLogger("apache_beam.runners.portability.local_job_service").setLevel(logging.ERROR)
+    if args.command == "run":
+        return _command_run(args, beam_args)
+    if beam_args:
+        print(f"provenance: error: unrecognised arguments: {' '.join(beam_args)}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    if args.command == "verify":
+        return _command_verify(args)
+    if args.command == "policy":
+        return _command_policy(args)
+    if args.command == "erase":
+        return _command_erase(args)
+    if args.command == "trace":
+        return _command_trace(args)
+    return _command_check(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""`reports/summary.json`: counts per source x decision x reason, plus the Beam metrics.
+
+Figures come from the written outputs (so they agree with them exactly) and
+from the run's own counters (so the read side is counted independently).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from pipelines.publish.outputs import count_by, parquet_files
+
+READ_PREFIX = "read/records."
+
+
+def counter_values(metrics_result) -> dict[str, int]:
+    """Counters as `namespace/name -> value` (committed, else attempted)."""
+    values: dict[str, int] = {}
+    for counter in metrics_result.query().get("counters", []):
+        key = f"{counter.key.metric.namespace}/{counter.key.metric.name}"
+        value = counter.committed if counter.committed is not None else counter.attempted
+        values[key] = values.get(key, 0) + int(value or 0)
+    return dict(sorted(values.items()))
+
+
+def records_read_per_source(counters: dict[str, int]) -> dict[str, int]:
+    return {
+        key[len(READ_PREFIX) :]: value
+        for key, value in counters.items()
+        if key.startswith(READ_PREFIX)
+    }
+
+
+def reason_counts(ledger_dir: str | Path) -> Counter:
+    """(source_id, decision, reason) -> records; a record with two reasons counts under both."""
+    counts: Counter = Counter()
+    for path in parquet_files(ledger_dir):
+        table = pq.read_table(path, columns=["source_id", "decision", "reasons"])
+        for source_id, decision, reasons in zip(
+            *(table.column(name).to_pylist() for name in table.column_names), strict=True
+        ):
+            for reason in reasons:
+                counts[(source_id, decision, reason)] += 1
+    return counts
+
+
+def reconcile(read: dict[str, int], ledger: Counter, dead: Counter) -> dict[str, dict]:
+    """Per source: records read vs ledger + dead-letter rows. `ok` is the "nothing lost" check."""
+    result = {}
+    for source_id in sorted(set(read) | set(ledger) | set(dead)):
+        in_ledger = ledger.get(source_id, 0)
+        in_dead = dead.get(source_id, 0)
+        read_count = read.get(source_id, 0)
+        result[source_id] = {
+            "records_read": read_count,
+            "ledger_rows": in_ledger,
+            "dead_letter_rows": in_dead,
+            "ok": read_count == in_ledger + in_dead,
+        }
+    return result
+
+
+def build_summary(staging: str | Path, counters: dict[str, int]) -> dict:
+    staging = Path(staging)
+    decisions = count_by(staging / "ledger", "source_id", "decision")
+    dead_letters = count_by(staging / "dead_letter", "source_id", "error_code")
+    ledger_per_source: Counter = Counter()
+    for (source_id, _), count in decisions.items():
+        ledger_per_source[source_id] += count
+    dead_per_source: Counter = Counter()
+    for (source_id, _), count in dead_letters.items():
+        dead_per_source[source_id] += count
+
+    per_source: dict[str, dict] = defaultdict(
+        lambda: {"decisions": {}, "reasons": {}, "dead_letter": {}}
+    )
+    for (source_id, decision), count in sorted(decisions.items()):
+        per_source[source_id]["decisions"][decision] = count
+    for (source_id, decision, reason), count in sorted(reason_counts(staging / "ledger").items()):
+        per_source[source_id]["reasons"].setdefault(decision, {})[reason] = count
+    for (source_id, code), count in sorted(dead_letters.items()):
+        per_source[source_id]["dead_letter"][code] = count
+
+    reconciliation = reconcile(
+        records_read_per_source(counters), ledger_per_source, dead_per_source
+    )
+    totals = Counter()
+    for (_, decision), count in decisions.items():
+        totals[decision] += count
+    return {
+        "totals": {
+            "records_read": sum(item["records_read"] for item in reconciliation.values()),
+            "ledger_rows": sum(ledger_per_source.values()),
+            "dead_letter_rows": sum(dead_per_source.values()),
+            "decisions": dict(sorted(totals.items())),
+        },
+        "reconciliation": reconciliation,
+        "sources": {key: per_source[key] for key in sorted(per_source)},
+        "metrics": counters,
+    }

@@ -1,0 +1,199 @@
+"""One audited run: build the pipeline, run it, check nothing was lost, publish.
+
+A run that fails at any point (pipeline error, lost records, a failed
+expectation) publishes nothing: its outputs stay in `OUT/.failed-RUN_ID/` for
+inspection, an OpenLineage FAIL event says why, and the previously published
+run is untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import StandardOptions
+
+from pipelines.publish.lineage import LineageEmitter
+from pipelines.publish.staging import (
+    MANIFEST,
+    clear_stale,
+    keep_failed,
+    new_run_id,
+    package_versions,
+    previous_manifest,
+    publish,
+    staging_dir,
+    utc_now,
+    write_json,
+)
+from pipelines.reports.stage_summary import gate_figures, size_figures, stage_sections
+from pipelines.reports.summary import build_summary, counter_values
+from pipelines.reports.write import write_reports
+from pipelines.run.after_pool import AfterRunPool, PendingDigests, PendingResidual
+from pipelines.run.config import LoadedConfig
+from pipelines.run.graph import PARQUET_OUTPUT_DIRS, PUBLISHED, build_audit
+from pipelines.run.options import FN_API_RUNNER, build_pipeline_options, describe_runner
+from pipelines.run.progress import MetricsCollector, ProgressDisplay, ProgressFnApiRunner, describe
+from pipelines.run.validation import validate_staged_run
+
+log = logging.getLogger(__name__)
+
+
+class RunFailed(Exception):
+    """The run finished but must not be published; the message says why."""
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    run_id: str
+    output: Path
+    manifest_path: Path
+    summary: dict
+
+
+def source_facts(config: LoadedConfig) -> dict[str, dict]:
+    return {
+        source.id: {
+            "type": str(source.type),
+            "format": str(source.format),
+            "declared_license": source.declared_license,
+            "legal_basis": str(source.legal_basis),
+            "evidence": source.evidence.model_dump(mode="json", exclude_none=True),
+            "priority": source.priority,
+            "missing_evidence": config.sources_missing_evidence.get(source.id, []),
+        }
+        for source in config.run.sources
+    }
+
+
+def _run_pipeline(config: LoadedConfig, options, staging: Path, show_progress: bool):
+    """Run to completion; on the local default runner, with a live progress line."""
+    collector = MetricsCollector()
+    local = options.view_as(StandardOptions).runner == FN_API_RUNNER
+    runner = ProgressFnApiRunner(collector) if local else None
+    pipeline = beam.Pipeline(runner=runner, options=options)
+    build_audit(pipeline, config, str(staging))
+    if local and show_progress:
+        with ProgressDisplay(collector) as display:
+            result = pipeline.run()
+            result.wait_until_finish()
+        log.info(describe(collector.counters(), time.monotonic() - display.started))
+    else:
+        result = pipeline.run()
+        result.wait_until_finish()
+    return result
+
+
+def run_audit(
+    config: LoadedConfig, beam_args: list[str], show_progress: bool = False
+) -> RunOutcome:
+    run_id = new_run_id()
+    output = Path(config.run.output).absolute()  # GX Data Docs and Beam sinks want absolute paths
+    output.mkdir(parents=True, exist_ok=True)
+    staging = staging_dir(output, run_id)
+    started_at = utc_now()
+    options = build_pipeline_options(beam_args)
+    log.info("run %s: runner %s, staging in %s", run_id, describe_runner(options), staging)
+    clear_stale(output)
+    lineage = LineageEmitter(config, config.run.lineage, output_dir=staging)
+    lineage.emit(lineage.start(run_id))
+    try:
+        result = _run_pipeline(config, options, staging, show_progress)
+        with AfterRunPool(config.policy.pii, config.key_source.load()) as pool:
+            # The pool's queue: the re-scan first (validation waits for it), digests last.
+            residual = PendingResidual(pool, staging / "dataset")
+            digests = PendingDigests(pool, {name: staging / name for name in PARQUET_OUTPUT_DIRS})
+            counters = counter_values(result.metrics())
+            summary = summarise(config, staging, run_id, counters, residual)
+            write_json(staging / "reports" / "summary.json", summary)
+            check_nothing_lost(summary)
+            content_digests = digests.result()
+        manifest = {
+            "run_id": run_id,
+            "started_at": started_at,
+            "finished_at": utc_now(),
+            "config": {"path": config.path, "sha256": config.config_sha256},
+            "policy": {
+                "path": config.policy_path,
+                "name": config.policy.name,
+                "version": config.policy.version,
+                "sha256": config.policy_sha256,
+            },
+            "runner": describe_runner(options),
+            "packages": package_versions(),
+            "totals": summary["totals"],
+            "content_digests": content_digests,
+            "previous_manifest": previous_manifest(output),
+        }
+        if not summary["validation"]["success"]:
+            raise ValidationFailed(summary)
+        write_reports(staging, summary, manifest)
+        lineage.emit(lineage.complete(run_id, summary, manifest))
+        manifest_path = publish(staging, output, PUBLISHED, manifest)
+    except BaseException as error:
+        lineage.emit(lineage.fail(run_id, f"{type(error).__name__}: {str(error)[:300]}"))
+        kept = keep_failed(staging, output, run_id) if staging.exists() else None
+        if isinstance(error, ValidationFailed):
+            failures = error.failures()
+            raise RunFailed(
+                f"validation failed ({len(failures)} expectation(s)); outputs kept for "
+                f"inspection in {kept}:\n  - " + "\n  - ".join(failures[:20])
+            ) from None
+        raise
+    return RunOutcome(run_id, output, manifest_path, summary)
+
+
+class ValidationFailed(Exception):
+    def __init__(self, summary: dict) -> None:
+        super().__init__("validation failed")
+        self.summary = summary
+
+    def failures(self) -> list[str]:
+        return [
+            f"{suite['name']} on {suite['file']}: {failure}"
+            for suite in self.summary["validation"]["suites"]
+            for failure in suite["failed"]
+        ]
+
+
+def summarise(
+    config: LoadedConfig,
+    staging: Path,
+    run_id: str,
+    counters: dict,
+    residual: PendingResidual | None = None,
+) -> dict:
+    """summary.json: counts, stage figures, gates, sizes and the validation results."""
+    summary = build_summary(staging, counters)
+    summary["run_id"] = run_id
+    summary["source_facts"] = source_facts(config)
+    summary.update(stage_sections(staging / "ledger"))
+    summary["gates"] = gate_figures(staging / "ledger", config.policy.gate)
+    summary["sizes"] = size_figures(staging / "dataset")
+    summary["validation"] = validate_staged_run(
+        config, staging, summary["reconciliation"], residual
+    ).to_dict()
+    return summary
+
+
+def check_nothing_lost(summary: dict) -> None:
+    lost = {
+        source: figures
+        for source, figures in summary["reconciliation"].items()
+        if not figures["ok"]
+    }
+    if lost:
+        raise RunFailed(
+            "records read do not equal ledger + dead-letter rows for: "
+            + ", ".join(
+                f"{source} (read {f['records_read']}, ledger {f['ledger_rows']}, "
+                f"dead letter {f['dead_letter_rows']})"
+                for source, f in lost.items()
+            )
+        )
+
+
+__all__ = ["MANIFEST", "RunFailed", "RunOutcome", "run_audit"]

@@ -1,0 +1,194 @@
+"""The consent and opt-out stage as Beam: reservations per record, consent per subject.
+
+The HMAC key, the consent registry and the robots.txt / tdmrep.json snapshots are
+loaded in `setup()`, once per worker, from their configured locations: neither
+the key nor any subject identifier or token travels in the pipeline graph.
+Raw subject identifiers read from the record are turned into tokens here and
+dropped from the record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+
+from schemas.pii import PiiAction, PiiSettings
+from schemas.policy import ConsentPolicy, OptOutPolicy
+from schemas.record import AuditRecord, Signal
+from transforms.common.keys import KeySource
+
+STAGE_OPTOUT = "optout"
+STAGE_CONSENT = "consent"
+
+
+@dataclass(frozen=True)
+class RegistryLocation:
+    registry: str
+    format: str | None = None
+    table: str | None = None
+    query: str | None = None
+    purpose: str = "training"
+
+
+@dataclass(frozen=True)
+class SourceSnapshots:
+    """Per source: host -> path of the robots.txt / tdmrep.json captured at crawl time."""
+
+    robots_txt: dict[str, str] = field(default_factory=dict)
+    tdmrep: dict[str, str] = field(default_factory=dict)
+
+
+def _read_text(path: str) -> str:
+    with FileSystems.open(path) as handle:
+        return handle.read().decode("utf-8")
+
+
+def parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None  # unknown collection time: every withdrawal counts (the safe side)
+
+
+def redact_mentions(record: AuditRecord, blocked: set[str], pii: PiiSettings) -> str:
+    """Text with the blocked subjects' spans redacted too, on top of what PII already did."""
+    from transforms.pii.redaction import replacement_for, resolve_overlaps
+
+    chosen = [
+        finding
+        for finding in record.pii_findings
+        if finding.value_token in blocked
+        or pii.action_for(finding.entity_type) is not PiiAction.KEEP
+    ]
+    text = record.document.text
+    pieces, cursor = [], 0
+    for finding in resolve_overlaps(chosen):
+        action = pii.action_for(finding.entity_type)
+        pieces.append(text[cursor : finding.start])
+        pieces.append(
+            replacement_for(finding, PiiAction.REDACT if action is PiiAction.KEEP else action)
+        )
+        cursor = finding.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+class CheckConsentAndOptOuts(beam.DoFn):
+    def __init__(
+        self,
+        key_source: KeySource,
+        registry: RegistryLocation | None,
+        snapshots: dict[str, SourceSnapshots],
+        consent_policy: ConsentPolicy,
+        optout_policy: OptOutPolicy,
+        pii_settings: PiiSettings,
+    ) -> None:
+        self.key_source = key_source
+        self.registry = registry
+        self.snapshots = snapshots
+        self.consent_policy = consent_policy
+        self.optout_policy = optout_policy
+        self.pii_settings = pii_settings
+
+    def setup(self) -> None:
+        from transforms.consent.optout import RobotsSnapshot, TdmRepSnapshot
+        from transforms.consent.registry import ConsentIndex, ConsentSettings, load_consent_index
+
+        self.key = self.key_source.load()
+        if self.registry is None:
+            self.index = ConsentIndex()
+        else:
+            self.index = load_consent_index(
+                self.registry.registry,
+                self.key,
+                format=self.registry.format,
+                table=self.registry.table,
+                query=self.registry.query,
+                opener=FileSystems.open,
+            )
+        policy = self.consent_policy
+        self.settings = ConsentSettings(
+            required_source_types=frozenset(policy.required_source_types),
+            missing_action=policy.missing_action,
+            withdrawn_action=policy.withdrawn_action,
+            refused_action=policy.refused_action,
+            mention_action=policy.mention_action,
+        )
+        self.robots = {
+            source: {host: RobotsSnapshot(_read_text(path)) for host, path in s.robots_txt.items()}
+            for source, s in self.snapshots.items()
+        }
+        self.tdmrep = {
+            source: {
+                host: TdmRepSnapshot.parse(_read_text(path)) for host, path in s.tdmrep.items()
+            }
+            for source, s in self.snapshots.items()
+        }
+
+    def _optout_signals(self, record: AuditRecord) -> list:
+        signals = list(record.document.optout_signals)
+        url = record.document.metadata.get("url")
+        if url:
+            host = (urlsplit(url).hostname or "").lower()
+            source = record.source.source_id
+            if host in self.robots.get(source, {}):
+                signals += self.robots[source][host].signals_for(url)
+            if host in self.tdmrep.get(source, {}):
+                signals += self.tdmrep[source][host].signals_for(url)
+        return signals
+
+    def process(self, record: AuditRecord):
+        from transforms.consent.registry import consent_decision, decision_signals, subject_token
+
+        signals = self._optout_signals(record)
+        record.optout_signals = signals
+        for code in sorted({signal.reason_code for signal in signals if signal.reserved}):
+            kinds = sorted({f"{s.kind}@{s.source}" for s in signals if s.reason_code == code})
+            record.add_signal(
+                Signal(code, self.optout_policy.action, STAGE_OPTOUT, ", ".join(kinds))
+            )
+            Metrics.counter(STAGE_OPTOUT, code).inc()
+
+        document = record.document
+        subject_tokens = sorted(
+            subject_token(self.key, kind, value)
+            for kind, value in document.subject_identifiers.items()
+        )
+        document.subject_identifiers = {}
+        record.subject_tokens = subject_tokens
+        decision = consent_decision(
+            subject_tokens,
+            [finding.value_token for finding in record.pii_findings],
+            record.source.source_type,
+            parse_time(document.collected_at),
+            self.registry.purpose if self.registry else "training",
+            self.index,
+            self.settings,
+        )
+        record.consent_status = str(decision.status)
+        Metrics.counter(STAGE_CONSENT, f"status.{decision.status}").inc()
+        for signal in decision_signals(decision):
+            record.add_signal(signal)
+        if decision.blocked_mention_tokens:
+            record.redacted_text = redact_mentions(
+                record, set(decision.blocked_mention_tokens), self.pii_settings
+            )
+        yield record
+
+
+class ConsentStage(beam.PTransform):
+    """PCollection[AuditRecord] -> records with opt-out signals, consent status and tokens."""
+
+    def __init__(self, dofn: CheckConsentAndOptOuts) -> None:
+        super().__init__()
+        self.dofn = dofn
+
+    def expand(self, records):
+        return records | "Check" >> beam.ParDo(self.dofn)
