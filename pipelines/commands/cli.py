@@ -12,6 +12,8 @@ import logging
 import os
 import sys
 
+from transforms.licenses.fingerprints import FingerprintDataError, load_fingerprints
+
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
 EXIT_USER_ERROR = 2
@@ -121,13 +123,19 @@ def _print_summary(outcome) -> None:
     print("  outputs: dataset/ ledger/ dead_letter/ reports/summary.json manifest.json")
 
 
+def _check_install() -> None:
+    """Fail before any work when packaged data is broken: a run without it would be wrong."""
+    load_fingerprints()
+
+
 def _command_run(args, beam_args: list[str]) -> int:
     from pipelines.run.config import ConfigError, check_inputs_and_key, load_config
 
     try:
+        _check_install()
         config = load_config(args.config, output_override=args.output)
         check_inputs_and_key(config)
-    except ConfigError as error:
+    except (ConfigError, FingerprintDataError) as error:
         print(f"provenance: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     from pipelines.run.audited_run import RunFailed, run_audit
@@ -153,9 +161,10 @@ def _command_check(args) -> int:
     from pipelines.run.config import ConfigError, check_inputs_and_key, load_config
 
     try:
+        _check_install()
         config = load_config(args.config, output_override="(not needed for check)")
         check_inputs_and_key(config)
-    except ConfigError as error:
+    except (ConfigError, FingerprintDataError) as error:
         print(f"provenance: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     print(f"{config.path}: OK ({len(config.run.sources)} sources, policy {config.policy.name})")
