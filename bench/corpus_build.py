@@ -50,6 +50,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 
@@ -160,8 +162,6 @@ def _write_config(directory: Path, name: str) -> Path:
             },
         ],
     }
-    import yaml
-
     path = directory / "bench.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     # Bench-only key: the corpus is invented, so a fixed public key is fine here.

@@ -252,7 +252,7 @@ def read_jsonl_rows(path: str, opener: Opener = _open_binary) -> Iterator[dict[s
 
 
 def read_parquet_rows(path: str, opener: Opener = _open_binary) -> Iterator[dict[str, object]]:
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # lazy: only Parquet registries need it
 
     with opener(path) as handle:
         for batch in pq.ParquetFile(handle).iter_batches(batch_size=10_000):
@@ -267,6 +267,7 @@ def read_sql_rows(
     Give `table` (reflected, so no SQL is composed from config) or `query`
     (trusted config, run as-is). A bare path is taken as a SQLite file.
     """
+    # Lazy: SQLAlchemy (and a database driver) is needed only for SQL registries.
     from sqlalchemy import MetaData, Table, create_engine, select, text
 
     if (table is None) == (query is None):
