@@ -32,56 +32,44 @@ Documents are chosen in a fixed pseudo-random order (sha256 of the path), so a
 smaller corpus is a uniform sample of the same material, and a 250 MiB corpus
 is contained in the 500 MiB one: the memory-scaling runs differ in size only.
 Sizes are MiB (2**20 bytes) of UTF-8 document text.
+
+This script lays the corpus out (sources, budgets, consent registry, run config); the
+text comes from `corpus_pools.py`, what is planted in it from `corpus_planting.py`, and
+how it is cut and written from `corpus_shards.py`.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import gzip
 import hashlib
 import json
 import random
-import re
 import shutil
-import subprocess
 import sys
-import tarfile
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 
 import smoke_corpus  # noqa: E402
+from corpus_planting import PiiFactory, Truth, inject_pii, near_copy  # noqa: E402
+from corpus_pools import (  # noqa: E402
+    MIB,
+    download_packages,
+    extract_kernel,
+    extract_manpages,
+    iter_pool,
+    write_smoke_pools,
+)
+from corpus_shards import ShardWriter, document_parts, post_chunks  # noqa: E402
 
 DEFAULT_CACHE = REPO_ROOT / "bench" / ".cache"
-KERNEL_PACKAGE = "linux-source-6.1"
-MANPAGE_PACKAGES = (
-    "manpages",
-    "manpages-dev",
-    "manpages-de",
-    "manpages-fr",
-    "manpages-es",
-    "manpages-it",
-    "manpages-pl",
-    "manpages-ru",
-    "manpages-ja",
-    "manpages-pt-br",
-    "manpages-nl",
-    "manpages-zh",
-)
-MIB = 1 << 20
-# Generated headers (amdgpu register maps) reach 24 MB; parts keep documents
-# shaped like ordinary source files and under the run's document limit.
-DOC_CAP_BYTES = 64 * 1024
-MAX_PARTS = 16
-MIN_DOC_BYTES = 64
-SHARD_BYTES = 8 * MIB
 POSTS_SHARE = 0.04
 DUPLICATE_SHARE = 0.03
-POST_CHUNK_BYTES = 6 * 1024
 USERS = 2000
 MAX_DOCUMENT_BYTES = 200_000
 CORPUS_FORMAT_VERSION = 2
@@ -94,358 +82,6 @@ def _sha(text: str) -> str:
 def doc_id(source_id: str, locator: str) -> str:
     """The pipeline's id rule (README): sha256(source_id + US + locator), 32 hex chars."""
     return _sha(f"{source_id}\x1f{locator}")[:32]
-
-
-# ---------------------------------------------------------------- download + pool
-
-
-def download_packages(cache: Path) -> Path:
-    """`apt-get download` the kernel source and man pages once; later runs reuse them."""
-    debs = cache / "debs"
-    debs.mkdir(parents=True, exist_ok=True)
-    wanted = (KERNEL_PACKAGE, *MANPAGE_PACKAGES)
-    missing = [p for p in wanted if not list(debs.glob(f"{p}_*.deb"))]
-    if missing:
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "download", *missing], cwd=debs, check=True)
-    return debs
-
-
-def _is_text(data: bytes) -> str | None:
-    if b"\0" in data:
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-def extract_kernel(cache: Path, debs: Path) -> Path:
-    """Stream the kernel tarball out of the .deb; keep UTF-8 text files only.
-
-    Writes `pool/kernel.jsonl` ({"path", "text"} per file, whole files) once.
-    """
-    pool = cache / "pool" / "kernel.jsonl"
-    if pool.exists():
-        return pool
-    pool.parent.mkdir(parents=True, exist_ok=True)
-    deb = next(debs.glob(f"{KERNEL_PACKAGE}_*.deb"))
-    partial = pool.with_suffix(".partial")
-    outer = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(deb)], stdout=subprocess.PIPE)
-    assert outer.stdout is not None
-    kept = 0
-    with tarfile.open(fileobj=outer.stdout, mode="r|") as deb_tar, partial.open("w") as out:
-        for member in deb_tar:
-            if not member.name.endswith(".tar.xz"):
-                continue
-            inner_file = deb_tar.extractfile(member)
-            with tarfile.open(fileobj=inner_file, mode="r|xz") as source_tar:
-                for item in source_tar:
-                    if not item.isfile() or item.size < MIN_DOC_BYTES:
-                        continue
-                    handle = source_tar.extractfile(item)
-                    text = _is_text(handle.read()) if handle else None
-                    if text is None or not text.strip():
-                        continue
-                    path = item.name.split("/", 1)[-1]
-                    out.write(json.dumps({"path": path, "text": text}, ensure_ascii=False) + "\n")
-                    kept += 1
-    outer.wait()
-    partial.rename(pool)
-    print(f"  kernel pool: {kept} text files -> {pool}")
-    return pool
-
-
-_MAN_COMMENT = re.compile(r'^\.\s*\\"|^\'\\"|^\.\\"')
-_MAN_ESCAPES = [
-    (re.compile(r"\\f[BIRP]|\\f\(..|\\f\[[^\]]*\]"), ""),
-    (re.compile(r"\\\(em|\\\(en"), "-"),
-    (re.compile(r"\\\(aq"), "'"),
-    (re.compile(r"\\\((lq|rq|dq)"), '"'),
-    (re.compile(r"\\-"), "-"),
-    (re.compile(r"\\&|\\c|\\:"), ""),
-    (re.compile(r"\\e"), "\\\\"),
-]
-_MAN_MACRO = re.compile(r"^[.'](?:[A-Za-z]{1,3})\b\s*")
-
-
-def man_to_text(source: str) -> str:
-    """Rough groff -> prose: drop comments (license boilerplate) and macros, keep words."""
-    lines = []
-    for line in source.splitlines():
-        if _MAN_COMMENT.match(line):
-            continue
-        if line.startswith((".", "'")):
-            line = _MAN_MACRO.sub("", line)
-            if not line or line.startswith((".", "'")):
-                lines.append("")
-                continue
-        for pattern, replacement in _MAN_ESCAPES:
-            line = pattern.sub(replacement, line)
-        lines.append(line.replace('"', "") if line.count('"') == 2 else line)
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-def extract_manpages(cache: Path, debs: Path) -> Path:
-    """Man pages of every package as posts-to-be: `pool/man.jsonl` ({"path", "text"})."""
-    pool = cache / "pool" / "man.jsonl"
-    if pool.exists():
-        return pool
-    pool.parent.mkdir(parents=True, exist_ok=True)
-    partial = pool.with_suffix(".partial")
-    kept = 0
-    with partial.open("w") as out:
-        for package in MANPAGE_PACKAGES:
-            deb = next(debs.glob(f"{package}_*.deb"))
-            outer = subprocess.Popen(
-                ["dpkg-deb", "--fsys-tarfile", str(deb)], stdout=subprocess.PIPE
-            )
-            assert outer.stdout is not None
-            with tarfile.open(fileobj=outer.stdout, mode="r|") as deb_tar:
-                for member in deb_tar:
-                    if not member.isfile() or "/man/" not in member.name:
-                        continue
-                    handle = deb_tar.extractfile(member)
-                    if handle is None:
-                        continue
-                    raw = handle.read()
-                    if member.name.endswith(".gz"):
-                        raw = gzip.decompress(raw)
-                    text = _is_text(raw)
-                    if text is None or text.startswith(".so "):
-                        continue  # binary or a one-line redirect to another page
-                    text = man_to_text(text)
-                    if len(text) < 200:
-                        continue
-                    path = f"{package}/{member.name.split('/man/', 1)[1]}"
-                    out.write(json.dumps({"path": path, "text": text}, ensure_ascii=False) + "\n")
-                    kept += 1
-            outer.wait()
-    partial.rename(pool)
-    print(f"  man-page pool: {kept} pages -> {pool}")
-    return pool
-
-
-def _pool_order(pool: Path) -> list[tuple[str, int, int]]:
-    """(sort key, byte offset, line length) of every pool line, in sha256(path) order."""
-    entries = []
-    offset = 0
-    with pool.open("rb") as handle:
-        for line in handle:
-            start = line.index(b'"path": "') + 9
-            path = line[start : line.index(b'"', start)]
-            entries.append((hashlib.sha256(path).hexdigest(), offset, len(line)))
-            offset += len(line)
-    entries.sort()
-    return entries
-
-
-def iter_pool(pool: Path) -> Iterator[dict]:
-    """Pool records in the fixed pseudo-random order (nested samples across sizes)."""
-    with pool.open("rb") as handle:
-        for _, offset, length in _pool_order(pool):
-            handle.seek(offset)
-            yield json.loads(handle.read(length))
-
-
-def write_smoke_pools(cache: Path, mib: int) -> tuple[Path, Path]:
-    """Generated stand-ins for `extract_kernel` and `extract_manpages`, same pool format.
-
-    About 1.3x the kernel budget of C files (so the budget, not the pool, ends the
-    kernel shards, as with the real pool), one file over `DOC_CAP_BYTES` per MiB (so
-    `_parts` splits something), and prose pages worth about 10% of the corpus for posts.
-    """
-    pools = cache / "smoke-pool"
-    pools.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(mib)
-    kernel, man = pools / f"kernel-{mib}.jsonl", pools / f"man-{mib}.jsonl"
-    with kernel.open("w") as out:
-        size, index = 0, 0
-        while size < 1.3 * mib * MIB:
-            functions = 400 if index % 300 == 0 else rng.randint(2, 30)
-            name = f"drivers/smoke/s{index}.c"
-            item = smoke_corpus.source_file(rng, name, index, index, functions)
-            out.write(json.dumps({"path": item.name, "text": item.text}) + "\n")
-            size, index = size + len(item.text), index + 1
-    with man.open("w") as out:
-        size, index = 0, 0
-        while size < 0.1 * mib * MIB:
-            text = smoke_corpus.prose(rng, rng.randint(2_000, 15_000))
-            out.write(json.dumps({"path": f"smoke/man{index % 8}/page{index}.1", "text": text}))
-            out.write("\n")
-            size, index = size + len(text), index + 1
-    return kernel, man
-
-
-# ---------------------------------------------------------------- personal data
-
-
-def luhn_complete(prefix: str) -> str:
-    """Append the Luhn check digit, so card recognisers accept the number."""
-    total = 0
-    for index, char in enumerate(reversed(prefix)):
-        digit = int(char)
-        if index % 2 == 0:
-            digit *= 2
-            digit -= 9 if digit > 9 else 0
-        total += digit
-    return prefix + str((10 - total % 10) % 10)
-
-
-@dataclass
-class PiiFactory:
-    """Invented, well-formed personal data; every value is recorded in the truth file."""
-
-    rng: random.Random
-    first = ("maria", "jonas", "aiko", "li", "omar", "sofia", "pavel", "grace", "ravi", "ines")
-    last = ("lopez", "weber", "tanaka", "chen", "haddad", "rossi", "novak", "okafor", "iyer")
-    domains = ("northwind-mail.com", "example-post.org", "fabrikam.net", "contoso-mail.de")
-
-    def email(self) -> str:
-        r = self.rng
-        local = f"{r.choice(self.first)}.{r.choice(self.last)}{r.randint(1, 999)}"
-        return f"{local}@{r.choice(self.domains)}"
-
-    def phone(self) -> str:
-        r = self.rng
-        if r.random() < 0.5:
-            return f"+1 (415) 555-{r.randint(100, 199):04d}"
-        return f"+44 20 7946 {r.randint(0, 999):04d}"
-
-    def card(self) -> str:
-        digits = luhn_complete("4" + "".join(str(self.rng.randint(0, 9)) for _ in range(14)))
-        return " ".join(digits[i : i + 4] for i in range(0, 16, 4))
-
-    def ssn(self) -> str:
-        r = self.rng
-        return f"{r.randint(101, 665):03d}-{r.randint(10, 99):02d}-{r.randint(1000, 9999):04d}"
-
-
-@dataclass
-class Truth:
-    """What was planted where, so the run's ledger can be checked against it."""
-
-    pii: list[dict] = field(default_factory=list)
-    near_duplicates: list[dict] = field(default_factory=list)
-
-
-def inject_pii(
-    text: str, kind_rates: dict[str, float], factory: PiiFactory
-) -> tuple[str, list[dict]]:
-    """Insert a contact line (and rarely a card or SSN) at a line break inside the text."""
-    rng = factory.rng
-    planted: list[dict] = []
-    additions = []
-    if rng.random() < kind_rates["contact"]:
-        email, phone = factory.email(), factory.phone()
-        additions.append(f"Contact: {email}, phone {phone}.")
-        planted += [{"type": "EMAIL_ADDRESS"}, {"type": "PHONE_NUMBER"}]
-    if rng.random() < kind_rates["card"]:
-        additions.append(f"Card number {factory.card()} was used for the order.")
-        planted.append({"type": "CREDIT_CARD"})
-    if rng.random() < kind_rates["ssn"]:
-        additions.append(f"Employee SSN {factory.ssn()} on file.")
-        planted.append({"type": "US_SSN"})
-    if not additions:
-        return text, []
-    lines = text.split("\n")
-    at = rng.randint(0, len(lines))
-    lines[at:at] = additions
-    return "\n".join(lines), planted
-
-
-def near_copy(text: str, rng: random.Random, edits: int = 4) -> str:
-    """A copy with a few word substitutions, deletions and insertions."""
-    words = text.split(" ")
-    for _ in range(edits):
-        at = rng.randrange(len(words))
-        choice = rng.random()
-        if choice < 0.4:
-            words[at] = rng.choice(("kernel", "buffer", "value", "driver", "option", "page"))
-        elif choice < 0.7 and len(words) > 1:
-            del words[at]
-        else:
-            words.insert(at, rng.choice(("also", "now", "then", "only")))
-    return " ".join(words)
-
-
-# ---------------------------------------------------------------- shards
-
-
-class ShardWriter:
-    """gzip JSONL shards of about SHARD_BYTES of text; tracks each record's locator."""
-
-    def __init__(self, directory: Path, prefix: str) -> None:
-        self.directory = directory
-        self.prefix = prefix
-        directory.mkdir(parents=True, exist_ok=True)
-        self.index = -1
-        self.handle: gzip.GzipFile | None = None
-        self.line = 0
-        self.text_bytes = 0
-        self.documents = 0
-        self._shard_bytes = SHARD_BYTES
-
-    def _roll(self) -> None:
-        if self.handle:
-            self.handle.close()
-        self.index += 1
-        self.name = f"{self.prefix}-{self.index:05d}.jsonl.gz"
-        # Level 1: the corpus is rebuilt per size; the pipeline's gzip cost is the same.
-        self.handle = gzip.open(  # noqa: SIM115 - one open shard at a time, closed on roll
-            self.directory / self.name, "wb", compresslevel=1
-        )
-        self.line = 0
-        self._shard_bytes = 0
-
-    def write(self, record: dict, text_bytes: int) -> str:
-        """Write one record; return its locator (`shard:L<line>`, the pipeline's rule)."""
-        if self.handle is None or self._shard_bytes >= SHARD_BYTES:
-            self._roll()
-        assert self.handle is not None
-        self.handle.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
-        self.line += 1
-        self._shard_bytes += text_bytes
-        self.text_bytes += text_bytes
-        self.documents += 1
-        return f"{self.name}:L{self.line}"
-
-    def close(self) -> None:
-        if self.handle:
-            self.handle.close()
-
-
-def _parts(text: str) -> Iterator[tuple[int, str]]:
-    """(part number, text) of at most DOC_CAP_BYTES each, cut at line breaks."""
-    data = text.encode("utf-8")
-    start = 0
-    for number in range(MAX_PARTS):
-        if start >= len(data):
-            return
-        cut = data[start : start + DOC_CAP_BYTES]
-        if start + DOC_CAP_BYTES < len(data):
-            newline = cut.rfind(b"\n")
-            cut = cut[: newline + 1] if newline > 0 else cut
-        start += len(cut)
-        part = cut.decode("utf-8", errors="ignore")
-        if part.strip():
-            yield number, part
-
-
-def _post_chunks(text: str) -> Iterator[str]:
-    """Man page -> posts of at most POST_CHUNK_BYTES, cut at paragraph breaks."""
-    current: list[str] = []
-    size = 0
-    for paragraph in text.split("\n\n"):
-        length = len(paragraph.encode("utf-8")) + 2
-        if current and size + length > POST_CHUNK_BYTES:
-            yield "\n\n".join(current)
-            current, size = [], 0
-        current.append(paragraph[: POST_CHUNK_BYTES * 2])
-        size += length
-    if current:
-        yield "\n\n".join(current)
 
 
 @dataclass(frozen=True)
@@ -526,8 +162,6 @@ def _write_config(directory: Path, name: str) -> Path:
             },
         ],
     }
-    import yaml
-
     path = directory / "bench.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     # Bench-only key: the corpus is invented, so a fixed public key is fine here.
@@ -577,7 +211,7 @@ def build_corpus(cache: Path, mib: int, seed: int = 7, smoke: bool = False) -> B
     for page in iter_pool(man_pool):
         if posts.text_bytes >= posts_budget:
             break
-        for number, chunk in enumerate(_post_chunks(page["text"])):
+        for number, chunk in enumerate(post_chunks(page["text"])):
             user = rng.choice(users)
             text, planted = inject_pii(chunk, post_rates, factory)
             record = {
@@ -602,7 +236,7 @@ def build_corpus(cache: Path, mib: int, seed: int = 7, smoke: bool = False) -> B
     for item in iter_pool(kernel_pool):
         if kernel.text_bytes >= kernel_budget:
             break
-        for number, part in _parts(item["text"]):
+        for number, part in document_parts(item["text"]):
             text, planted = inject_pii(part, kernel_rates, factory)
             path = item["path"] if number == 0 else f"{item['path']}#part={number}"
             record = {"path": path, "text": text}

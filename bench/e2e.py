@@ -21,7 +21,7 @@ once and kept in `--cache`. After the run the ledger is checked against the
 truth file, so a fast run that skipped work would show up.
 
 Memory: the run's process tree (launcher + Beam SDK worker subprocesses) is
-sampled with psutil every 0.2 s; the peak of the summed RSS and the largest
+sampled with psutil every 0.2 s (`process_tree.py`); the peak of the summed RSS and the largest
 single process are reported, plus `ru_maxrss` from `os.wait4` (largest process
 of this run's tree that was waited for) and the cumulative
 `getrusage(RUSAGE_CHILDREN)`. Summed RSS counts shared pages once per process,
@@ -49,20 +49,15 @@ second opinion on this corpus.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib.util
 import json
 import os
 import resource
 import shutil
-import subprocess
 import sys
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psutil
 import yaml
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -71,102 +66,10 @@ sys.path.insert(0, str(BENCH_DIR))
 
 import smoke_corpus  # noqa: E402
 from corpus_build import DEFAULT_CACHE, BuiltCorpus, build_corpus, doc_id  # noqa: E402
+from process_tree import Measured, measure  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 TARGET_MIB_PER_CORE = 2.0
-SAMPLE_SECONDS = 0.2
-
-
-@dataclass
-class TreeMemory:
-    """Peak RSS of a process tree, sampled from another thread."""
-
-    peak_sum: int = 0
-    peak_with_workers: int = 0  # summed RSS while Beam worker processes exist
-    peak_launcher_alone: int = 0  # launcher RSS with no workers (summary, validation)
-    peak_single: int = 0
-    peak_single_name: str = ""
-    peak_root: int = 0  # the launcher process itself (what grows with documents)
-    max_processes: int = 0
-    samples: int = 0
-    first_workers: float | None = None  # seconds after start when Beam workers first seen
-    last_workers: float | None = None
-
-
-def _sample_tree(pid: int, memory: TreeMemory, stop: threading.Event, started: float) -> None:
-    try:
-        root = psutil.Process(pid)
-    except psutil.NoSuchProcess:
-        return
-    while not stop.is_set():
-        try:
-            processes = [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return
-        total = 0
-        beam_workers = False
-        for process in processes:
-            try:
-                rss = process.memory_info().rss
-                beam_workers = beam_workers or (
-                    process.pid != pid and "apache_beam" in " ".join(process.cmdline())
-                )
-            except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
-                continue
-            total += rss
-            if process.pid == pid:
-                memory.peak_root = max(memory.peak_root, rss)
-            if rss > memory.peak_single:
-                memory.peak_single = rss
-                with contextlib.suppress(psutil.Error):
-                    memory.peak_single_name = " ".join(process.cmdline()[1:4])[:80]
-        memory.peak_sum = max(memory.peak_sum, total)
-        memory.max_processes = max(memory.max_processes, len(processes))
-        memory.samples += 1
-        if beam_workers:
-            memory.peak_with_workers = max(memory.peak_with_workers, total)
-            now = time.perf_counter() - started
-            memory.first_workers = memory.first_workers if memory.first_workers else now
-            memory.last_workers = now
-        else:
-            # the launcher alone, or with its after-run pool after the pipeline
-            memory.peak_launcher_alone = max(memory.peak_launcher_alone, total)
-        stop.wait(SAMPLE_SECONDS)
-
-
-@dataclass
-class Measured:
-    """One subprocess run: wall time, exit code, memory, captured output."""
-
-    wall: float
-    returncode: int
-    memory: TreeMemory
-    wait4_maxrss: int  # bytes
-    # user + sys of the process and the descendants it waited for: the audit's Beam
-    # workers and pool, not datatrove's (its forkserver children are not the root's)
-    cpu_seconds: float = 0.0
-    output: str = ""
-
-
-def measure(command: list[str], log: Path, env: dict[str, str] | None = None) -> Measured:
-    """Run `command`, sample its process tree's RSS, wait with wait4 for its rusage."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    memory = TreeMemory()
-    stop = threading.Event()
-    with log.open("w") as handle:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            command, stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=REPO_ROOT
-        )
-        sampler = threading.Thread(target=_sample_tree, args=(process.pid, memory, stop, started))
-        sampler.start()
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        stop.set()
-        sampler.join()
-    cpu = usage.ru_utime + usage.ru_stime
-    return Measured(wall, process.returncode, memory, usage.ru_maxrss * 1024, cpu, log.read_text())
 
 
 @dataclass
@@ -218,7 +121,8 @@ def run_audit(corpus: BuiltCorpus, workers: int, cache: Path, deep: bool = False
         f"--direct_num_workers={workers}",
     ]
     print(f"  $ {' '.join(command)}", flush=True)
-    measured = measure(command, cache / "logs" / f"audit-{corpus.directory.name}.log")
+    log = cache / "logs" / f"audit-{corpus.directory.name}.log"
+    measured = measure(command, log, cwd=REPO_ROOT)
     result = AuditResult(corpus, workers, measured)
     published = output
     if measured.returncode != 0:
@@ -295,7 +199,7 @@ def run_datatrove(
     print(f"  $ {' '.join(command)}", flush=True)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
     log = cache / "logs" / f"datatrove-{tokenizer}-{corpus.directory.name}.log"
-    measured = measure(command, log, env)
+    measured = measure(command, log, env, cwd=REPO_ROOT)
     for line in measured.output.splitlines():
         if line.startswith("DATATROVE_RESULT "):
             return measured, json.loads(line.split(" ", 1)[1])

@@ -34,8 +34,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "demo"))
 
-# The license notices `demo/build_demo_corpus.py` writes into the demo corpus.
-from build_demo_corpus import APACHE_HEADER, GPL3_HEADER, MIT_HEADER, comment  # noqa: E402
+# The license notices `demo/demo_code.py` writes into the demo corpus.
+from demo_code import APACHE_HEADER, GPL3_HEADER, MIT_HEADER, comment  # noqa: E402
 
 BANNER = (
     "SMOKE RUN: tiny generated input, only proves the bench runs; do not quote any figure below."

@@ -98,8 +98,9 @@ class CheckConsentAndOptOuts(beam.DoFn):
         self.pii_settings = pii_settings
 
     def setup(self) -> None:
+        from transforms.consent.decision import ConsentSettings
         from transforms.consent.optout import RobotsSnapshot, TdmRepSnapshot
-        from transforms.consent.registry import ConsentIndex, ConsentSettings, load_consent_index
+        from transforms.consent.registry import ConsentIndex, load_consent_index
 
         self.key = self.key_source.load()
         if self.registry is None:
@@ -145,7 +146,8 @@ class CheckConsentAndOptOuts(beam.DoFn):
         return signals
 
     def process(self, record: AuditRecord):
-        from transforms.consent.registry import consent_decision, decision_signals, subject_token
+        from transforms.consent.decision import consent_decision, decision_signals
+        from transforms.consent.registry import subject_token
 
         signals = self._optout_signals(record)
         record.optout_signals = signals

@@ -24,7 +24,8 @@ from transforms.common.time_budget import Deadline, check
 from transforms.licenses.evidence import reconcile
 from transforms.licenses.fingerprints import MIN_HITS, load_fingerprints
 from transforms.licenses.normalise import NormalisedWindow
-from transforms.licenses.notices import NOTICE_RULES, PUBLIC_DOMAIN_ID, NoticeRule, cc_id
+from transforms.licenses.notices import NOTICE_RULES
+from transforms.licenses.phrase_rules import PUBLIC_DOMAIN_ID, NoticeRule, cc_id
 from transforms.licenses.reference_rules import REFERENCE_RULES
 from transforms.licenses.spdx import parse_spdx_expression
 from transforms.licenses.urls import url_evidence

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from schemas.licenses import EvidenceKind
-from transforms.licenses.notices import PUBLIC_DOMAIN_ID, NoticeRule, Resolver
+from transforms.licenses.phrase_rules import PUBLIC_DOMAIN_ID, NoticeRule, Resolver
 
 PROPRIETARY_ID = "LicenseRef-scancode-proprietary-license"
 _LICENSE = r"licen[cs]e"

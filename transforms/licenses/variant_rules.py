@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from transforms.licenses.notices import NoticeRule
+from transforms.licenses.phrase_rules import NoticeRule
 
 _LICENSE = r"licen[cs]e"
 

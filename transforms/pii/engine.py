@@ -36,19 +36,19 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult  # noqa: E402
 
 from schemas.pii import PiiFinding, PiiSettings  # noqa: E402
 from transforms.common.time_budget import Deadline, check  # noqa: E402
+from transforms.pii.analyzer import (  # noqa: E402
+    LANGUAGE,
+    LinearLemmaContextAwareEnhancer,
+    PiiConfigError,
+    build_presidio_analyzer,
+)
+from transforms.pii.context_numbers import PhoneContextRecognizer  # noqa: E402
 from transforms.pii.filters import (  # noqa: E402
     RawSpan,
     best_per_span,
     drop_contained,
     one_per_overlap,
     plausible,
-)
-from transforms.pii.recognizers import (  # noqa: E402
-    LANGUAGE,
-    LinearLemmaContextAwareEnhancer,
-    PhoneContextRecognizer,
-    PiiConfigError,
-    build_presidio_analyzer,
 )
 from transforms.pii.redaction import is_allowed, value_token  # noqa: E402
 from transforms.pii.triggers import (  # noqa: E402

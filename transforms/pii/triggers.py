@@ -86,7 +86,7 @@ TRIGGERS: tuple[Trigger, ...] = (
         "CREDIT_CARD",
         rb"[13456][0-9]{3}[\- ]?[0-9]{3,4}[\- ]?[0-9]{3,4}[\- ]?[0-9]{3,5}",
     ),
-    # The context recognizers of transforms.pii.recognizers (numbers after a context word).
+    # The context recognizers of transforms.pii.context_numbers (numbers after a context word).
     Trigger(
         "CREDIT_CARD",
         rb"(?:credit|card|cc|visa|mastercard|amex)[^0-9\n]{0,24}[0-9]",

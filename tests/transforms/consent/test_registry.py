@@ -13,15 +13,13 @@ import pytest
 
 from schemas.consent import ConsentEntry, ConsentStatus, LedgerConsentStatus
 from transforms.common.hashing import hmac_token
+from transforms.consent.decision import consent_decision, decision_signals, subject_status
 from transforms.consent.registry import (
     ConsentRegistryError,
     build_consent_index,
-    consent_decision,
-    decision_signals,
     load_consent_index,
     normalise_identifier,
     pii_email_token,
-    subject_status,
     subject_token,
 )
 
