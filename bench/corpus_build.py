@@ -80,7 +80,7 @@ def _sha(text: str) -> str:
 
 
 def doc_id(source_id: str, locator: str) -> str:
-    """The pipeline's id rule (README): sha256(source_id + US + locator), 32 hex chars."""
+    """The pipeline's id rule (docs/outputs.md): sha256(source_id + US + locator), 32 hex chars."""
     return _sha(f"{source_id}\x1f{locator}")[:32]
 
 

@@ -206,7 +206,7 @@ def format_validation_error(file: str, error: ValidationError) -> str:
     lines = [f"{file}: invalid configuration"]
     for item in error.errors():
         where = _format_location(item["loc"])
-        fix = _FIXES.get(item["type"], "see the config reference in README.md")
+        fix = _FIXES.get(item["type"], "see the config reference in docs/configuration.md")
         value = item.get("input")
         shown = "" if item["type"] == "missing" else f" (got {value!r:.80})"
         lines.append(f"  field `{where}`: {item['msg']}{shown}. Fix: {fix}.")

@@ -12,7 +12,7 @@ Graph (every arrow a distributed step unless marked):
       edges --per-bundle spanning forest--> GroupByKey(single key) --> union-find   [one worker]
       (doc -> component root) CoGroupByKey (doc -> member) --GroupByKey(root)--> keep choice
 
-Memory bound of the one single-worker step (README paragraph, keep in sync):
+Memory bound of the one single-worker step (docs/design.md, Known limits; keep in sync):
     Connected components run on one worker over the verified edges only, never over
     documents or text. Each bundle first reduces its edges to a spanning forest, so
     the worker receives at most one edge per duplicate document per bundle, and holds a
