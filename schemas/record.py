@@ -11,6 +11,7 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 import pyarrow as pa
 
@@ -132,7 +133,7 @@ class AuditRecord:
         """Mutates: only for a record its caller has just built; stages use `with_signals`."""
         self.signals.append(signal)
 
-    def with_signals(self, *signals: Signal, **changes: object) -> AuditRecord:
+    def with_signals(self, *signals: Signal, **changes: Any) -> AuditRecord:
         """A new record with `signals` appended and `changes` applied; this one is untouched.
 
         Shallow on purpose: the text, the document and every unchanged list are shared

@@ -198,6 +198,5 @@ class ScanStage(beam.DoFn):
 
     def over_budget(self, record: AuditRecord, **changes: Any) -> AuditRecord:
         """The record rejected with `scan.time_budget_exceeded`: never published unscanned."""
-        return self.updated(
-            record, [budget_signal(self.contract.name, self.time_budget)], **changes
-        )
+        seconds = self.time_budget or 0.0  # only a stage with a budget can overrun it
+        return self.updated(record, [budget_signal(self.contract.name, seconds)], **changes)

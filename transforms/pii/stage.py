@@ -8,6 +8,7 @@ travels inside the pipeline graph.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import apache_beam as beam
 
@@ -51,7 +52,7 @@ class ScanPii(ScanStage):
         self.engine = PiiEngine(self.settings)
         self.key = self.key_source.load()
 
-    def _scan_batch(self, texts: list[str]) -> list[list[PiiFinding] | None]:
+    def _scan_batch(self, texts: list[str]) -> Sequence[list[PiiFinding] | None]:
         """Findings per text, or None for a text that overran its own time budget.
 
         The batch shares one budget (per-record budget x records); if it overruns,
