@@ -1,14 +1,17 @@
 """The record that flows through the scan stages, and the decision vocabulary.
 
-A stage takes `AuditRecord`s and returns them with more findings and signals;
-it never drops one. Only the decision step turns signals into a decision.
+A stage takes `AuditRecord`s and returns new ones with more findings and signals;
+it never drops one and never changes the record it was given (Beam forbids
+mutating inputs: a runner may hand the same object to another consumer, or keep it
+for a retry). Only the decision step turns signals into a decision.
 """
 
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 import pyarrow as pa
 
@@ -127,7 +130,19 @@ class AuditRecord:
         return self.detached.redacted if self.detached else self.redacted_text is not None
 
     def add_signal(self, signal: Signal) -> None:
+        """Mutates: only for a record its caller has just built; stages use `with_signals`."""
         self.signals.append(signal)
+
+    def with_signals(self, *signals: Signal, **changes: Any) -> AuditRecord:
+        """A new record with `signals` appended and `changes` applied; this one is untouched.
+
+        Shallow on purpose: the text, the document and every unchanged list are shared
+        with this record, not copied, so a stage pays for one small object per record.
+        That is safe because no stage mutates what it received.
+        """
+        if signals:
+            changes["signals"] = [*self.signals, *signals]
+        return replace(self, **changes)
 
     def __reduce__(self):
         """Pickle as one compressed blob: records wait at step boundaries by the

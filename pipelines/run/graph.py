@@ -11,6 +11,12 @@ records across the corpus and see them without text, which waits in a sidecar
 file (transforms/read/sidecar.py), so that memory on the local runner grows with
 the number of records (~20-35 KB each), not with their text. Only `Decide` turns
 signals into decisions, so adding a stage never changes how decisions are made.
+
+Every stage declares what it needs from a record and what it adds
+(transforms/common/stage.py); `build_audit` checks each one against what the
+records carry at the point where it is wired, so a stage placed before its input
+exists (consent before PII, dedup after the text is gone) fails while the graph
+is built, naming what is missing.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from schemas.dead_letter import DEAD_LETTER_SCHEMA
 from schemas.ledger import LEDGER_SCHEMA, ledger_row
 from schemas.record import AuditRecord, Decision, SourceContext
 from schemas.review_sample import REVIEW_SAMPLE_SCHEMA
+from transforms.common.stage import StageOrder, contract_of
 from transforms.consent.stage import (
     CheckConsentAndOptOuts,
     ConsentStage,
@@ -162,17 +169,24 @@ def dataset_wanted(record: AuditRecord) -> tuple[str, str, dict]:
     return record.detached.file, record.doc_id, dataset_fields(record)
 
 
+def _wire(order: StageOrder, records, name: str, stage: beam.PTransform):
+    """`records | name >> stage`, once the stage's contract accepts what records carry here."""
+    order.admit(name, contract_of(stage))
+    return records | name >> stage
+
+
 def build_audit(pipeline: beam.Pipeline, config: LoadedConfig, staging_dir: str) -> None:
+    order = StageOrder()
     read = pipeline | "ReadSources" >> ReadSources(read_specs(config))
-    records = read.documents | "AttachSource" >> beam.ParDo(AttachSource(source_contexts(config)))
+    attach = beam.ParDo(AttachSource(source_contexts(config)))
+    records = _wire(order, read.documents, "AttachSource", attach)
     for name, stage in text_stages(config):
-        records = records | name >> stage
-    records = records | "DetachText" >> beam.ParDo(
-        DetachText(FileSystems.join(staging_dir, TEXT_SIDECAR_DIR))
-    )
+        records = _wire(order, records, name, stage)
+    detach = beam.ParDo(DetachText(FileSystems.join(staging_dir, TEXT_SIDECAR_DIR)))
+    records = _wire(order, records, "DetachText", detach)
     for name, stage in global_stages(config, entering=records):
-        records = records | name >> stage
-    decided = records | "Decide" >> beam.ParDo(Decide(config.policy))
+        records = _wire(order, records, name, stage)
+    decided = _wire(order, records, "Decide", beam.ParDo(Decide(config.policy)))
 
     _write(
         decided | "LedgerRows" >> beam.Map(ledger_row),

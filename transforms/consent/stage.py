@@ -9,21 +9,34 @@ dropped from the record.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.metrics import Metrics
 
+from schemas.consent import OptOutSignal
 from schemas.pii import PiiAction, PiiSettings
 from schemas.policy import ConsentPolicy, OptOutPolicy
 from schemas.record import AuditRecord, Signal
 from transforms.common.keys import KeySource
+from transforms.common.stage import TEXT, ScanStage, StageContract
+from transforms.consent.decision import ConsentSettings, consent_decision, decision_signals
+from transforms.consent.optout import RobotsSnapshot, TdmRepSnapshot
+from transforms.consent.registry import ConsentIndex, load_consent_index, subject_token
+from transforms.pii.redaction import replacement_for, resolve_overlaps
 
 STAGE_OPTOUT = "optout"
 STAGE_CONSENT = "consent"
+# Mentions of a person who withdrew consent are found among the PII findings, and
+# they are redacted in the text: both must still be in the record.
+CONTRACT = StageContract.declare(
+    STAGE_CONSENT,
+    requires=(TEXT, "source", "pii_findings"),
+    provides=("optout_signals", "subject_tokens", "consent_status", "redacted_text"),
+    rewrites=("document",),
+)
 
 
 @dataclass(frozen=True)
@@ -59,8 +72,6 @@ def parse_time(value: str | None) -> datetime | None:
 
 def redact_mentions(record: AuditRecord, blocked: set[str], pii: PiiSettings) -> str:
     """Text with the blocked subjects' spans redacted too, on top of what PII already did."""
-    from transforms.pii.redaction import replacement_for, resolve_overlaps
-
     chosen = [
         finding
         for finding in record.pii_findings
@@ -80,7 +91,9 @@ def redact_mentions(record: AuditRecord, blocked: set[str], pii: PiiSettings) ->
     return "".join(pieces)
 
 
-class CheckConsentAndOptOuts(beam.DoFn):
+class CheckConsentAndOptOuts(ScanStage):
+    contract = CONTRACT
+
     def __init__(
         self,
         key_source: KeySource,
@@ -90,6 +103,7 @@ class CheckConsentAndOptOuts(beam.DoFn):
         optout_policy: OptOutPolicy,
         pii_settings: PiiSettings,
     ) -> None:
+        super().__init__()
         self.key_source = key_source
         self.registry = registry
         self.snapshots = snapshots
@@ -98,10 +112,6 @@ class CheckConsentAndOptOuts(beam.DoFn):
         self.pii_settings = pii_settings
 
     def setup(self) -> None:
-        from transforms.consent.decision import ConsentSettings
-        from transforms.consent.optout import RobotsSnapshot, TdmRepSnapshot
-        from transforms.consent.registry import ConsentIndex, load_consent_index
-
         self.key = self.key_source.load()
         if self.registry is None:
             self.index = ConsentIndex()
@@ -133,7 +143,7 @@ class CheckConsentAndOptOuts(beam.DoFn):
             for source, s in self.snapshots.items()
         }
 
-    def _optout_signals(self, record: AuditRecord) -> list:
+    def _optout_signals(self, record: AuditRecord) -> list[OptOutSignal]:
         signals = list(record.document.optout_signals)
         url = record.document.metadata.get("url")
         if url:
@@ -146,25 +156,17 @@ class CheckConsentAndOptOuts(beam.DoFn):
         return signals
 
     def process(self, record: AuditRecord):
-        from transforms.consent.decision import consent_decision, decision_signals
-        from transforms.consent.registry import subject_token
-
         signals = self._optout_signals(record)
-        record.optout_signals = signals
+        added = []
         for code in sorted({signal.reason_code for signal in signals if signal.reserved}):
             kinds = sorted({f"{s.kind}@{s.source}" for s in signals if s.reason_code == code})
-            record.add_signal(
-                Signal(code, self.optout_policy.action, STAGE_OPTOUT, ", ".join(kinds))
-            )
-            Metrics.counter(STAGE_OPTOUT, code).inc()
+            added.append(Signal(code, self.optout_policy.action, STAGE_OPTOUT, ", ".join(kinds)))
 
         document = record.document
         subject_tokens = sorted(
             subject_token(self.key, kind, value)
             for kind, value in document.subject_identifiers.items()
         )
-        document.subject_identifiers = {}
-        record.subject_tokens = subject_tokens
         decision = consent_decision(
             subject_tokens,
             [finding.value_token for finding in record.pii_findings],
@@ -174,19 +176,33 @@ class CheckConsentAndOptOuts(beam.DoFn):
             self.index,
             self.settings,
         )
-        record.consent_status = str(decision.status)
-        Metrics.counter(STAGE_CONSENT, f"status.{decision.status}").inc()
-        for signal in decision_signals(decision):
-            record.add_signal(signal)
-        if decision.blocked_mention_tokens:
-            record.redacted_text = redact_mentions(
-                record, set(decision.blocked_mention_tokens), self.pii_settings
-            )
-        yield record
+        self.count(f"status.{decision.status}")
+        added += decision_signals(decision)
+        redaction = (
+            {
+                "redacted_text": redact_mentions(
+                    record, set(decision.blocked_mention_tokens), self.pii_settings
+                )
+            }
+            if decision.blocked_mention_tokens
+            else {}
+        )
+        yield self.updated(
+            record,
+            added,
+            # The raw identifiers stop here: only their tokens travel on.
+            document=replace(document, subject_identifiers={}),
+            optout_signals=signals,
+            subject_tokens=subject_tokens,
+            consent_status=str(decision.status),
+            **redaction,
+        )
 
 
 class ConsentStage(beam.PTransform):
-    """PCollection[AuditRecord] -> records with opt-out signals, consent status and tokens."""
+    """PCollection[AuditRecord] -> new records with opt-out signals, consent status and tokens."""
+
+    contract = CONTRACT
 
     def __init__(self, dofn: CheckConsentAndOptOuts) -> None:
         super().__init__()

@@ -17,6 +17,7 @@ from apache_beam.metrics import Metrics
 
 from schemas.gate import GateSettings
 from schemas.record import Action, AuditRecord, Signal
+from transforms.common.stage import StageContract
 
 STAGE = "gate"
 GATE_EXCEEDED = "source.gate_exceeded"
@@ -57,7 +58,7 @@ class ApplyGate(beam.DoFn):
         records, disqualifying = rates.get(record.source.source_id, (0, 0))
         if gate_exceeded(records, disqualifying, self.threshold):
             Metrics.counter(STAGE, f"exceeded.{record.source.source_id}").inc()
-            record.add_signal(
+            record = record.with_signals(
                 Signal(
                     code=GATE_EXCEEDED,
                     action=Action.REJECT,
@@ -78,6 +79,11 @@ class SourceGate(beam.PTransform):
     barrier for the rates; on the local runner that wait meant writing and reading
     every record once more.
     """
+
+    # Rates count every stage's signals, duplicates' included when the policy says so.
+    contract = StageContract.declare(
+        STAGE, requires=("pii_findings", "rights", "consent_status", "dedup")
+    )
 
     def __init__(self, settings: GateSettings, rates_from=None) -> None:
         super().__init__()

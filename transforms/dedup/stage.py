@@ -14,11 +14,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
 from schemas.dedup import DedupAssignment, DedupFingerprint, DedupSettings
 from schemas.record import Action, AuditRecord, Signal
 from transforms.common.packing import pack, unpack
+from transforms.common.stage import TEXT, ScanStage, StageContract
+from transforms.dedup.beam import ClusterFingerprints
+from transforms.dedup.core import MinHasher, singleton_assignment, sketch_texts
 
 STAGE = "dedup"
 EXACT_DUPLICATE = "dedup.exact_duplicate"
@@ -27,6 +29,14 @@ WITHDRAWN_COPY = "consent.withdrawn_copy"
 STOPPED_CONSENT = ("withdrawn", "refused")
 # Every code this stage adds (stages after it may need to know what it can add).
 SIGNAL_CODES = (EXACT_DUPLICATE, NEAR_DUPLICATE, WITHDRAWN_COPY)
+SKETCH_CONTRACT = StageContract.declare(STAGE, requires=(TEXT,), provides=("dedup_sketch",))
+# The copy kept is ranked on every earlier rejection, on consent and on the license
+# category (`keep_rank`), so all of those stages must have run; the text need not.
+CONTRACT = StageContract.declare(
+    STAGE,
+    requires=("dedup_sketch", "pii_findings", "rights", "consent_status"),
+    provides=("dedup",),
+)
 
 CONSENT_RANK = {"granted": 0, "not_required": 1, "not_checked": 1, "missing": 2}
 LICENSE_RANK = {
@@ -72,23 +82,21 @@ def keyed_for_join(record: AuditRecord) -> tuple[str, bytes]:
     return record.doc_id, pack(replace(record, dedup_sketch=None))
 
 
-class _Sketch(beam.DoFn):
+class _Sketch(ScanStage):
+    contract = SKETCH_CONTRACT
+
     def __init__(self, settings: DedupSettings) -> None:
+        super().__init__()
         self.settings = settings
 
     def setup(self) -> None:
-        from transforms.dedup.core import MinHasher
-
         self._hasher = MinHasher.from_settings(self.settings)
 
     def process(self, batch: list[AuditRecord]):
-        from transforms.dedup.core import sketch_texts
-
         for record, sketch in zip(
             batch, sketch_texts(self._hasher, [r.document.text for r in batch]), strict=True
         ):
-            record.dedup_sketch = sketch
-            yield record
+            yield self.updated(record, dedup_sketch=sketch)
 
 
 class SketchForDedup(beam.PTransform):
@@ -97,6 +105,8 @@ class SketchForDedup(beam.PTransform):
     Runs fused with reading and scanning, so the duplicate stage itself never
     needs the text (see transforms/read/sidecar.py for why that matters).
     """
+
+    contract = SKETCH_CONTRACT
 
     def __init__(self, settings: DedupSettings) -> None:
         super().__init__()
@@ -125,43 +135,40 @@ def duplicate_signal(assignment: DedupAssignment) -> Signal | None:
     )
 
 
-def attach_assignment(item: tuple[str, dict]):
+class AttachAssignment(ScanStage):
     """The record with its assignment; a copy of a person's text is still their text, so
     in a cluster where any member's subject withdrew or refused consent, every other
     member is rejected too."""
-    _, grouped = item
-    for packed in grouped["record"]:
-        record = unpack(packed)
-        [assignment] = grouped["assignment"]
-        record.dedup = assignment
-        signal = duplicate_signal(assignment)
-        if signal is not None:
-            record.add_signal(signal)
-            Metrics.counter(STAGE, f"removed.{record.source.source_id}").inc()
-        if assignment.cluster_withdrawn and record.consent_status not in STOPPED_CONSENT:
-            record.add_signal(
-                Signal(
-                    code=WITHDRAWN_COPY,
-                    action=Action.REJECT,
-                    stage=STAGE,
-                    detail=f"cluster={assignment.cluster_id}",
+
+    contract = CONTRACT
+
+    def process(self, item: tuple[str, dict]):
+        _, grouped = item
+        for packed in grouped["record"]:
+            record = unpack(packed)
+            [assignment] = grouped["assignment"]
+            signals = []
+            signal = duplicate_signal(assignment)
+            if signal is not None:
+                signals.append(signal)
+                self.count(f"removed.{record.source.source_id}")
+            if assignment.cluster_withdrawn and record.consent_status not in STOPPED_CONSENT:
+                signals.append(
+                    self.signal(WITHDRAWN_COPY, Action.REJECT, f"cluster={assignment.cluster_id}")
                 )
-            )
-            Metrics.counter(STAGE, WITHDRAWN_COPY).inc()
-        yield record
+            yield self.updated(record, signals, dedup=assignment)
 
 
 class DedupStage(beam.PTransform):
     """PCollection[AuditRecord] (sketched, text optional) -> with cluster ids and signals."""
+
+    contract = CONTRACT
 
     def __init__(self, settings: DedupSettings) -> None:
         super().__init__()
         self.settings = settings
 
     def expand(self, records):
-        from transforms.dedup.beam import ClusterFingerprints
-        from transforms.dedup.core import singleton_assignment
-
         if self.settings.enabled:
             assignments = (
                 records
@@ -179,5 +186,5 @@ class DedupStage(beam.PTransform):
         return (
             {"record": keyed, "assignment": assignments}
             | "Join" >> beam.CoGroupByKey()
-            | "Attach" >> beam.FlatMap(attach_assignment)
+            | "Attach" >> beam.ParDo(AttachAssignment())
         )

@@ -8,36 +8,42 @@ is what the ledger's evidence spans point into.
 from __future__ import annotations
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
 from schemas.licenses import LicenseEvidence, LicenseSettings
-from schemas.record import Action, AuditRecord, Signal
-from transforms.common.time_budget import Deadline, TimeBudgetExceeded, budget_signal
+from schemas.record import Action, AuditRecord
+from transforms.common.stage import TEXT, ScanStage, StageContract
+from transforms.common.time_budget import Deadline, TimeBudgetExceeded
+from transforms.licenses import deep
+from transforms.licenses.copyrights import CopyrightScanner
+from transforms.licenses.detect import LicenseScanner
+from transforms.licenses.rights import license_policy, rights_verdict
 
 STAGE = "licenses"
 ACTIONS = {"accept": Action.IGNORE, "flag": Action.FLAG, "reject": Action.REJECT}
+CONTRACT = StageContract.declare(
+    STAGE, requires=(TEXT, "source"), provides=("license_evidence", "copyrights", "rights")
+)
 
 
-class ScanLicenses(beam.DoFn):
+class ScanLicenses(ScanStage):
+    contract = CONTRACT
+
     def __init__(self, settings: LicenseSettings, time_budget: float | None = None) -> None:
+        super().__init__(time_budget)
         self.settings = settings
-        self.time_budget = time_budget
 
     def setup(self) -> None:
-        from transforms.licenses.copyrights import CopyrightScanner
-        from transforms.licenses.deep import load_engine
-        from transforms.licenses.detect import LicenseScanner
-
         self.licenses = LicenseScanner()
         self.copyrights = CopyrightScanner()
-        self.deep = load_engine(self.settings.deep.engine)
+        # Called through the module so a test can stand in its own engine; ScanCode
+        # itself is imported only when the policy turns the deep scan on.
+        self.deep = deep.load_engine(self.settings.deep.engine)
 
     def process(self, record: AuditRecord):
-        from transforms.licenses.rights import license_policy, rights_verdict
-
         text = record.document.text
-        deadline = Deadline.after(self.time_budget) if self.time_budget else None
+        deadline = self.deadline()
         deep_reasons: list[str] = []
+        over_budget = False
         try:
             evidence = self.licenses.scan(text, deadline)
             statements = self.copyrights.scan(text, deadline)
@@ -45,8 +51,7 @@ class ScanLicenses(beam.DoFn):
             # The verdict then rests on the declared license alone; the record is
             # rejected, so no unscanned text is published.
             evidence, statements = [], []
-            Metrics.counter(STAGE, "time_budget_exceeded").inc()
-            record.add_signal(budget_signal(STAGE, self.time_budget))
+            over_budget = True
         else:
             source = record.source
             if self.deep is not None and self.settings.deep.applies_to(
@@ -57,25 +62,24 @@ class ScanLicenses(beam.DoFn):
             evidence, statements, record.source.declared_license, self.settings.min_confidence
         )
         verdict.reasons.extend(deep_reasons)
-        record.license_evidence = evidence
-        record.copyrights = statements
-        record.rights = verdict
-        Metrics.counter(STAGE, f"category.{verdict.category}").inc()
-        for code, action in license_policy(verdict, self.settings):
-            record.add_signal(
-                Signal(
-                    code=code, action=ACTIONS[action], stage=STAGE, detail=verdict.spdx_expression
-                )
-            )
-        yield record
+        self.count(f"category.{verdict.category}")
+        findings = {"license_evidence": evidence, "copyrights": statements, "rights": verdict}
+        if over_budget:
+            record = self.over_budget(record)
+        yield self.updated(
+            record,
+            [
+                self.signal(code, ACTIONS[action], verdict.spdx_expression)
+                for code, action in license_policy(verdict, self.settings)
+            ],
+            **findings,
+        )
 
     def _second_opinion(
         self, text: str, evidence: list[LicenseEvidence], deadline: Deadline | None
     ) -> tuple[list[LicenseEvidence], list[str]]:
         """The deep engine's view of an uncertain record; reasons also become counters."""
-        from transforms.licenses.deep import second_opinion
-
-        outcome = second_opinion(
+        outcome = deep.second_opinion(
             self.deep,
             text,
             evidence,
@@ -84,12 +88,14 @@ class ScanLicenses(beam.DoFn):
             deadline,
         )
         for reason in outcome.reasons:
-            Metrics.counter(STAGE, reason.replace(":", ".")).inc()
+            self.count(reason.replace(":", "."))
         return outcome.evidence, outcome.reasons
 
 
 class LicenseStage(beam.PTransform):
-    """PCollection[AuditRecord] -> the same records with license evidence and a rights verdict."""
+    """PCollection[AuditRecord] -> new records with license evidence and a rights verdict."""
+
+    contract = CONTRACT
 
     def __init__(self, settings: LicenseSettings, time_budget: float | None = None) -> None:
         super().__init__()

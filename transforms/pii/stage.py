@@ -8,16 +8,22 @@ travels inside the pipeline graph.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
-from schemas.pii import PiiSettings
+from schemas.pii import PiiFinding, PiiSettings
 from schemas.record import Action, AuditRecord, Signal
 from transforms.common.keys import KeySource
+from transforms.common.stage import TEXT, ScanStage, StageContract
+from transforms.common.time_budget import TimeBudgetExceeded
+from transforms.pii.redaction import redact_until_stable
 
 STAGE = "pii"
 REJECTING_PREFIXES = ("pii.sensitive.", "pii.secret.")
+CONTRACT = StageContract.declare(
+    STAGE, requires=(TEXT,), provides=("pii_findings", "pii_counts", "redacted_text")
+)
 
 
 def signal_for(reason: str) -> Signal:
@@ -25,52 +31,45 @@ def signal_for(reason: str) -> Signal:
     return Signal(code=reason, action=action, stage=STAGE)
 
 
-class ScanPii(beam.DoFn):
+class ScanPii(ScanStage):
+    contract = CONTRACT
+
     def __init__(
         self, settings: PiiSettings, key_source: KeySource, time_budget: float | None = None
     ) -> None:
+        super().__init__(time_budget)
         self.settings = settings
         self.key_source = key_source
-        self.time_budget = time_budget
 
     def setup(self) -> None:
         # tldextract (inside Presidio's email/URL recognizers) must not fetch the
         # public-suffix list: set before Presidio is imported in this worker.
         os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
+        # Lazy on purpose: the engine module imports Presidio (~2 s, ~60 MB), which only
+        # the workers that scan should pay for, not the launcher that builds the graph.
         from transforms.pii.engine import PiiEngine
 
         self.engine = PiiEngine(self.settings)
         self.key = self.key_source.load()
-        self.scanned_bytes = Metrics.counter(STAGE, "bytes_scanned")
 
-    def _deadline(self, records: int):
-        from transforms.common.time_budget import Deadline
-
-        return Deadline.after(self.time_budget * records) if self.time_budget else None
-
-    def _scan_batch(self, texts: list[str]) -> list:
+    def _scan_batch(self, texts: list[str]) -> Sequence[list[PiiFinding] | None]:
         """Findings per text, or None for a text that overran its own time budget.
 
         The batch shares one budget (per-record budget x records); if it overruns,
         each text is scanned again alone against its own budget to find the slow one.
         """
-        from transforms.common.time_budget import TimeBudgetExceeded
-
         try:
-            return self.engine.scan_batch(texts, self.key, self._deadline(len(texts)))
+            return self.engine.scan_batch(texts, self.key, self.deadline(len(texts)))
         except TimeBudgetExceeded:
             if len(texts) == 1:
                 return [None]
         return [self._scan_batch([text])[0] for text in texts]
 
     def process(self, batch: list[AuditRecord]):
-        from transforms.common.time_budget import TimeBudgetExceeded, budget_signal
-        from transforms.pii.redaction import redact_until_stable
-
         texts = [record.output_text for record in batch]
         for record, text, findings in zip(batch, texts, self._scan_batch(texts), strict=True):
-            self.scanned_bytes.inc(record.document.byte_length)
-            deadline = self._deadline(1)
+            self.count("bytes_scanned", record.document.byte_length)
+            deadline = self.deadline()
             try:
                 if findings is None:
                     raise TimeBudgetExceeded(self.time_budget)
@@ -83,23 +82,24 @@ class ScanPii(beam.DoFn):
                     ),
                 )
             except TimeBudgetExceeded:
-                Metrics.counter(STAGE, "time_budget_exceeded").inc()
-                record.add_signal(budget_signal(STAGE, self.time_budget))
-                yield record
+                yield self.over_budget(record)
                 continue
-            record.pii_findings = findings
-            record.pii_counts = dict(outcome.counts)
             for entity_type, count in outcome.counts.items():
-                Metrics.counter(STAGE, f"found.{entity_type}").inc(count)
-            if outcome.redacted:
-                record.redacted_text = outcome.redacted_text
-            for reason in outcome.reasons:
-                record.add_signal(signal_for(reason))
-            yield record
+                self.count(f"found.{entity_type}", count)
+            redaction = {"redacted_text": outcome.redacted_text} if outcome.redacted else {}
+            yield self.updated(
+                record,
+                [signal_for(reason) for reason in outcome.reasons],
+                pii_findings=findings,
+                pii_counts=dict(outcome.counts),
+                **redaction,
+            )
 
 
 class PiiStage(beam.PTransform):
-    """PCollection[AuditRecord] -> the same records with PII findings, redaction and signals."""
+    """PCollection[AuditRecord] -> new records with PII findings, redaction and signals."""
+
+    contract = CONTRACT
 
     def __init__(
         self, settings: PiiSettings, key_source: KeySource, time_budget: float | None = None

@@ -28,6 +28,7 @@ from apache_beam.metrics import Metrics
 
 from schemas.record import AuditRecord, DetachedText
 from transforms.common.packing import pack, unpack
+from transforms.common.stage import TEXT, StageContract
 
 TEXT_SCHEMA = pa.schema(
     [pa.field("doc_id", pa.string(), nullable=False), pa.field("text", pa.string(), nullable=False)]
@@ -126,6 +127,10 @@ def detached(record: AuditRecord, path: str) -> AuditRecord:
 
 class DetachText(beam.DoFn):
     """AuditRecord with text -> the same record without it; the text goes to a sidecar file."""
+
+    contract = StageContract.declare(
+        NAMESPACE, requires=(TEXT,), provides=("detached",), removes=(TEXT,)
+    )
 
     def __init__(self, directory: str) -> None:
         self._directory = directory

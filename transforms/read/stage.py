@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import apache_beam as beam
+import pyarrow.parquet as pq
 from apache_beam.io.filesystems import CompressionTypes, FileSystems
 from apache_beam.metrics import Metrics
 
@@ -63,8 +64,6 @@ def plan_units(element: tuple[ReadSpec, str, int]) -> Iterator[ReadUnit]:
     if spec.format != "parquet":
         yield ReadUnit(spec, path, size)
         return
-    import pyarrow.parquet as pq
-
     try:
         with _open(path) as stream:
             metadata = pq.ParquetFile(stream).metadata
