@@ -13,11 +13,16 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow.parquet as pq
 
 from expectations import frames, suites
+
+if TYPE_CHECKING:
+    # Annotations only: GX itself is imported when a validator is built (it is slow to import).
+    from great_expectations.checkpoint import Checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +99,9 @@ class OutputValidator:
             },
         )
         self.source = self.context.data_sources.add_pandas("outputs")
-        self.checkpoints: dict[str, object] = {}
+        self.checkpoints: dict[str, Checkpoint] = {}
 
-    def _checkpoint(self, name: str, expectations: list) -> object:
+    def _checkpoint(self, name: str, expectations: list) -> Checkpoint:
         if name not in self.checkpoints:
             from great_expectations.checkpoint import UpdateDataDocsAction
 

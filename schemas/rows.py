@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import functools
 from dataclasses import fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    # Typeshed's protocol for "any dataclass instance"; it exists only for the checker.
+    from _typeshed import DataclassInstance
 
 
 @functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
+def _field_names(cls: type[DataclassInstance]) -> tuple[str, ...]:
     return tuple(field.name for field in fields(cls))
 
 
-def flat_row(obj: Any) -> dict:
+def flat_row(obj: DataclassInstance) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in _field_names(type(obj))}

@@ -339,7 +339,9 @@ def verified_edges(
     member with that minimum, so it is never materialised (runners page big
     groups lazily). Returns (edges, number of candidate pairs examined).
     """
-    size, anchor_id, anchor_signature = 0, None, None
+    size = 0
+    anchor_id: str | None = None
+    anchor_signature: np.ndarray | None = None
     for doc_id, signature in members:
         size += 1
         if anchor_id is None or doc_id < anchor_id:
@@ -351,6 +353,8 @@ def verified_edges(
             (a, b) for a, b in pairs if estimated_jaccard(signatures[a], signatures[b]) >= threshold
         ]
         return edges, len(pairs)
+    if anchor_id is None or anchor_signature is None:
+        return [], 0  # no members: nothing to compare
     edges, examined = [], 0
     for doc_id, signature in members:
         if doc_id != anchor_id:

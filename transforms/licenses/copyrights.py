@@ -203,7 +203,8 @@ def _statement_at(
     if named is not None:
         return _named_holder_statement(text, line_start + lead.start(), named)
     # "Copyright: Copyright (c) 1998 ..." (a field name, then the statement)
-    repeated = _LEAD.match(line, _FIELD_LEAD.match(line, rest_start).end())
+    field = _FIELD_LEAD.match(line, rest_start)  # always matches: the pattern may be empty
+    repeated = _LEAD.match(line, field.end() if field is not None else rest_start)
     if repeated is not None:
         rest_start = repeated.end()
     assigned = _ASSIGNED_YEARS.match(line, rest_start)
@@ -235,7 +236,7 @@ def _statement_at(
             break
         holder_offset, holder_text = next_offset, next_text
         line_end = _line_end(text, next_offset)
-        if not wrapped_years:
+        if more_years is None or not wrapped_years:  # wrapped years imply a match
             break
         years_text += " " + more_years.group(0)
         holder_offset += more_years.end()

@@ -15,11 +15,21 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Hashable
 from typing import NamedTuple
 
 import phonenumbers
 from phonenumbers import phonenumbermatcher as _matcher
-from phonenumbers.phonenumberutil import NumberParseException
+
+# Two private upstream helpers, used on purpose to repeat upstream's checks exactly
+# (`_formatting_rule_has_first_group_only`, `fullmatch`): the matcher module
+# re-exports them at run time but its stub does not, so they come from the modules
+# that define them (the same function objects).
+from phonenumbers.phonenumberutil import (
+    NumberParseException,
+    _formatting_rule_has_first_group_only,
+)
+from phonenumbers.re_util import fullmatch
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
@@ -61,7 +71,7 @@ _PATTERN_PREFIXES = {
 }
 
 
-def _prefix_rule(metadata) -> tuple[int, tuple[str, ...]] | None:
+def _prefix_rule(metadata: phonenumbers.PhoneMetadata) -> tuple[int, tuple[str, ...]] | None:
     """How a region's national prefix is stripped: (longest strip, starts), or None."""
     prefix = metadata.national_prefix_for_parsing or ""
     transform = metadata.national_prefix_transform_rule or ""
@@ -72,7 +82,7 @@ def _prefix_rule(metadata) -> tuple[int, tuple[str, ...]] | None:
 
 
 @functools.lru_cache(maxsize=512)
-def _region_screen(region: str):
+def _region_screen(region: str) -> _Screen | None:
     """What any valid number parsed with this default region must look like, or None.
 
     Without a "+" or the region's international prefix, libphonenumber takes the
@@ -83,12 +93,17 @@ def _region_screen(region: str):
     screen.
     """
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
-    rule = _prefix_rule(metadata) if metadata is not None else None
+    if metadata is None:
+        return None
+    rule = _prefix_rule(metadata)
     if rule is None:
         return None
+    country_code = metadata.country_code
+    if country_code is None:
+        return None  # no regions share an absent code, so no pattern either
     lengths: set[int] = set()
     patterns: list[str] = []
-    for code_region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(metadata.country_code, ()):
+    for code_region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code, ()):
         code_metadata = phonenumbers.PhoneMetadata.metadata_for_region(code_region, None)
         general = code_metadata.general_desc if code_metadata else None
         if general is None or not general.possible_length or not general.national_number_pattern:
@@ -99,20 +114,21 @@ def _region_screen(region: str):
         return None
     idd = metadata.international_prefix
     home = phonenumbers.PhoneMetadata.metadata_for_region(
-        phonenumbers.region_code_for_country_code(metadata.country_code), None
+        phonenumbers.region_code_for_country_code(country_code), None
     )
     home_rule = _prefix_rule(home) if home is not None else None
     starts = set(rule[1]) | set(home_rule[1] if home_rule else ())
     # Some suffix of the digits, after at most `longest` skipped, has a possible length
     # and matches a general pattern: one regex, so the engine does the skipping.
-    longest = len(str(metadata.country_code)) + 2 * rule[0]
+    longest = len(str(country_code)) + 2 * rule[0]
     length_ahead = "|".join(f"[0-9]{{{n}}}" for n in sorted(lengths))
-    general = "(?:" + ")|(?:".join(patterns) + ")"
+    any_general = "(?:" + ")|(?:".join(patterns) + ")"
     return _Screen(
         re.compile(idd) if idd else None,
-        re.compile(f"[0-9]{{0,{longest}}}(?=(?:{length_ahead})$)(?:{general})"),
-        tuple(sorted(starts)) + (str(metadata.country_code),),
-        _format_rules(home.number_format) if home_rule is not None else None,
+        re.compile(f"[0-9]{{0,{longest}}}(?=(?:{length_ahead})$)(?:{any_general})"),
+        tuple(sorted(starts)) + (str(country_code),),
+        # home_rule is set only when home is, so this names home's formats.
+        _format_rules(home.number_format) if home is not None and home_rule is not None else None,
     )
 
 
@@ -128,9 +144,7 @@ def _format_rules(number_formats) -> tuple:
             bool(
                 f.national_prefix_formatting_rule
                 and not f.national_prefix_optional_when_formatting
-                and not _matcher._formatting_rule_has_first_group_only(
-                    f.national_prefix_formatting_rule
-                )
+                and not _formatting_rule_has_first_group_only(f.national_prefix_formatting_rule)
             ),
         )
         for f in number_formats
@@ -183,13 +197,15 @@ def _verified_number(candidate: str, region: str, leniency: int):
     """Upstream `_parse_and_verify` minus its neighbour checks: the number, or None."""
     if leniency == _matcher.Leniency.VALID and cannot_be_valid(candidate, region):
         return None
-    if not _matcher.fullmatch(_matcher._MATCHING_BRACKETS, candidate) or _matcher._PUB_PAGES.search(
+    if not fullmatch(_matcher._MATCHING_BRACKETS, candidate) or _matcher._PUB_PAGES.search(
         candidate
     ):
         return None
     try:
         number = phonenumbers.parse(candidate, region, keep_raw_input=True)
-        if not _matcher._verify(leniency, number, candidate, None):
+        # The stub wants a matcher, but the POSSIBLE and VALID checks (the only
+        # leniencies memoised here) never read it; upstream's grouping checks do.
+        if not _matcher._verify(leniency, number, candidate, None):  # type: ignore[arg-type]
             return None
     except NumberParseException:
         return None
@@ -237,9 +253,13 @@ class MemoisedPhoneRecognizer(PhoneRecognizer):
         super().__init__(supported_regions=supported_regions, name="PhoneRecognizer")
 
     def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
+        leniency = self.leniency
+        if leniency is None:
+            # Upstream's matcher refuses a missing leniency with this same error.
+            raise ValueError("Need a leniency value")
         results = []
         for region in self.supported_regions:
-            for match in MemoisedPhoneNumberMatcher(text, region, leniency=self.leniency):
+            for match in MemoisedPhoneNumberMatcher(text, region, leniency=leniency):
                 results.append(
                     self._get_recognizer_result(
                         match, text, _explained_region(match.raw_string, region), nlp_artifacts
@@ -249,15 +269,18 @@ class MemoisedPhoneRecognizer(PhoneRecognizer):
 
 
 @functools.lru_cache(maxsize=_MEMO_SIZE)
-def _explained_region(raw: str, region: str) -> str:
-    """The region upstream names in its explanation (it re-parses the match without one)."""
+def _explained_region(raw: str, region: str) -> str | None:
+    """The region upstream names in its explanation (it re-parses the match without one).
+
+    None when the number belongs to no region: upstream then says "None region" too.
+    """
     try:
         return phonenumbers.region_code_for_number(phonenumbers.parse(raw))
     except NumberParseException:
         return region
 
 
-def _national_reading(candidate: str, region: str):
+def _national_reading(candidate: str, region: str) -> Hashable:
     """What parsing the candidate for the region depends on, when it is plain national.
 
     Digits that start with neither a national prefix, the country code nor the
@@ -273,6 +296,8 @@ def _national_reading(candidate: str, region: str):
     ):
         return region
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
+    if metadata is None:
+        return region  # unreachable: a region without metadata has no screen
     return (
         metadata.country_code,
         metadata.international_prefix,

@@ -17,9 +17,11 @@ in its file fails the run loudly; nothing is dropped silently.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import BinaryIO, Protocol
 
 import apache_beam as beam
 import pyarrow as pa
@@ -46,14 +48,29 @@ class MissingText(RuntimeError):
     """A record names a sidecar file that does not hold its text: the run must not publish."""
 
 
+class _TableWriter(Protocol):
+    """The part of pyarrow's ParquetWriter used here (pyarrow ships no type information)."""
+
+    def write_table(self, table: pa.Table) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class _OpenFile:
+    """A sidecar file being written: its name, its byte stream and the Parquet writer on it."""
+
+    path: str
+    stream: BinaryIO
+    writer: _TableWriter
+
+
 class SidecarWriter:
     """Appends (doc_id, text) rows to rotating Parquet files in one directory."""
 
     def __init__(self, directory: str) -> None:
         self._directory = directory
-        self._path: str | None = None
-        self._stream = None
-        self._writer = None
+        self._file: _OpenFile | None = None
         self._ids: list[str] = []
         self._texts: list[str] = []
         self._pending_bytes = 0
@@ -61,54 +78,61 @@ class SidecarWriter:
 
     def add(self, doc_id: str, text: str) -> str:
         """Queue one text; returns the file that will hold it."""
-        if self._path is None:
-            self._open()
+        file = self._file if self._file is not None else self._open()
         self._ids.append(doc_id)
         self._texts.append(text)
         self._pending_bytes += len(text)
-        path = self._path
         if self._pending_bytes >= ROW_GROUP_BYTES:
-            self._flush()
+            self._flush(file)
             if self._file_bytes >= FILE_BYTES:
                 self.close()
-        return path
+        return file.path
 
-    def _open(self) -> None:
+    def _open(self) -> _OpenFile:
         import pyarrow.parquet as pq
 
-        self._path = FileSystems.join(self._directory, f"{uuid.uuid4().hex}.parquet")
-        self._stream = FileSystems.create(
-            self._path,
+        path = FileSystems.join(self._directory, f"{uuid.uuid4().hex}.parquet")
+        stream = FileSystems.create(
+            path,
             mime_type="application/octet-stream",
             compression_type=CompressionTypes.UNCOMPRESSED,
         )
-        self._writer = pq.ParquetWriter(self._stream, TEXT_SCHEMA, compression="zstd")
+        try:
+            writer = pq.ParquetWriter(stream, TEXT_SCHEMA, compression="zstd")
+        except Exception:
+            # Not yet in self._file, so abandon() cannot reach it: close it here instead.
+            with contextlib.suppress(Exception):
+                stream.close()
+            raise
+        self._file = _OpenFile(path, stream, writer)
         self._file_bytes = 0
+        return self._file
 
-    def _flush(self) -> None:
+    def _flush(self, file: _OpenFile) -> None:
         if not self._ids:
             return
         table = pa.table({"doc_id": self._ids, "text": self._texts}, schema=TEXT_SCHEMA)
-        self._writer.write_table(table)
+        file.writer.write_table(table)
         self._file_bytes += self._pending_bytes
         self._ids, self._texts, self._pending_bytes = [], [], 0
 
     def close(self) -> None:
-        if self._path is None:
+        file = self._file
+        if file is None:
             return
-        self._flush()
-        self._writer.close()
-        self._stream.close()
-        self._path = self._stream = self._writer = None
+        self._flush(file)
+        file.writer.close()
+        file.stream.close()
+        self._file = None
 
     def abandon(self) -> None:
         """Best effort after a failure: the file is an orphan no record names."""
         try:
-            if self._stream is not None:
-                self._stream.close()
+            if self._file is not None:
+                self._file.stream.close()
         except Exception:  # noqa: BLE001 - the bundle is failing already
             pass
-        self._path = self._stream = self._writer = None
+        self._file = None
 
 
 def detached(record: AuditRecord, path: str) -> AuditRecord:
@@ -135,7 +159,9 @@ class DetachText(beam.DoFn):
     def __init__(self, directory: str) -> None:
         self._directory = directory
         self._bytes = Metrics.counter(NAMESPACE, "bytes")
-        self._writer: SidecarWriter | None = None
+        # A writer opens no file before its first text, so one always exists; each
+        # bundle starts a fresh one, and a closed one has nothing left to abandon.
+        self._writer = SidecarWriter(directory)
 
     def start_bundle(self) -> None:
         self._writer = SidecarWriter(self._directory)
@@ -147,11 +173,9 @@ class DetachText(beam.DoFn):
 
     def finish_bundle(self) -> None:
         self._writer.close()
-        self._writer = None
 
     def teardown(self) -> None:
-        if self._writer is not None:
-            self._writer.abandon()
+        self._writer.abandon()
 
 
 def add_text(row: dict, text: str) -> dict:
@@ -195,7 +219,7 @@ class _AttachTexts(beam.DoFn):
     def __init__(self, finishers: dict[str, Callable[[dict, str], dict]]) -> None:
         self._finishers = finishers
 
-    def process(self, item: tuple[str, Iterable[tuple[str, str, dict]]]) -> Iterator:
+    def process(self, item: tuple[str, Iterable[tuple[str, str, bytes]]]) -> Iterator:
         path, wanted = item
         rows = ((kind, doc_id, unpack(row)) for kind, doc_id, row in wanted)
         for kind, row, text in attach_texts(path, rows):

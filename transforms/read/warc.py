@@ -202,7 +202,11 @@ def detect_charset(payload: bytes, content_type: str = "") -> tuple[str, str]:
         return "utf-8", "utf8"
     except UnicodeDecodeError:
         pass
-    return _codec_name(detect_encoding(payload)) or "cp1252", "detected"
+    detected = detect_encoding(payload)
+    # With its default WHATWG remapping uchardet never gives None (unknown -> utf-8);
+    # None would only come without the remapping, and then cp1252 is the fallback too.
+    codec = _codec_name(detected) if detected is not None else None
+    return codec or "cp1252", "detected"
 
 
 def _codec_name(label: str) -> str | None:
@@ -234,8 +238,11 @@ def _tree_to_text(tree: HTMLTree) -> str:
 
 def _meta_tags(tree: HTMLTree) -> list[tuple[str, str]]:
     """(name or http-equiv, content) of every `<meta>` with content: opt-out input."""
-    tags = []
-    for element in tree.document.query_selector_all("meta"):
+    tags: list[tuple[str, str]] = []
+    document = tree.document
+    if document is None:
+        return tags  # only a tree that was never parsed lacks a document, and tags
+    for element in document.query_selector_all("meta"):
         name = element.getattr("name") or element.getattr("http-equiv")
         content = element.getattr("content")
         if name and content is not None:
