@@ -34,11 +34,11 @@ from typing import BinaryIO
 from schemas.consent import (
     ConsentDecision,
     ConsentEntry,
-    ConsentReason,
     ConsentStatus,
     LedgerConsentStatus,
     SubjectKind,
 )
+from schemas.reason_codes import ConsentReason
 from schemas.record import Action, Signal
 from transforms.common.hashing import hmac_token
 

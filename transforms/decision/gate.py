@@ -16,10 +16,13 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from schemas.gate import GateSettings
+from schemas.reason_codes import SourceReason
 from schemas.record import Action, AuditRecord, Signal
 
 STAGE = "gate"
-GATE_EXCEEDED = "source.gate_exceeded"
+GATE_EXCEEDED = SourceReason.GATE_EXCEEDED.value
+# A gate is all or nothing: every record of a source over the threshold is rejected.
+GATE_ACTION = Action.REJECT
 
 
 def is_disqualifying(codes: Iterable[str], patterns: Iterable[str]) -> bool:
@@ -60,7 +63,7 @@ class ApplyGate(beam.DoFn):
             record.add_signal(
                 Signal(
                     code=GATE_EXCEEDED,
-                    action=Action.REJECT,
+                    action=GATE_ACTION,
                     stage=STAGE,
                     detail=f"{disqualifying}/{records} disqualifying records "
                     f"({disqualifying / records:.1%}) > {self.threshold:.0%}",

@@ -7,10 +7,11 @@ from apache_beam.metrics import Metrics
 
 from schemas.document import Document
 from schemas.policy import Policy
+from schemas.reason_codes import SourceReason
 from schemas.record import Action, AuditRecord, Signal, SourceContext
 from transforms.decision.policy import decide
 
-MISSING_EVIDENCE = "source.missing_evidence"
+MISSING_EVIDENCE = SourceReason.MISSING_EVIDENCE.value
 
 
 class AttachSource(beam.DoFn):

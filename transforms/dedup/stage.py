@@ -17,13 +17,14 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from schemas.dedup import DedupAssignment, DedupFingerprint, DedupSettings
+from schemas.reason_codes import ConsentReason, DedupReason
 from schemas.record import Action, AuditRecord, Signal
 from transforms.common.packing import pack, unpack
 
 STAGE = "dedup"
-EXACT_DUPLICATE = "dedup.exact_duplicate"
-NEAR_DUPLICATE = "dedup.near_duplicate"
-WITHDRAWN_COPY = "consent.withdrawn_copy"
+EXACT_DUPLICATE = DedupReason.EXACT_DUPLICATE.value
+NEAR_DUPLICATE = DedupReason.NEAR_DUPLICATE.value
+WITHDRAWN_COPY = ConsentReason.WITHDRAWN_COPY.value
 STOPPED_CONSENT = ("withdrawn", "refused")
 # Every code this stage adds (stages after it may need to know what it can add).
 SIGNAL_CODES = (EXACT_DUPLICATE, NEAR_DUPLICATE, WITHDRAWN_COPY)

@@ -11,11 +11,10 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from schemas.licenses import LicenseEvidence, LicenseSettings
-from schemas.record import Action, AuditRecord, Signal
+from schemas.record import AuditRecord, Signal
 from transforms.common.time_budget import Deadline, TimeBudgetExceeded, budget_signal
 
 STAGE = "licenses"
-ACTIONS = {"accept": Action.IGNORE, "flag": Action.FLAG, "reject": Action.REJECT}
 
 
 class ScanLicenses(beam.DoFn):
@@ -33,7 +32,8 @@ class ScanLicenses(beam.DoFn):
         self.deep = load_engine(self.settings.deep.engine)
 
     def process(self, record: AuditRecord):
-        from transforms.licenses.rights import license_policy, rights_verdict
+        from transforms.licenses.policy_rules import license_policy
+        from transforms.licenses.rights import rights_verdict
 
         text = record.document.text
         deadline = Deadline.after(self.time_budget) if self.time_budget else None
@@ -63,9 +63,7 @@ class ScanLicenses(beam.DoFn):
         Metrics.counter(STAGE, f"category.{verdict.category}").inc()
         for code, action in license_policy(verdict, self.settings):
             record.add_signal(
-                Signal(
-                    code=code, action=ACTIONS[action], stage=STAGE, detail=verdict.spdx_expression
-                )
+                Signal(code=code, action=action, stage=STAGE, detail=verdict.spdx_expression)
             )
         yield record
 

@@ -12,12 +12,11 @@ import os
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from schemas.pii import PiiSettings
+from schemas.pii import REJECTING_PREFIXES, PiiSettings
 from schemas.record import Action, AuditRecord, Signal
 from transforms.common.keys import KeySource
 
 STAGE = "pii"
-REJECTING_PREFIXES = ("pii.sensitive.", "pii.secret.")
 
 
 def signal_for(reason: str) -> Signal:
