@@ -112,7 +112,7 @@ class RightsVerdict:
 IntendedUse = Literal["commercial", "non_commercial", "research"]
 
 
-def _default_allowed_categories() -> dict[str, list[Category]]:
+def _default_allowed_categories() -> dict[IntendedUse, list[Category]]:
     base = [Category.PUBLIC_DOMAIN, Category.PERMISSIVE, Category.WEAK_COPYLEFT, Category.COPYLEFT]
     return {
         "commercial": base,

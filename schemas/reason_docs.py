@@ -40,8 +40,8 @@ def _table(codes: list[str]) -> list[str]:
 def reason_codes_markdown() -> str:
     """The whole page: one table per namespace, in the catalogue's own order."""
     groups: dict[str, list[str]] = {}
-    for codes in CODE_ENUMS:
-        groups.setdefault(namespace(codes), []).extend(str(code) for code in codes)
+    for enum in CODE_ENUMS:
+        groups.setdefault(namespace(enum), []).extend(str(code) for code in enum)
     for family in FAMILIES:
         groups.setdefault(f"{family.stem.split('.', 1)[0]}.", []).append(family.pattern)
     lines = [_INTRO]

@@ -116,10 +116,10 @@ def explain_policy(policy: Policy, policy_path: str, sha256: str) -> str:
     out.append(
         f"  Consent is required for source types: {', '.join(consent.required_source_types)}."
     )
-    for code, action in consent.actions().items():
-        out.append(_line(code, action))
-    for code in OptOutReason:
-        out.append(_line(code, policy.optout.action))
+    for consent_code, action in consent.actions().items():
+        out.append(_line(consent_code, action))
+    for optout_code in OptOutReason:
+        out.append(_line(optout_code, policy.optout.action))
     out.append("\n4. Duplicates")
     dedup = policy.dedup
     out.append(
@@ -127,8 +127,8 @@ def explain_policy(policy: Policy, policy_path: str, sha256: str) -> str:
         f"shingles, estimated Jaccard >= {dedup.threshold}. The copy with the strongest rights "
         "is kept (already-rejected last, then consent, then license, then source priority)."
     )
-    for code in (DedupReason.EXACT_DUPLICATE, DedupReason.NEAR_DUPLICATE):
-        out.append(_line(code, Action.REJECT))
+    for dedup_code in (DedupReason.EXACT_DUPLICATE, DedupReason.NEAR_DUPLICATE):
+        out.append(_line(dedup_code, Action.REJECT))
     out.append(_line(ConsentReason.WITHDRAWN_COPY, Action.REJECT))
     out.append("\n5. Per-source gate")
     gate = policy.gate

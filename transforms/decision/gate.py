@@ -108,6 +108,8 @@ def _sample_row(record: AuditRecord, seed: str) -> tuple[str, tuple[str, tuple[s
         "decision": str(record.decision),
         "reasons": list(record.reasons),
     }
+    if record.detached is None:
+        raise ValueError(f"record {record.doc_id}: the review sample takes detached records")
     return record.source.source_id, (sample_key(seed, record.doc_id), (record.detached.file, row))
 
 
