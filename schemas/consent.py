@@ -198,7 +198,7 @@ class WarcRecord:
 
 
 class WarcErrorCode(StrEnum):
-    """Dead-letter codes for WARC input; `read.*` like `schemas.dead_letter.ReadError`."""
+    """The dead-letter codes a WARC file can produce: a subset of `ReadError`, by value."""
 
     CORRUPT_COMPRESSED = ReadError.CORRUPT_COMPRESSED.value
     UNREADABLE_FILE = ReadError.UNREADABLE_FILE.value
