@@ -13,6 +13,8 @@ from enum import StrEnum
 
 import pyarrow as pa
 
+from schemas.reason_codes import OptOutReason, ReadError
+
 # --------------------------------------------------------------------------- opt-out
 
 
@@ -35,15 +37,6 @@ class OptOutSource(StrEnum):
     METADATA = "metadata"
     TDMREP_JSON = "tdmrep_json"
     ROBOTS_TXT = "robots_txt"
-
-
-class OptOutReason(StrEnum):
-    """Reason codes shared with policy, metrics, ledger and report."""
-
-    TDM_RESERVATION = "optout.tdm_reservation"
-    NOAI = "optout.noai"
-    CONTENT_USAGE = "optout.content_usage"
-    ROBOTS = "optout.robots"
 
 
 REASON_BY_KIND: dict[OptOutKind, OptOutReason] = {
@@ -127,13 +120,6 @@ class LedgerConsentStatus(StrEnum):
     NOT_REQUIRED = "not_required"
 
 
-class ConsentReason(StrEnum):
-    MISSING = "consent.missing"
-    WITHDRAWN = "consent.withdrawn"
-    REFUSED = "consent.refused"
-    WITHDRAWN_MENTION = "consent.withdrawn_mention"
-
-
 ALL_PURPOSES = "*"
 
 
@@ -212,14 +198,14 @@ class WarcRecord:
 
 
 class WarcErrorCode(StrEnum):
-    """Dead-letter codes for WARC input; `read.*` like `schemas.dead_letter.ReadError`."""
+    """The dead-letter codes a WARC file can produce: a subset of `ReadError`, by value."""
 
-    CORRUPT_COMPRESSED = "read.corrupt_compressed"
-    UNREADABLE_FILE = "read.unreadable_file"
-    MALFORMED_RECORD = "read.warc_malformed_record"
-    UNSUPPORTED_CONTENT_TYPE = "read.unsupported_content_type"
-    EMPTY_DOCUMENT = "read.empty_document"
-    TOO_LARGE = "read.too_large"
+    CORRUPT_COMPRESSED = ReadError.CORRUPT_COMPRESSED.value
+    UNREADABLE_FILE = ReadError.UNREADABLE_FILE.value
+    MALFORMED_RECORD = ReadError.WARC_MALFORMED_RECORD.value
+    UNSUPPORTED_CONTENT_TYPE = ReadError.UNSUPPORTED_CONTENT_TYPE.value
+    EMPTY_DOCUMENT = ReadError.EMPTY_DOCUMENT.value
+    TOO_LARGE = ReadError.TOO_LARGE.value
 
 
 @dataclass(frozen=True)

@@ -1,48 +1,18 @@
-"""Records that could not become a Document: kept with a reason, never with their content."""
+"""Records that could not become a Document: kept with a reason, never with their content.
+
+The error codes (`ReadError`) are reason codes, defined with the others in
+`schemas/reason_codes.py`; their meaning is in the catalogue's prose file.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass
-from enum import StrEnum
 
 import pyarrow as pa
 
 from schemas.document import make_doc_id
-
-
-class ReadError(StrEnum):
-    """Error codes of the dead-letter output; each names one kind of bad input."""
-
-    MALFORMED_JSON = "read.malformed_json"
-    NOT_AN_OBJECT = "read.not_an_object"
-    WRONG_TYPE = "read.wrong_type"
-    MISSING_TEXT = "read.missing_text"
-    INVALID_UTF8 = "read.invalid_utf8"
-    EMPTY_DOCUMENT = "read.empty_document"
-    TOO_LARGE = "read.too_large"
-    CORRUPT_COMPRESSED = "read.corrupt_compressed"
-    UNREADABLE_FILE = "read.unreadable_file"
-    DECOMPRESSION_LIMIT = "read.decompression_limit"
-    WARC_MALFORMED_RECORD = "read.warc_malformed_record"
-    UNSUPPORTED_CONTENT_TYPE = "read.unsupported_content_type"
-
-
-DEAD_LETTER_DESCRIPTIONS: dict[str, str] = {
-    ReadError.MALFORMED_JSON: "The line is not valid JSON.",
-    ReadError.NOT_AN_OBJECT: "The JSON value is not an object (e.g. a list or a number).",
-    ReadError.WRONG_TYPE: "The text field holds a value that is not a string.",
-    ReadError.MISSING_TEXT: "The configured text field is absent or null.",
-    ReadError.INVALID_UTF8: "The bytes are not valid UTF-8.",
-    ReadError.EMPTY_DOCUMENT: "The text is empty or only whitespace.",
-    ReadError.TOO_LARGE: "The record is larger than limits.max_document_bytes.",
-    ReadError.CORRUPT_COMPRESSED: "The compressed stream is truncated or corrupt from here on.",
-    ReadError.UNREADABLE_FILE: "The whole file could not be opened or parsed.",
-    ReadError.DECOMPRESSION_LIMIT: "The file decompresses to more than "
-    "limits.max_decompressed_bytes (a gzip bomb or a mislabelled file); the rest is not read.",
-    ReadError.WARC_MALFORMED_RECORD: "A WARC record's headers or payload are malformed.",
-    ReadError.UNSUPPORTED_CONTENT_TYPE: "A WARC response is not text (e.g. an image).",
-}
+from schemas.reason_codes import ReadError
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.reason_codes import PII_SECRET, PII_SENSITIVE
+
 
 class GateSettings(BaseModel):
     """The `gate:` block of the policy."""
@@ -12,7 +14,7 @@ class GateSettings(BaseModel):
 
     threshold: float = Field(0.05, ge=0.0, le=1.0, description="TC260's 5% figure")
     disqualifying: tuple[str, ...] = Field(
-        ("pii.sensitive.*", "pii.secret.*"),
+        (PII_SENSITIVE.pattern, PII_SECRET.pattern),
         description="globs over signal codes that make a record disqualifying",
     )
     sample_size: int = Field(4000, ge=0, description="TC260's review sample size per source")

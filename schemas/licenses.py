@@ -15,6 +15,7 @@ from typing import Literal
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from schemas.actions import Action, LicenseActionSetting
 from schemas.rows import flat_row
 
 
@@ -108,11 +109,10 @@ class RightsVerdict:
     copyright_holders: list[str] = field(default_factory=list)
 
 
-PolicyAction = Literal["accept", "flag", "reject"]
 IntendedUse = Literal["commercial", "non_commercial", "research"]
 
 
-def _default_allowed_categories() -> dict[str, list[Category]]:
+def _default_allowed_categories() -> dict[IntendedUse, list[Category]]:
     base = [Category.PUBLIC_DOMAIN, Category.PERMISSIVE, Category.WEAK_COPYLEFT, Category.COPYLEFT]
     return {
         "commercial": base,
@@ -164,8 +164,10 @@ class DeepScanSettings(BaseModel):
 class LicenseSettings(BaseModel):
     """License policy. Defaults suit a commercial model; every action can be overridden.
 
-    `accept` records the reason code without blocking (the ledger's `ignore`), `flag` keeps
-    the document but surfaces the reason, `reject` drops it.
+    Actions are spelled `accept` (records the reason code without blocking: the signal
+    carries `Action.IGNORE`), `flag` (keeps the document but surfaces the reason) and
+    `reject` (drops it). `transforms/licenses/policy_rules.py` says which action each
+    code gets.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -174,12 +176,12 @@ class LicenseSettings(BaseModel):
     allowed_categories: dict[IntendedUse, list[Category]] = Field(
         default_factory=_default_allowed_categories
     )
-    disallowed_action: PolicyAction = "reject"
-    unknown_action: PolicyAction = "flag"
-    conflict_action: PolicyAction = "flag"
-    copyleft_action: PolicyAction = "accept"
-    tdm_reserved_action: PolicyAction = "reject"
-    all_rights_reserved_action: PolicyAction = "reject"
+    disallowed_action: LicenseActionSetting = Action.REJECT
+    unknown_action: LicenseActionSetting = Action.FLAG
+    conflict_action: LicenseActionSetting = Action.FLAG
+    copyleft_action: LicenseActionSetting = Action.IGNORE
+    tdm_reserved_action: LicenseActionSetting = Action.REJECT
+    all_rights_reserved_action: LicenseActionSetting = Action.REJECT
     min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
     deep: DeepScanSettings = Field(default_factory=DeepScanSettings)
 

@@ -7,22 +7,13 @@ of its normalised form, so findings can go to the ledger as they are.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from schemas.actions import Action, PiiActionSetting
+from schemas.reason_codes import PII_REDACTED, PII_SECRET, PII_SENSITIVE, ReasonFamily
 from schemas.rows import flat_row
-
-
-class PiiAction(StrEnum):
-    """What happens to a document holding an entity of a given type."""
-
-    REDACT = "redact"  # span replaced by `<TYPE>`
-    PSEUDONYMIZE = "pseudonymize"  # span replaced by `<TYPE:8 hex of the HMAC>`
-    REJECT = "reject"  # the whole document is rejected
-    KEEP = "keep"  # recorded as a finding, text untouched
-
 
 CONTACT_ENTITIES: tuple[str, ...] = ("EMAIL_ADDRESS", "PHONE_NUMBER", "IP_ADDRESS")
 SENSITIVE_ENTITIES: tuple[str, ...] = ("CREDIT_CARD", "US_SSN", "IBAN_CODE")
@@ -39,10 +30,10 @@ SUPPORTED_ENTITIES: tuple[str, ...] = CONTACT_ENTITIES + SENSITIVE_ENTITIES + SE
 # IBAN is rejected, not redacted: a bank account identifies a person as surely as a
 # card does, and a redacted IBAN leaves the surrounding payment text (names, amounts)
 # that made it sensitive in the first place.
-DEFAULT_ACTIONS: dict[str, PiiAction] = {
-    **{entity: PiiAction.REDACT for entity in CONTACT_ENTITIES},
-    **{entity: PiiAction.REJECT for entity in SENSITIVE_ENTITIES},
-    **{entity: PiiAction.REJECT for entity in SECRET_ENTITIES},
+DEFAULT_ACTIONS: dict[str, Action] = {
+    **{entity: Action.REDACT for entity in CONTACT_ENTITIES},
+    **{entity: Action.REJECT for entity in SENSITIVE_ENTITIES},
+    **{entity: Action.REJECT for entity in SECRET_ENTITIES},
 }
 
 # Presidio's PhoneRecognizer default regions; each extra region costs one more
@@ -50,13 +41,29 @@ DEFAULT_ACTIONS: dict[str, PiiAction] = {
 DEFAULT_PHONE_REGIONS: tuple[str, ...] = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR")
 
 
-def reason_prefix(entity_type: str, action: PiiAction) -> str:
+def reason_family(entity_type: str, action: Action) -> ReasonFamily:
     """The reason-code family of an acted-upon entity: redacted, sensitive or secret."""
     if entity_type in SECRET_ENTITIES:
-        return "pii.secret"
-    if action is PiiAction.REJECT:
-        return "pii.sensitive"
-    return "pii.redacted"
+        return PII_SECRET
+    if action is Action.REJECT:
+        return PII_SENSITIVE
+    return PII_REDACTED
+
+
+def reason_code(entity_type: str, action: Action) -> str:
+    """The code findings of one entity type raise under an action (`pii.redacted.EMAIL_ADDRESS`)."""
+    return reason_family(entity_type, action).code(entity_type)
+
+
+# A secret or a sensitive value rejects the whole record, whatever was done to its text:
+# a secret configured `redact` is still redacted in the (rejected) text.
+REJECTING_FAMILIES: tuple[ReasonFamily, ...] = (PII_SENSITIVE, PII_SECRET)
+REJECTING_PREFIXES: tuple[str, ...] = tuple(family.prefix for family in REJECTING_FAMILIES)
+
+
+def signal_action(code: str) -> Action:
+    """The action the PII stage's signal for `code` carries to the decision step."""
+    return Action.REJECT if code.startswith(REJECTING_PREFIXES) else Action.REDACT
 
 
 class PiiSettings(BaseModel):
@@ -65,7 +72,7 @@ class PiiSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     entities: tuple[str, ...] = Field(default=SUPPORTED_ENTITIES, min_length=1)
-    actions: dict[str, PiiAction] = Field(default_factory=lambda: dict(DEFAULT_ACTIONS))
+    actions: dict[str, PiiActionSetting] = Field(default_factory=lambda: dict(DEFAULT_ACTIONS))
     phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
     allow_list: tuple[str, ...] = Field(
         default=(), description="Values never reported, compared after normalisation."
@@ -107,9 +114,9 @@ class PiiSettings(BaseModel):
             raise ValueError(f"actions name unknown entity types {unknown}")
         return self
 
-    def action_for(self, entity_type: str) -> PiiAction:
+    def action_for(self, entity_type: str) -> Action:
         """Configured action, falling back to the default for that entity type."""
-        return self.actions.get(entity_type, DEFAULT_ACTIONS.get(entity_type, PiiAction.REDACT))
+        return self.actions.get(entity_type, DEFAULT_ACTIONS.get(entity_type, Action.REDACT))
 
 
 @dataclass(frozen=True, order=True)

@@ -7,11 +7,12 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from schemas.actions import Action, SignalActionSetting
 from schemas.dedup import DedupSettings
 from schemas.gate import GateSettings
 from schemas.licenses import LicenseSettings
 from schemas.pii import PiiSettings
-from schemas.record import Action
+from schemas.reason_codes import ConsentReason
 
 
 class PolicyRule(BaseModel):
@@ -26,7 +27,7 @@ class PolicyRule(BaseModel):
     id: str = Field(min_length=1)
     description: str = ""
     match: str = Field(min_length=1, description="glob over reason codes, e.g. pii.sensitive.*")
-    action: Action
+    action: SignalActionSetting
     source_types: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
     precedence: int = 0
@@ -56,10 +57,19 @@ class ConsentPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     required_source_types: list[str] = Field(default_factory=lambda: ["user_input"])
-    missing_action: Action = Action.REJECT
-    withdrawn_action: Action = Action.REJECT
-    refused_action: Action = Action.REJECT
-    mention_action: Action = Action.REDACT
+    missing_action: SignalActionSetting = Action.REJECT
+    withdrawn_action: SignalActionSetting = Action.REJECT
+    refused_action: SignalActionSetting = Action.REJECT
+    mention_action: SignalActionSetting = Action.REDACT
+
+    def actions(self) -> dict[ConsentReason, Action]:
+        """The action each consent code gets; `policy explain` lists these."""
+        return {
+            ConsentReason.MISSING: self.missing_action,
+            ConsentReason.WITHDRAWN: self.withdrawn_action,
+            ConsentReason.REFUSED: self.refused_action,
+            ConsentReason.WITHDRAWN_MENTION: self.mention_action,
+        }
 
 
 class OptOutPolicy(BaseModel):
@@ -68,7 +78,7 @@ class OptOutPolicy(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    action: Action = Action.REJECT
+    action: SignalActionSetting = Action.REJECT
 
 
 class Policy(BaseModel):

@@ -1,17 +1,169 @@
-"""The catalogue of reason codes: what each means to a non-engineer and which rule it serves.
+"""The catalogue of reason codes: the one place a code is defined.
 
-One table feeds the audit report, `policy explain` and the data-quality check that every
-ledger reason comes from the known set, so a code added by a stage without an entry here
-shows up as "unknown" everywhere at once instead of silently reading as fine.
-Family entries (`pii.redacted.*`) cover codes whose last part names an entity type.
+Stages, policy rules, `policy explain`, the audit report and the data-quality check all
+import the constants below instead of spelling codes, and a test walks the product code
+for stray code-like strings, so a new code cannot be emitted without an entry here.
+What each code means to a non-engineer, and which rule it serves, is prose a privacy
+officer may edit: it lives in `schemas/data/reason_codes.json`, which is checked against
+these constants when this module is imported (a missing, unknown or extra entry stops the
+program with a message naming it, rather than a report that reads "unknown" later).
+
+Family codes (`pii.redacted.<ENTITY>`) name an entity type in their last part; a family
+is one catalogue entry (`pii.redacted.*`) and builds its concrete codes with `code()`.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+from enum import StrEnum
+from importlib import resources
 
-from schemas.dead_letter import DEAD_LETTER_DESCRIPTIONS
+DATA_FILE = "reason_codes.json"
+DATA_PATH = f"schemas/data/{DATA_FILE}"
+
+
+class AcceptReason(StrEnum):
+    """The reason of a record nothing objected to."""
+
+    CLEAN = "accept.clean"
+
+
+class ScanReason(StrEnum):
+    """Codes any scanning stage raises about the scan itself."""
+
+    TIME_BUDGET_EXCEEDED = "scan.time_budget_exceeded"
+
+
+class LicenseReason(StrEnum):
+    """Codes of the license policy (`transforms/licenses/policy_rules.py` decides them)."""
+
+    RESERVED_TDM = "license.reserved_tdm"
+    ALL_RIGHTS_RESERVED = "license.all_rights_reserved"
+    CONFLICT = "license.conflict"
+    NON_COMMERCIAL = "license.non_commercial"
+    NO_DERIVATIVES = "license.no_derivatives"
+    COPYLEFT = "license.copyleft"
+    PROPRIETARY = "license.proprietary"
+    UNKNOWN = "license.unknown"
+    CATEGORY_NOT_ALLOWED = "license.category_not_allowed"
+
+
+class DedupReason(StrEnum):
+    """Codes of the duplicate stage. The `_of` pair is catalogued, not raised by this
+    version: the kept copy is named in the ledger's `duplicate_of` column instead."""
+
+    EXACT_DUPLICATE = "dedup.exact_duplicate"
+    NEAR_DUPLICATE = "dedup.near_duplicate"
+    EXACT_DUPLICATE_OF = "dedup.exact_duplicate_of"
+    NEAR_DUPLICATE_OF = "dedup.near_duplicate_of"
+
+
+class ConsentReason(StrEnum):
+    """Codes of the consent check, and of copies of a withdrawn subject's text."""
+
+    MISSING = "consent.missing"
+    WITHDRAWN = "consent.withdrawn"
+    REFUSED = "consent.refused"
+    WITHDRAWN_MENTION = "consent.withdrawn_mention"
+    WITHDRAWN_COPY = "consent.withdrawn_copy"
+
+
+class OptOutReason(StrEnum):
+    """Codes of machine-readable reservations; several signal kinds share one code."""
+
+    TDM_RESERVATION = "optout.tdm_reservation"
+    NOAI = "optout.noai"
+    CONTENT_USAGE = "optout.content_usage"
+    ROBOTS = "optout.robots"
+
+
+class SourceReason(StrEnum):
+    """Codes that judge a whole source, not one record's content."""
+
+    GATE_EXCEEDED = "source.gate_exceeded"
+    MISSING_EVIDENCE = "source.missing_evidence"
+
+
+class ReadError(StrEnum):
+    """Error codes of the dead-letter output; each names one kind of bad input."""
+
+    MALFORMED_JSON = "read.malformed_json"
+    NOT_AN_OBJECT = "read.not_an_object"
+    WRONG_TYPE = "read.wrong_type"
+    MISSING_TEXT = "read.missing_text"
+    INVALID_UTF8 = "read.invalid_utf8"
+    EMPTY_DOCUMENT = "read.empty_document"
+    TOO_LARGE = "read.too_large"
+    CORRUPT_COMPRESSED = "read.corrupt_compressed"
+    UNREADABLE_FILE = "read.unreadable_file"
+    DECOMPRESSION_LIMIT = "read.decompression_limit"
+    WARC_MALFORMED_RECORD = "read.warc_malformed_record"
+    UNSUPPORTED_CONTENT_TYPE = "read.unsupported_content_type"
+
+
+# Entity names follow Presidio's convention (upper case, digits, underscores).
+_ENTITY_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+@dataclass(frozen=True)
+class ReasonFamily:
+    """Codes `<stem>.<ENTITY>`: one catalogue entry, one concrete code per entity type."""
+
+    stem: str
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.stem}."
+
+    @property
+    def pattern(self) -> str:
+        """The family's catalogue key and glob, e.g. `pii.sensitive.*` (policy rules use it)."""
+        return f"{self.stem}.*"
+
+    def code(self, entity_type: str) -> str:
+        """The concrete code for an entity type; a malformed type is a programming error."""
+        if not entity_type or not set(entity_type) <= _ENTITY_CHARACTERS:
+            raise ValueError(f"{entity_type!r} is not an entity type (upper case, digits, _)")
+        return f"{self.prefix}{entity_type}"
+
+    def entity_of(self, code: str) -> str | None:
+        """The entity type a code of this family names, or None if it is not one."""
+        suffix = code[len(self.prefix) :] if code.startswith(self.prefix) else ""
+        return suffix if suffix and set(suffix) <= _ENTITY_CHARACTERS else None
+
+
+PII_REDACTED = ReasonFamily("pii.redacted")
+PII_SENSITIVE = ReasonFamily("pii.sensitive")
+PII_SECRET = ReasonFamily("pii.secret")
+
+CODE_ENUMS: tuple[type[StrEnum], ...] = (
+    AcceptReason,
+    ScanReason,
+    LicenseReason,
+    DedupReason,
+    ConsentReason,
+    OptOutReason,
+    SourceReason,
+    ReadError,
+)
+FAMILIES: tuple[ReasonFamily, ...] = (PII_REDACTED, PII_SENSITIVE, PII_SECRET)
+
+
+def namespace(codes: type[StrEnum]) -> str:
+    """The `<namespace>.` every code of an enum starts with (e.g. `optout.`)."""
+    prefixes = {str(code).split(".", 1)[0] for code in codes}
+    if len(prefixes) != 1:
+        raise ValueError(f"{codes.__name__} mixes namespaces {sorted(prefixes)}")
+    return f"{prefixes.pop()}."
+
+
+def defined_codes() -> Iterator[str]:
+    """Every exact code, then every family pattern, in definition order."""
+    for codes in CODE_ENUMS:
+        yield from (str(code) for code in codes)
+    yield from (family.pattern for family in FAMILIES)
 
 
 @dataclass(frozen=True)
@@ -22,165 +174,68 @@ class ReasonInfo:
     serves: str
 
 
-GDPR_MINIMISATION = "GDPR Art. 5(1)(c) data minimisation; China Interim Measures Art. 7(3)"
-GDPR_SPECIAL = (
-    "GDPR Art. 9 special categories, Art. 87 national identifiers, Art. 32 security; "
-    "PIPL Art. 28 sensitive personal information (identity numbers, financial accounts)"
-)
-SECURITY = "GDPR Art. 32 security of processing; TC260 security requirements"
-COPYRIGHT = "Copyright law (EU DSM Directive Art. 4; China Interim Measures Art. 7(2))"
-TDM_OPTOUT = "EU AI Act Art. 53(1)(c) and DSM Directive Art. 4(3) text-and-data-mining opt-out"
-CONSENT = "GDPR Art. 6(1)(a) consent, Art. 7(3) withdrawal; China Interim Measures Art. 7(3)"
-QUALITY = "China Interim Measures Art. 7(4) data quality; training-data hygiene"
-SOURCE_RULES = "TC260 per-source sampling gate and evidence rules; Interim Measures Art. 7(1)"
-NOTHING_LOST = "Accountability (GDPR Art. 5(2)): every input record is accounted for"
+class CatalogueError(RuntimeError):
+    """The prose file does not match the constants: a start-up error, never a silent gap."""
 
-CATALOGUE: dict[str, ReasonInfo] = {
-    "accept.clean": ReasonInfo(
-        "Nothing in the document triggered any rule; it was used as is.", NOTHING_LOST
-    ),
-    "pii.redacted.*": ReasonInfo(
-        "Personal data of this type (for example an e-mail address or phone number) was "
-        "found and replaced by a placeholder before the text was used.",
-        GDPR_MINIMISATION,
-    ),
-    "pii.sensitive.*": ReasonInfo(
-        "The document held sensitive personal data of this type (for example a social "
-        "security or card number), so the whole document was left out.",
-        GDPR_SPECIAL,
-    ),
-    "pii.secret.*": ReasonInfo(
-        "The document held a credential or secret key of this type, so it was left out.",
-        SECURITY,
-    ),
-    "scan.time_budget_exceeded": ReasonInfo(
-        "Scanning the document took longer than the configured time budget, so it was left "
-        "out rather than used without a complete check.",
-        NOTHING_LOST,
-    ),
-    "license.non_commercial": ReasonInfo(
-        "The license forbids commercial use, which this policy's intended use needs.", COPYRIGHT
-    ),
-    "license.no_derivatives": ReasonInfo(
-        "The license forbids derived works, which training may create.", COPYRIGHT
-    ),
-    "license.conflict": ReasonInfo(
-        "The licenses found in the document contradict each other or the source's declared "
-        "license, so its rights are unclear.",
-        COPYRIGHT,
-    ),
-    "license.reserved_tdm": ReasonInfo(
-        "The rights holder reserved text-and-data-mining rights in the license terms.",
-        TDM_OPTOUT,
-    ),
-    "license.all_rights_reserved": ReasonInfo(
-        "The document states all rights are reserved and no license allows our use.", COPYRIGHT
-    ),
-    "license.unknown": ReasonInfo("No license could be determined for the document.", COPYRIGHT),
-    "license.copyleft": ReasonInfo(
-        "The document is under a copyleft license (e.g. GPL, CC BY-SA): it may be used, but "
-        "works derived from it may have to carry the same license.",
-        COPYRIGHT,
-    ),
-    "license.proprietary": ReasonInfo(
-        "The document is under a proprietary license that does not grant the use we need.",
-        COPYRIGHT,
-    ),
-    "license.category_not_allowed": ReasonInfo(
-        "The document's license category is not allowed for this policy's intended use.",
-        COPYRIGHT,
-    ),
-    "dedup.exact_duplicate": ReasonInfo(
-        "An identical copy was kept elsewhere (the copy with the strongest rights), so this "
-        "one was not used again.",
-        QUALITY,
-    ),
-    "dedup.near_duplicate": ReasonInfo(
-        "A nearly identical copy was kept elsewhere, so this one was not used again.", QUALITY
-    ),
-    "dedup.exact_duplicate_of": ReasonInfo(
-        "This document is an identical copy of another one that was kept.", QUALITY
-    ),
-    "dedup.near_duplicate_of": ReasonInfo(
-        "This document is a near copy of another one that was kept.", QUALITY
-    ),
-    "consent.missing": ReasonInfo(
-        "The source relies on consent but no consent record was found for the person.", CONSENT
-    ),
-    "consent.withdrawn": ReasonInfo(
-        "The person withdrew their consent, so their content is no longer used.", CONSENT
-    ),
-    "consent.withdrawn_mention": ReasonInfo(
-        "The document mentions a person who withdrew or refused consent; their details were "
-        "redacted from the text.",
-        CONSENT,
-    ),
-    "consent.withdrawn_copy": ReasonInfo(
-        "The document is a copy (exact or near) of text whose author withdrew or refused "
-        "consent; a copy of a person's text is still their text, so it was not used.",
-        CONSENT,
-    ),
-    "consent.refused": ReasonInfo("The person refused consent for this use.", CONSENT),
-    "optout.tdm_reservation": ReasonInfo(
-        "The publisher reserved text-and-data-mining rights (TDMRep header, meta tag or "
-        "tdmrep.json), so the content was not used.",
-        TDM_OPTOUT,
-    ),
-    "optout.noai": ReasonInfo(
-        "The page carried a 'noai' directive asking not to be used for AI training.",
-        TDM_OPTOUT,
-    ),
-    "optout.content_usage": ReasonInfo(
-        "The publisher's content-usage preference excludes AI training.", TDM_OPTOUT
-    ),
-    "optout.robots": ReasonInfo(
-        "The site's robots.txt disallowed our crawler for this page.", TDM_OPTOUT
-    ),
-    "source.gate_exceeded": ReasonInfo(
-        "More of this source's records were disqualifying (sensitive personal data, secrets) "
-        "than the policy's threshold (5% by default, TC260's figure), so the whole source was "
-        "not used.",
-        SOURCE_RULES,
-    ),
-    "source.missing_evidence": ReasonInfo(
-        "The source lacks the evidence its type requires (license, contract, collection "
-        "record or user authorisation), so it was not used.",
-        SOURCE_RULES,
-    ),
-    "read.warc_malformed_record": ReasonInfo(
-        "A web-archive (WARC) record is malformed and could not be read.", NOTHING_LOST
-    ),
-    "read.unsupported_content_type": ReasonInfo(
-        "A web-archive record holds content of a type the pipeline does not read.", NOTHING_LOST
-    ),
-}
-CATALOGUE.update(
-    {
-        str(code): ReasonInfo(f"The record could not be read: {text}", NOTHING_LOST)
-        for code, text in DEAD_LETTER_DESCRIPTIONS.items()
-    }
+
+def _load_catalogue(text: str, where: str = DATA_PATH) -> dict[str, ReasonInfo]:
+    """Parse and check the prose file against the constants; every problem named at once."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CatalogueError(f"{where}: not valid JSON ({error})") from error
+    if not isinstance(data, dict) or set(data) != {"principles", "codes"}:
+        raise CatalogueError(f"{where}: expected an object with exactly 'principles' and 'codes'")
+    principles, entries = data["principles"], data["codes"]
+    problems: list[str] = []
+    defined = list(defined_codes())
+    missing = [code for code in defined if code not in entries]
+    unknown = sorted(set(entries) - set(defined))
+    if missing:
+        problems.append(f"no entry for {missing}: add their explanation and serves")
+    if unknown:
+        problems.append(
+            f"entries for codes no constant defines {unknown}: remove them, or add the "
+            "constant in schemas/reason_codes.py"
+        )
+    catalogue: dict[str, ReasonInfo] = {}
+    for code in (code for code in defined if code in entries):
+        entry = entries[code]
+        if not isinstance(entry, dict) or set(entry) != {"explanation", "serves"}:
+            problems.append(f"{code}: needs exactly the keys 'explanation' and 'serves'")
+            continue
+        explanation, serves = entry["explanation"], entry["serves"]
+        if not isinstance(explanation, str) or not explanation.strip():
+            problems.append(f"{code}: 'explanation' must be a non-empty sentence")
+        if serves not in principles:
+            problems.append(f"{code}: 'serves' is {serves!r}, not one of {sorted(principles)}")
+            continue
+        catalogue[code] = ReasonInfo(explanation, principles[serves])
+    used = {entry.get("serves") for entry in entries.values() if isinstance(entry, dict)}
+    unused = sorted(set(principles) - used)
+    if unused:
+        problems.append(f"principles no code serves {unused}: remove them")
+    if problems:
+        raise CatalogueError(f"{where}: " + "; ".join(problems))
+    return catalogue
+
+
+CATALOGUE: dict[str, ReasonInfo] = _load_catalogue(
+    resources.files("schemas").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
 )
 
-# Entity names follow Presidio's convention (upper case, digits, underscores).
-_ENTITY_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
-
-def _family(code: str) -> str | None:
-    """The family pattern a code belongs to, if it has a well-formed entity suffix."""
-    for pattern in (key for key in CATALOGUE if key.endswith(".*")):
-        prefix = pattern[:-1]
-        suffix = code[len(prefix) :]
-        if fnmatchcase(code, pattern) and suffix and set(suffix) <= _ENTITY_CHARACTERS:
-            return pattern
-    return None
+def family_of(code: str) -> ReasonFamily | None:
+    """The family a code belongs to, if it has a well-formed entity suffix."""
+    return next((family for family in FAMILIES if family.entity_of(code)), None)
 
 
 def lookup(code: str) -> ReasonInfo | None:
     """The catalogue entry for a code (exact match first, then its family)."""
     if code in CATALOGUE:
         return CATALOGUE[code]
-    family = _family(code)
-    return CATALOGUE[family] if family else None
+    family = family_of(code)
+    return CATALOGUE[family.pattern] if family else None
 
 
 def is_known_reason(code: str) -> bool:
@@ -193,9 +248,9 @@ def explain(code: str) -> str:
     info = lookup(code)
     if info is None:
         return f"Unknown reason code '{code}': not in the catalogue (schemas/reason_codes.py)."
-    family = _family(code) if code not in CATALOGUE else None
+    family = family_of(code) if code not in CATALOGUE else None
     if family:
-        entity = code[len(family) - 1 :].replace("_", " ").lower()
+        entity = (family.entity_of(code) or "").replace("_", " ").lower()
         return f"{info.explanation} Type: {entity}."
     return info.explanation
 

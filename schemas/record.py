@@ -15,11 +15,13 @@ from typing import Any
 
 import pyarrow as pa
 
+from schemas.actions import Action
 from schemas.consent import OptOutSignal
 from schemas.dedup import DedupAssignment, DedupSketch
 from schemas.document import Document
 from schemas.licenses import CopyrightStatement, LicenseEvidence, RightsVerdict
 from schemas.pii import PiiFinding
+from schemas.reason_codes import AcceptReason
 
 
 class Decision(StrEnum):
@@ -28,16 +30,8 @@ class Decision(StrEnum):
     REJECT = "reject"
 
 
-class Action(StrEnum):
-    """What a signal asks the decision step to do; policy rules may override it."""
-
-    REJECT = "reject"
-    REDACT = "redact"  # the stage already changed the text; the record is accept_redacted
-    FLAG = "flag"  # recorded as a reason, does not block acceptance
-    IGNORE = "ignore"  # recorded in the ledger's signals, not a reason
-
-
-ACCEPT_CLEAN = "accept.clean"
+# The reason of a record nothing objected to (the ledger stores plain strings).
+ACCEPT_CLEAN: str = AcceptReason.CLEAN.value
 
 
 @dataclass(frozen=True)

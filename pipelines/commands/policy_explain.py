@@ -2,28 +2,81 @@
 
 Privacy officers and counsel read this, not YAML: for each stage, what is looked
 for and what happens, then every override rule, each with the reason code it
-produces and what that code means.
+produces and what that code means. Where a stage decides through a rule table
+(the license rules, the PII code families, the consent actions) the statements are
+generated from that table, so explain cannot say something the decision does not do.
 """
 
 from __future__ import annotations
 
-from schemas.pii import reason_prefix
+from schemas.actions import Action
+from schemas.licenses import LicenseSettings
+from schemas.pii import PiiSettings, reason_code, signal_action
 from schemas.policy import Policy
-from schemas.reason_codes import explain
+from schemas.reason_codes import ConsentReason, DedupReason, OptOutReason, SourceReason, explain
+from transforms.decision.gate import GATE_ACTION
+from transforms.licenses.policy_rules import RuleStatement, explain_rules
 
-ACTION_WORDS = {
-    "reject": "the record is rejected",
-    "redact": "the value is removed from the text and the record kept",
-    "pseudonymize": "the value is replaced by a stable pseudonym and the record kept",
-    "keep": "the finding is recorded and the text left as is",
-    "flag": "the record is kept and the reason recorded for review",
-    "ignore": "nothing happens beyond the ledger entry",
-    "accept": "the record is kept; the reason is recorded in the ledger",
+ACTION_WORDS: dict[Action, str] = {
+    Action.REJECT: "the record is rejected",
+    Action.REDACT: "the value is removed from the text and the record kept",
+    Action.PSEUDONYMIZE: "the value is replaced by a stable pseudonym and the record kept",
+    Action.KEEP: "the finding is recorded and the text left as is",
+    Action.FLAG: "the record is kept and the reason recorded for review",
+    Action.IGNORE: "the record is kept; the reason is recorded in the ledger",
 }
+# What a PII action does to the text when the code's family rejects the record anyway.
+TEXT_WORDS: dict[Action, str] = {
+    Action.REDACT: "the value is removed from the text",
+    Action.PSEUDONYMIZE: "the value is replaced by a stable pseudonym in the text",
+}
+NOT_RAISED = "not raised"
 
 
-def _line(code: str, action: str) -> str:
-    return f"  - {code}: {ACTION_WORDS.get(action, action)}.\n      {explain(code)}"
+def _line(code: str, action: Action) -> str:
+    return f"  - {code}: {ACTION_WORDS[action]}.\n      {explain(code)}"
+
+
+def pii_lines(pii: PiiSettings) -> list[str]:
+    """One line per entity, from the functions the PII stage uses to name and act."""
+    lines = []
+    for entity in pii.entities:
+        action = pii.action_for(entity)
+        if action is Action.KEEP:
+            lines.append(f"  - {entity}: {ACTION_WORDS[Action.KEEP]}; no reason code is raised.")
+            continue
+        code = reason_code(entity, action)
+        outcome = signal_action(code)
+        if outcome is Action.REJECT and action is not Action.REJECT:
+            words = f"{TEXT_WORDS[action]}, and the record is rejected"
+            lines.append(f"  - {code}: {words}.\n      {explain(code)}")
+        else:
+            lines.append(_line(code, outcome if outcome is Action.REJECT else action))
+    return lines
+
+
+def license_statement_line(statement: RuleStatement, intended_use: str) -> str:
+    """How explain prints one case of one license rule."""
+    case = f"when {statement.when}"
+    if statement.gate_category is not None:
+        allowed = "allowed" if statement.allowed else "not allowed"
+        case += f" and {statement.gate_category} is {allowed} for {intended_use} use"
+    if statement.action is None:
+        return f"  - {statement.code}, {case}: {NOT_RAISED}."
+    return (
+        f"  - {statement.code}, {case}: {ACTION_WORDS[statement.action]}.\n"
+        f"      {explain(statement.code)}"
+    )
+
+
+def license_lines(licenses: LicenseSettings) -> list[str]:
+    allowed = ", ".join(sorted(str(c) for c in licenses.allowed()))
+    lines = [f"  Allowed categories for {licenses.intended_use} use: {allowed}."]
+    lines += [
+        license_statement_line(statement, licenses.intended_use)
+        for statement in explain_rules(licenses)
+    ]
+    return lines
 
 
 def explain_policy(policy: Policy, policy_path: str, sha256: str) -> str:
@@ -35,25 +88,11 @@ def explain_policy(policy: Policy, policy_path: str, sha256: str) -> str:
         out.append(policy.description.strip())
     out.append("\n1. Personal information (Presidio, offline)")
     pii = policy.pii
-    for entity in pii.entities:
-        action = pii.action_for(entity)
-        code = f"{reason_prefix(entity, action)}.{entity}"
-        out.append(_line(code, str(action)))
+    out.extend(pii_lines(pii))
     out.append(f"  Phone numbers are parsed for regions: {', '.join(pii.phone_regions)}.")
     out.append("\n2. Licenses and copyright")
     licenses = policy.licenses
-    allowed = ", ".join(sorted(str(c) for c in licenses.allowed()))
-    out.append(f"  Allowed categories for {licenses.intended_use} use: {allowed}.")
-    for code, action in (
-        ("license.non_commercial", licenses.disallowed_action),
-        ("license.no_derivatives", licenses.disallowed_action),
-        ("license.reserved_tdm", licenses.tdm_reserved_action),
-        ("license.all_rights_reserved", licenses.all_rights_reserved_action),
-        ("license.conflict", licenses.conflict_action),
-        ("license.unknown", licenses.unknown_action),
-        ("license.copyleft", licenses.copyleft_action),
-    ):
-        out.append(_line(code, action))
+    out.extend(license_lines(licenses))
     deep = licenses.deep
     if deep.engine == "off":
         out.append("  Deep scan: off (every verdict comes from the fast detectors).")
@@ -77,15 +116,10 @@ def explain_policy(policy: Policy, policy_path: str, sha256: str) -> str:
     out.append(
         f"  Consent is required for source types: {', '.join(consent.required_source_types)}."
     )
-    for code, action in (
-        ("consent.missing", consent.missing_action),
-        ("consent.withdrawn", consent.withdrawn_action),
-        ("consent.refused", consent.refused_action),
-        ("consent.withdrawn_mention", consent.mention_action),
-    ):
-        out.append(_line(code, str(action)))
-    for code in ("optout.tdm_reservation", "optout.noai", "optout.content_usage", "optout.robots"):
-        out.append(_line(code, str(policy.optout.action)))
+    for consent_code, action in consent.actions().items():
+        out.append(_line(consent_code, action))
+    for optout_code in OptOutReason:
+        out.append(_line(optout_code, policy.optout.action))
     out.append("\n4. Duplicates")
     dedup = policy.dedup
     out.append(
@@ -93,8 +127,9 @@ def explain_policy(policy: Policy, policy_path: str, sha256: str) -> str:
         f"shingles, estimated Jaccard >= {dedup.threshold}. The copy with the strongest rights "
         "is kept (already-rejected last, then consent, then license, then source priority)."
     )
-    for code in ("dedup.exact_duplicate", "dedup.near_duplicate", "consent.withdrawn_copy"):
-        out.append(_line(code, "reject"))
+    for dedup_code in (DedupReason.EXACT_DUPLICATE, DedupReason.NEAR_DUPLICATE):
+        out.append(_line(dedup_code, Action.REJECT))
+    out.append(_line(ConsentReason.WITHDRAWN_COPY, Action.REJECT))
     out.append("\n5. Per-source gate")
     gate = policy.gate
     out.append(
@@ -102,7 +137,7 @@ def explain_policy(policy: Policy, policy_path: str, sha256: str) -> str:
         f"{', '.join(gate.disqualifying)}; a review sample of up to {gate.sample_size} records "
         "per source is exported."
     )
-    out.append(_line("source.gate_exceeded", "reject"))
+    out.append(_line(SourceReason.GATE_EXCEEDED, GATE_ACTION))
     out.append(
         f"  Sources lacking required evidence: "
         f"{'start-up error' if policy.sources.missing_evidence == 'error' else 'rejected'}."
@@ -119,7 +154,7 @@ def explain_policy(policy: Policy, policy_path: str, sha256: str) -> str:
         where = f" for {' and '.join(scope)}" if scope else ""
         out.append(
             f"  - [{rule.id}] codes matching '{rule.match}'{where}: "
-            f"{ACTION_WORDS.get(str(rule.action), rule.action)} (precedence {rule.precedence})."
+            f"{ACTION_WORDS[rule.action]} (precedence {rule.precedence})."
         )
         if rule.description:
             out.append(f"      {rule.description.strip()}")

@@ -18,6 +18,15 @@ import math
 from typing import Any
 
 from pipelines.reports.audit_report import NOT_RUN, scrub
+from schemas.reason_codes import (
+    PII_REDACTED,
+    PII_SECRET,
+    PII_SENSITIVE,
+    LicenseReason,
+    OptOutReason,
+    SourceReason,
+    namespace,
+)
 
 BYTES_PER_TOKEN_ESTIMATE = 4
 GATE_THRESHOLD = 0.05
@@ -118,7 +127,7 @@ def _reservation_rejections(summary: dict) -> dict[str, int]:
     counts: dict[str, int] = {}
     for source in summary.get("sources", {}).values():
         for code, count in source.get("reasons", {}).get("reject", {}).items():
-            if code.startswith("optout.") or code == "license.reserved_tdm":
+            if code.startswith(namespace(OptOutReason)) or code == LicenseReason.RESERVED_TDM:
                 counts[code] = counts.get(code, 0) + count
     return dict(sorted(counts.items()))
 
@@ -258,7 +267,7 @@ def _evidence(sid: str, fact: dict, summary: dict) -> dict:
     evidence = fact.get("evidence") or {}
     kind, keys = REQUIRED_EVIDENCE.get(fact.get("type", ""), ("unknown", ()))
     missing_reason = any(
-        "source.missing_evidence" in reasons
+        SourceReason.MISSING_EVIDENCE in reasons
         for reasons in summary.get("sources", {}).get(sid, {}).get("reasons", {}).values()
     )
     # The evidence checker's own verdict (`missing_evidence`: "field: hint") wins when present.
@@ -278,9 +287,9 @@ def _pii_handling(summary: dict, sid: str) -> dict:
     redacted = rejected = 0
     for decision, reasons in summary.get("sources", {}).get(sid, {}).get("reasons", {}).items():
         for code, count in reasons.items():
-            if code.startswith("pii.redacted.") and decision == "accept_redacted":
+            if code.startswith(PII_REDACTED.prefix) and decision == "accept_redacted":
                 redacted += count
-            if code.startswith(("pii.sensitive.", "pii.secret.")) and decision == "reject":
+            if code.startswith((PII_SENSITIVE.prefix, PII_SECRET.prefix)) and decision == "reject":
                 rejected += count
     return {"redaction_reasons": redacted, "rejection_reasons": rejected}
 
@@ -294,7 +303,7 @@ def _license_status(summary: dict, sid: str, fact: dict) -> dict:
         .get("reasons", {})
         .get("reject", {})
         .items()
-        if code.startswith("license.")
+        if code.startswith(namespace(LicenseReason))
     )
     return {
         "declared": fact.get("declared_license") or None,

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.publish.outputs import parquet_files
+from schemas.reason_codes import PII_REDACTED, PII_SECRET, PII_SENSITIVE
 from transforms.decision.gate import gate_exceeded, is_disqualifying
 
 COLUMNS = [
@@ -71,9 +72,9 @@ def stage_sections(ledger_dir: str | Path) -> dict:
             for entity, count in row["pii_counts"]:
                 pii_found[entity] += count
                 pii_docs[entity] += 1
-                if f"pii.redacted.{entity}" in codes:
+                if PII_REDACTED.code(entity) in codes:
                     pii_redacted[entity] += 1
-                if {f"pii.sensitive.{entity}", f"pii.secret.{entity}"} & codes:
+                if {PII_SENSITIVE.code(entity), PII_SECRET.code(entity)} & codes:
                     pii_rejected[entity] += 1
             if row["license_category"] is not None:
                 categories[row["license_category"]] += 1

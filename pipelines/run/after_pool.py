@@ -35,7 +35,8 @@ from pipelines.publish.outputs import (
     parquet_files,
     row_group_digest,
 )
-from schemas.pii import PiiAction, PiiSettings
+from schemas.actions import Action
+from schemas.pii import PiiSettings
 
 log = logging.getLogger(__name__)
 POOL_THRESHOLD_BYTES = 16 << 20
@@ -59,7 +60,7 @@ def residual_counter(settings: PiiSettings, key: bytes) -> Callable[[list[str]],
             sum(
                 1
                 for finding in engine.scan(text, key)
-                if settings.action_for(finding.entity_type) is not PiiAction.KEEP
+                if settings.action_for(finding.entity_type) is not Action.KEEP
             )
             for text in texts
         ]

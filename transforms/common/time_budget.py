@@ -15,9 +15,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from schemas.reason_codes import ScanReason
 from schemas.record import Action, Signal
 
-TIME_BUDGET_EXCEEDED = "scan.time_budget_exceeded"
+TIME_BUDGET_EXCEEDED = ScanReason.TIME_BUDGET_EXCEEDED.value
 
 
 class TimeBudgetExceeded(Exception):

@@ -12,14 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from schemas.consent import (
-    ConsentDecision,
-    ConsentEntry,
-    ConsentReason,
-    ConsentStatus,
-    LedgerConsentStatus,
-)
-from schemas.record import Action, Signal
+from schemas.actions import Action
+from schemas.consent import ConsentDecision, ConsentEntry, ConsentStatus, LedgerConsentStatus
+from schemas.reason_codes import ConsentReason
+from schemas.record import Signal
 from transforms.consent.registry import ConsentIndex
 
 

@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
+from schemas.actions import Action
 from schemas.consent import OptOutSignal
-from schemas.pii import PiiAction, PiiSettings
+from schemas.pii import PiiSettings
 from schemas.policy import ConsentPolicy, OptOutPolicy
 from schemas.record import AuditRecord, Signal
 from transforms.common.keys import KeySource
@@ -75,17 +76,14 @@ def redact_mentions(record: AuditRecord, blocked: set[str], pii: PiiSettings) ->
     chosen = [
         finding
         for finding in record.pii_findings
-        if finding.value_token in blocked
-        or pii.action_for(finding.entity_type) is not PiiAction.KEEP
+        if finding.value_token in blocked or pii.action_for(finding.entity_type) is not Action.KEEP
     ]
     text = record.document.text
     pieces, cursor = [], 0
     for finding in resolve_overlaps(chosen):
         action = pii.action_for(finding.entity_type)
         pieces.append(text[cursor : finding.start])
-        pieces.append(
-            replacement_for(finding, PiiAction.REDACT if action is PiiAction.KEEP else action)
-        )
+        pieces.append(replacement_for(finding, Action.REDACT if action is Action.KEEP else action))
         cursor = finding.end
     pieces.append(text[cursor:])
     return "".join(pieces)

@@ -16,11 +16,14 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from schemas.gate import GateSettings
+from schemas.reason_codes import SourceReason
 from schemas.record import Action, AuditRecord, Signal
 from transforms.common.stage import StageContract
 
 STAGE = "gate"
-GATE_EXCEEDED = "source.gate_exceeded"
+GATE_EXCEEDED = SourceReason.GATE_EXCEEDED.value
+# A gate is all or nothing: every record of a source over the threshold is rejected.
+GATE_ACTION = Action.REJECT
 
 
 def is_disqualifying(codes: Iterable[str], patterns: Iterable[str]) -> bool:
@@ -61,7 +64,7 @@ class ApplyGate(beam.DoFn):
             record = record.with_signals(
                 Signal(
                     code=GATE_EXCEEDED,
-                    action=Action.REJECT,
+                    action=GATE_ACTION,
                     stage=STAGE,
                     detail=f"{disqualifying}/{records} disqualifying records "
                     f"({disqualifying / records:.1%}) > {self.threshold:.0%}",
@@ -111,6 +114,8 @@ def _sample_row(record: AuditRecord, seed: str) -> tuple[str, tuple[str, tuple[s
         "decision": str(record.decision),
         "reasons": list(record.reasons),
     }
+    if record.detached is None:
+        raise ValueError(f"record {record.doc_id}: the review sample takes detached records")
     return record.source.source_id, (sample_key(seed, record.doc_id), (record.detached.file, row))
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from schemas.document import Document
 from schemas.policy import Policy
+from schemas.reason_codes import SourceReason
 from schemas.record import Action, AuditRecord, SourceContext
 from transforms.common.stage import TEXT, ScanStage, StageContract
 from transforms.decision.policy import decide
 
-MISSING_EVIDENCE = "source.missing_evidence"
+MISSING_EVIDENCE = SourceReason.MISSING_EVIDENCE.value
 # Where records begin: every later fact is added to what this provides.
 ATTACH_SOURCE_CONTRACT = StageContract.declare("source", provides=("document", "source", TEXT))
 # Decides on every stage's signals, so every stage must have run.

@@ -16,6 +16,7 @@ from dataclasses import replace
 import apache_beam as beam
 
 from schemas.dedup import DedupAssignment, DedupFingerprint, DedupSettings
+from schemas.reason_codes import ConsentReason, DedupReason
 from schemas.record import Action, AuditRecord, Signal
 from transforms.common.packing import pack, unpack
 from transforms.common.stage import TEXT, ScanStage, StageContract
@@ -23,9 +24,9 @@ from transforms.dedup.beam import ClusterFingerprints
 from transforms.dedup.core import MinHasher, singleton_assignment, sketch_texts
 
 STAGE = "dedup"
-EXACT_DUPLICATE = "dedup.exact_duplicate"
-NEAR_DUPLICATE = "dedup.near_duplicate"
-WITHDRAWN_COPY = "consent.withdrawn_copy"
+EXACT_DUPLICATE = DedupReason.EXACT_DUPLICATE.value
+NEAR_DUPLICATE = DedupReason.NEAR_DUPLICATE.value
+WITHDRAWN_COPY = ConsentReason.WITHDRAWN_COPY.value
 STOPPED_CONSENT = ("withdrawn", "refused")
 # Every code this stage adds (stages after it may need to know what it can add).
 SIGNAL_CODES = (EXACT_DUPLICATE, NEAR_DUPLICATE, WITHDRAWN_COPY)

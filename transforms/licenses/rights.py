@@ -1,4 +1,5 @@
-"""The rights verdict per document, and the license policy that turns it into reason codes.
+"""The rights verdict per document (the policy that turns it into reason codes is
+`transforms/licenses/policy_rules.py`).
 
 The verdict combines what the text says (license evidence, reservations) with what the
 source declares. Categories come from the ScanCode license index shipped with
@@ -6,7 +7,7 @@ source declares. Categories come from the ScanCode license index shipped with
 Commons and public-domain ids overridden where the index's category does not say what a
 training-data policy needs (it files CC BY-NC under "Source-available").
 
-Both functions are pure: same inputs, same outputs, no I/O after the index is loaded.
+Every function here is pure: same inputs, same outputs, no I/O after the index is loaded.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ from schemas.licenses import (
     CopyrightStatement,
     EvidenceKind,
     LicenseEvidence,
-    LicenseSettings,
-    PolicyAction,
     Reservation,
     RightsVerdict,
 )
@@ -254,39 +253,3 @@ def rights_verdict(
             dict.fromkeys(holder for statement in copyrights for holder in statement.holders)
         ),
     )
-
-
-def license_policy(
-    verdict: RightsVerdict, settings: LicenseSettings
-) -> list[tuple[str, PolicyAction]]:
-    """Reason codes with actions for one verdict; an empty list means nothing to say.
-
-    A code whose category the intended use allows is still emitted for copyleft (so the
-    ledger shows it) with `copyleft_action`, default `accept`.
-    """
-    allowed = settings.allowed()
-    category = Category(verdict.category)
-    decisions: list[tuple[str, PolicyAction]] = []
-
-    def allow_or(code_category: Category, allowed_action: PolicyAction) -> PolicyAction:
-        return allowed_action if code_category in allowed else settings.disallowed_action
-
-    if verdict.tdm_reserved:
-        decisions.append(("license.reserved_tdm", settings.tdm_reserved_action))
-    if verdict.all_rights_reserved:
-        decisions.append(("license.all_rights_reserved", settings.all_rights_reserved_action))
-    if verdict.conflict:
-        decisions.append(("license.conflict", settings.conflict_action))
-    if verdict.non_commercial:
-        decisions.append(("license.non_commercial", allow_or(Category.NON_COMMERCIAL, "accept")))
-    if verdict.no_derivatives:
-        decisions.append(("license.no_derivatives", allow_or(Category.NO_DERIVATIVES, "accept")))
-    if category in (Category.COPYLEFT, Category.WEAK_COPYLEFT):
-        decisions.append(("license.copyleft", allow_or(category, settings.copyleft_action)))
-    if category == Category.PROPRIETARY and not verdict.all_rights_reserved:
-        decisions.append(("license.proprietary", allow_or(category, "accept")))
-    if category == Category.UNKNOWN and not verdict.all_rights_reserved:
-        decisions.append(("license.unknown", settings.unknown_action))
-    if category in (Category.PERMISSIVE, Category.PUBLIC_DOMAIN) and category not in allowed:
-        decisions.append(("license.category_not_allowed", settings.disallowed_action))
-    return decisions

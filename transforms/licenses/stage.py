@@ -10,16 +10,16 @@ from __future__ import annotations
 import apache_beam as beam
 
 from schemas.licenses import LicenseEvidence, LicenseSettings
-from schemas.record import Action, AuditRecord
+from schemas.record import AuditRecord
 from transforms.common.stage import TEXT, ScanStage, StageContract
 from transforms.common.time_budget import Deadline, TimeBudgetExceeded
 from transforms.licenses import deep
 from transforms.licenses.copyrights import CopyrightScanner
 from transforms.licenses.detect import LicenseScanner
-from transforms.licenses.rights import license_policy, rights_verdict
+from transforms.licenses.policy_rules import license_policy
+from transforms.licenses.rights import rights_verdict
 
 STAGE = "licenses"
-ACTIONS = {"accept": Action.IGNORE, "flag": Action.FLAG, "reject": Action.REJECT}
 CONTRACT = StageContract.declare(
     STAGE, requires=(TEXT, "source"), provides=("license_evidence", "copyrights", "rights")
 )
@@ -69,7 +69,7 @@ class ScanLicenses(ScanStage):
         yield self.updated(
             record,
             [
-                self.signal(code, ACTIONS[action], verdict.spdx_expression)
+                self.signal(code, action, verdict.spdx_expression)
                 for code, action in license_policy(verdict, self.settings)
             ],
             **findings,

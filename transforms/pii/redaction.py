@@ -15,7 +15,8 @@ from dataclasses import replace
 
 import phonenumbers
 
-from schemas.pii import PiiAction, PiiFinding, PiiOutcome, PiiSettings, reason_prefix
+from schemas.actions import Action
+from schemas.pii import PiiFinding, PiiOutcome, PiiSettings, reason_code
 from transforms.common.hashing import hmac_token
 
 PSEUDONYM_HEX_LENGTH = 8
@@ -75,8 +76,8 @@ def resolve_overlaps(findings: Iterable[PiiFinding]) -> list[PiiFinding]:
     return sorted(chosen)
 
 
-def replacement_for(finding: PiiFinding, action: PiiAction) -> str:
-    if action is PiiAction.PSEUDONYMIZE:
+def replacement_for(finding: PiiFinding, action: Action) -> str:
+    if action is Action.PSEUDONYMIZE:
         return f"<{finding.entity_type}:{finding.value_token[:PSEUDONYM_HEX_LENGTH]}>"
     return f"<{finding.entity_type}>"
 
@@ -93,14 +94,11 @@ def apply_pii_policy(
     Pseudonyms come from `value_token`, so no key is needed here.
     """
     counts = dict(sorted(Counter(f.entity_type for f in findings).items()))
-    acted = [f for f in findings if settings.action_for(f.entity_type) is not PiiAction.KEEP]
+    acted = [f for f in findings if settings.action_for(f.entity_type) is not Action.KEEP]
     reasons = sorted(
-        {
-            f"{reason_prefix(f.entity_type, settings.action_for(f.entity_type))}.{f.entity_type}"
-            for f in acted
-        }
+        {reason_code(f.entity_type, settings.action_for(f.entity_type)) for f in acted}
     )
-    reject = any(settings.action_for(f.entity_type) is PiiAction.REJECT for f in acted)
+    reject = any(settings.action_for(f.entity_type) is Action.REJECT for f in acted)
     pieces: list[str] = []
     cursor = 0
     for finding in resolve_overlaps(acted):
@@ -185,7 +183,7 @@ def redact_until_stable(
         extra = [
             finding
             for finding in scan(outcome.redacted_text)
-            if settings.action_for(finding.entity_type) is not PiiAction.KEEP
+            if settings.action_for(finding.entity_type) is not Action.KEEP
         ]
         if not extra:
             break

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import apache_beam as beam
 
-from schemas.pii import PiiFinding, PiiSettings
+from schemas.pii import REJECTING_PREFIXES, PiiFinding, PiiSettings
 from schemas.record import Action, AuditRecord, Signal
 from transforms.common.keys import KeySource
 from transforms.common.stage import TEXT, ScanStage, StageContract
@@ -20,7 +20,6 @@ from transforms.common.time_budget import TimeBudgetExceeded
 from transforms.pii.redaction import redact_until_stable
 
 STAGE = "pii"
-REJECTING_PREFIXES = ("pii.sensitive.", "pii.secret.")
 CONTRACT = StageContract.declare(
     STAGE, requires=(TEXT,), provides=("pii_findings", "pii_counts", "redacted_text")
 )

@@ -6,23 +6,24 @@ import pyarrow as pa
 import pytest
 from pydantic import ValidationError
 
+from schemas.actions import Action
 from schemas.pii import (
-    PiiAction,
     PiiFinding,
     PiiOutcome,
     PiiSettings,
     pii_finding_struct,
-    reason_prefix,
+    reason_code,
+    signal_action,
 )
 
 
 def test_defaults_redact_contact_data_and_reject_sensitive_data_and_secrets():
     settings = PiiSettings()
-    assert settings.action_for("EMAIL_ADDRESS") is PiiAction.REDACT
-    assert settings.action_for("PHONE_NUMBER") is PiiAction.REDACT
-    assert settings.action_for("IP_ADDRESS") is PiiAction.REDACT
+    assert settings.action_for("EMAIL_ADDRESS") is Action.REDACT
+    assert settings.action_for("PHONE_NUMBER") is Action.REDACT
+    assert settings.action_for("IP_ADDRESS") is Action.REDACT
     for entity in ("CREDIT_CARD", "US_SSN", "IBAN_CODE", "AWS_ACCESS_KEY", "PRIVATE_KEY"):
-        assert settings.action_for(entity) is PiiAction.REJECT
+        assert settings.action_for(entity) is Action.REJECT
 
 
 def test_unknown_entity_type_is_a_config_error_naming_it():
@@ -47,13 +48,26 @@ def test_unknown_setting_is_rejected_rather_than_ignored():
 
 def test_configured_action_overrides_the_default():
     settings = PiiSettings(actions={"IBAN_CODE": "pseudonymize"})
-    assert settings.action_for("IBAN_CODE") is PiiAction.PSEUDONYMIZE
+    assert settings.action_for("IBAN_CODE") is Action.PSEUDONYMIZE
 
 
 def test_reason_families_distinguish_redacted_sensitive_and_secret():
-    assert reason_prefix("EMAIL_ADDRESS", PiiAction.REDACT) == "pii.redacted"
-    assert reason_prefix("US_SSN", PiiAction.REJECT) == "pii.sensitive"
-    assert reason_prefix("AWS_ACCESS_KEY", PiiAction.REJECT) == "pii.secret"
+    assert reason_code("EMAIL_ADDRESS", Action.REDACT) == "pii.redacted.EMAIL_ADDRESS"
+    assert reason_code("US_SSN", Action.REJECT) == "pii.sensitive.US_SSN"
+    assert reason_code("AWS_ACCESS_KEY", Action.REJECT) == "pii.secret.AWS_ACCESS_KEY"
+
+
+def test_a_secret_rejects_its_record_even_when_its_text_action_is_redact():
+    code = reason_code("AWS_ACCESS_KEY", Action.REDACT)
+    assert code == "pii.secret.AWS_ACCESS_KEY"
+    assert signal_action(code) is Action.REJECT
+    assert signal_action(reason_code("EMAIL_ADDRESS", Action.PSEUDONYMIZE)) is Action.REDACT
+
+
+@pytest.mark.parametrize("spelling", ["flag", "ignore", "accept"])
+def test_pii_actions_accept_only_their_own_spellings(spelling):
+    with pytest.raises(ValidationError, match="'redact', 'pseudonymize', 'reject', 'keep'"):
+        PiiSettings(actions={"EMAIL_ADDRESS": spelling})
 
 
 def test_finding_rows_fit_the_ledger_struct_type():
