@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from expectations import frames, suites
+from schemas.run_summary import SourceReconciliation, SuiteResult, ValidationResults
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +30,10 @@ class FileResult:
     success: bool
     failed: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        return {
-            "name": self.suite,
-            "file": self.file,
-            "success": self.success,
-            "failed": self.failed,
-        }
+    def to_result(self) -> SuiteResult:
+        return SuiteResult(
+            name=self.suite, file=self.file, success=self.success, failed=tuple(self.failed)
+        )
 
 
 @dataclass
@@ -53,8 +51,11 @@ class ValidationReport:
             for failure in result.failed
         ]
 
-    def to_dict(self) -> dict:
-        return {"success": self.success, "suites": [r.to_dict() for r in self.results]}
+    def to_results(self) -> ValidationResults:
+        """The summary's `validation` section."""
+        return ValidationResults(
+            success=self.success, suites=tuple(r.to_result() for r in self.results)
+        )
 
 
 def _describe(result) -> str:
@@ -150,7 +151,7 @@ def _duplicate_ids_across_files(directory: Path) -> list[str]:
 
 def validate_run(
     run_dir: Path,
-    reconciliation: dict[str, dict],
+    reconciliation: Mapping[str, SourceReconciliation],
     is_known_reason: Callable[[str], bool],
     allowed_categories: list[str] | None = None,
     consent_valid: Callable[[dict], bool] | None = None,
@@ -193,8 +194,8 @@ def validate_run(
         [
             {
                 "source_id": source,
-                "records_read": figures["records_read"],
-                "accounted": figures["ledger_rows"] + figures["dead_letter_rows"],
+                "records_read": figures.records_read,
+                "accounted": figures.ledger_rows + figures.dead_letter_rows,
             }
             for source, figures in sorted(reconciliation.items())
         ]
