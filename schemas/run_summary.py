@@ -242,7 +242,7 @@ _HINTS: dict[type, dict[str, Any]] = {}
 
 
 def _fields(cls: type) -> tuple[dataclasses.Field, ...]:
-    return dataclasses.fields(cls)  # type: ignore[arg-type]
+    return dataclasses.fields(cls)
 
 
 def _hints(cls: type) -> dict[str, Any]:
@@ -280,7 +280,7 @@ def _decode(value: object, hint: Any, path: str) -> Any:
             return None
         (hint,) = options  # only `X | None` unions are used above
         return _decode(value, hint, path)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _decode_dataclass(value, hint, path)
     if origin is Mapping:
         if not isinstance(value, dict):

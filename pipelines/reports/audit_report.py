@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
+from typing import Any
 
 from pipelines.reports.html_blocks import CSS, bar_chart, counts_table, escape, table
 from pipelines.reports.masking import mask_emails, mask_emails_in_tree
@@ -247,8 +248,9 @@ def _pii_section(pii: PiiFigures | None) -> str | None:
     if pii is None:
         return None
     tables = [column(pii) for column in PII_COLUMNS.values()]
-    rows = [[e, *(t.get(e, 0) for t in tables)] for e in sorted(set().union(*tables))]
-    chart = bar_chart([(row[0], row[2]) for row in rows])
+    entities = sorted({entity for counts in tables for entity in counts})
+    rows: list[list[Any]] = [[e, *(t.get(e, 0) for t in tables)] for e in entities]
+    chart = bar_chart([(entity, pii.documents_with.get(entity, 0)) for entity in entities])
     return chart + table(["type", *PII_COLUMNS], rows, {1, 2, 3, 4})
 
 

@@ -7,7 +7,7 @@ HTML-escaping, so a builder cannot forget either; nothing here loads an external
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pipelines.reports.masking import mask_emails
@@ -44,7 +44,7 @@ def table(headers: list[str], rows: list[list[Any]], numeric: set[int] | None = 
 
 
 def bar_chart(
-    items: list[tuple[str, float]], *, threshold: float | None = None, percent: bool = False
+    items: Sequence[tuple[str, float]], *, threshold: float | None = None, percent: bool = False
 ) -> str:
     """A horizontal bar chart as inline SVG; an optional dashed line marks a threshold."""
     if not items:

@@ -287,7 +287,7 @@ def china_compliance_table(summary: RunSummary, manifest: dict) -> tuple[str, di
     """Per-source table for China's Interim Measures Art. 7 and the TC260 source rules."""
     facts = summary.source_facts
     gates = summary.gates
-    rows = []
+    rows: list[dict[str, Any]] = []
     for sid in summary.source_ids():
         fact = None if facts is None else facts.get(sid)
         gate = None if gates is None else gates.get(sid)
