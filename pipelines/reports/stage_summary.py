@@ -122,7 +122,9 @@ def stage_sections(ledger_dir: str | Path) -> StageFigures:
         ),
         licenses=LicenseFigures(
             categories=dict(sorted(categories.items())),
-            spdx=dict(spdx.most_common(50)),
+            # Ties broken by name: `most_common` keeps first-seen order, which follows the
+            # ledger's row order and so varied from run to run.
+            spdx=dict(sorted(spdx.items(), key=lambda item: (-item[1], item[0]))[:50]),
             conflicts=conflicts,
             per_source={
                 k: dict(sorted(v.items())) for k, v in sorted(per_source_categories.items())
