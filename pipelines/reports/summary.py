@@ -1,4 +1,5 @@
-"""`reports/summary.json`: counts per source x decision x reason, plus the Beam metrics.
+"""The count sections of the run summary (`schemas/run_summary.py`): per source x decision x
+reason, the reconciliation, and the Beam metrics.
 
 Figures come from the written outputs (so they agree with them exactly) and
 from the run's own counters (so the read side is counted independently).
