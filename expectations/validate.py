@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from expectations import frames, suites
+from schemas.run_summary import SourceReconciliation, SuiteResult, ValidationResults
 
 if TYPE_CHECKING:
     # Annotations only: GX itself is imported when a validator is built (it is slow to import).
@@ -34,13 +35,10 @@ class FileResult:
     success: bool
     failed: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        return {
-            "name": self.suite,
-            "file": self.file,
-            "success": self.success,
-            "failed": self.failed,
-        }
+    def to_result(self) -> SuiteResult:
+        return SuiteResult(
+            name=self.suite, file=self.file, success=self.success, failed=tuple(self.failed)
+        )
 
 
 @dataclass
@@ -58,8 +56,11 @@ class ValidationReport:
             for failure in result.failed
         ]
 
-    def to_dict(self) -> dict:
-        return {"success": self.success, "suites": [r.to_dict() for r in self.results]}
+    def to_results(self) -> ValidationResults:
+        """The summary's `validation` section."""
+        return ValidationResults(
+            success=self.success, suites=tuple(r.to_result() for r in self.results)
+        )
 
 
 def _describe(result) -> str:
@@ -155,7 +156,7 @@ def _duplicate_ids_across_files(directory: Path) -> list[str]:
 
 def validate_run(
     run_dir: Path,
-    reconciliation: dict[str, dict],
+    reconciliation: Mapping[str, SourceReconciliation],
     is_known_reason: Callable[[str], bool],
     allowed_categories: list[str] | None = None,
     consent_valid: Callable[[dict], bool] | None = None,
@@ -198,8 +199,8 @@ def validate_run(
         [
             {
                 "source_id": source,
-                "records_read": figures["records_read"],
-                "accounted": figures["ledger_rows"] + figures["dead_letter_rows"],
+                "records_read": figures.records_read,
+                "accounted": figures.ledger_rows + figures.dead_letter_rows,
             }
             for source, figures in sorted(reconciliation.items())
         ]

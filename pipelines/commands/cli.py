@@ -105,20 +105,20 @@ def _parser() -> argparse.ArgumentParser:
 
 def _print_summary(outcome) -> None:
     summary = outcome.summary
-    totals = summary["totals"]
+    totals = summary.totals
     print(f"\nRun {outcome.run_id} published to {outcome.output}")
     print(
-        f"  records read {totals['records_read']}: ledger {totals['ledger_rows']}, "
-        f"dead letter {totals['dead_letter_rows']}"
+        f"  records read {totals.records_read}: ledger {totals.ledger_rows}, "
+        f"dead letter {totals.dead_letter_rows}"
     )
     header = f"  {'source':<24}{'read':>7}{'accept':>8}{'redact':>8}{'reject':>8}{'dead':>7}"
     print(header)
-    for source_id, figures in summary["reconciliation"].items():
-        decisions = summary["sources"].get(source_id, {}).get("decisions", {})
+    for source_id, figures in summary.reconciliation.items():
+        decisions = summary.counts_of(source_id).decisions
         print(
-            f"  {source_id:<24}{figures['records_read']:>7}{decisions.get('accept', 0):>8}"
+            f"  {source_id:<24}{figures.records_read:>7}{decisions.get('accept', 0):>8}"
             f"{decisions.get('accept_redacted', 0):>8}{decisions.get('reject', 0):>8}"
-            f"{figures['dead_letter_rows']:>7}"
+            f"{figures.dead_letter_rows:>7}"
         )
     print("  outputs: dataset/ ledger/ dead_letter/ reports/summary.json manifest.json")
 

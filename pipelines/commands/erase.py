@@ -11,6 +11,7 @@ plus an erasure receipt that names no identifier.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,13 +31,15 @@ from pipelines.publish.staging import (
     utc_now,
     write_json,
 )
-from pipelines.reports.audit_report import scrub
+from pipelines.reports.masking import mask_emails
 from pipelines.run.graph import PARQUET_OUTPUT_DIRS, PUBLISHED
 from schemas.dataset import DATASET_SCHEMA
 from schemas.ledger import LEDGER_SCHEMA
+from schemas.run_summary import RunSummary, SummaryFormatError
 from transforms.consent.registry import pii_email_token, subject_token
 
 ERASED = "erasure.requested"
+log = logging.getLogger(__name__)
 
 
 class ErasureError(Exception):
@@ -111,6 +114,19 @@ def _rewrite(source: Path, target: Path, schema: pa.Schema, transform) -> dict[s
     return counts
 
 
+def _lineage_summary(staging: Path) -> RunSummary | None:
+    """The run's summary for the erasure's lineage event; an unreadable one (e.g. from an
+    older version) only costs the event its count facets, never the erasure itself."""
+    path = staging / RunSummary.FILE
+    if not path.is_file():
+        return None
+    try:
+        return RunSummary.read(path)
+    except SummaryFormatError as error:
+        log.warning("erasure lineage without summary facets: %s", error)
+        return None
+
+
 def erase(run_dir: Path, request: ErasureRequest, config=None) -> dict:
     """Publish a new version without the affected records; return the receipt.
 
@@ -144,7 +160,7 @@ def erase(run_dir: Path, request: ErasureRequest, config=None) -> dict:
     receipt = {
         "erasure_id": version,
         "requested_at": utc_now(),
-        "reason": scrub(request.reason),
+        "reason": mask_emails(request.reason),
         "selector": request.describe(),
         "records_erased": len(erased),
         "clusters_followed": len(clusters),
@@ -164,9 +180,7 @@ def erase(run_dir: Path, request: ErasureRequest, config=None) -> dict:
     )
     manifest.pop("outputs", None)
     if lineage is not None:
-        summary_path = staging / "reports" / "summary.json"
-        summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
-        lineage.emit(lineage.complete(version, summary, manifest))
+        lineage.emit(lineage.complete(version, _lineage_summary(staging), manifest))
     publish(staging, run_dir, PUBLISHED, manifest)
     write_json(
         run_dir / HISTORY / f"{old.get('run_id')}.superseded.json",

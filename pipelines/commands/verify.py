@@ -1,7 +1,8 @@
 """`provenance verify RUN_DIR`: recompute what the manifest claims and report any difference.
 
 Catches edits after publication: a changed, missing or extra file, a changed
-row count, or rows whose content no longer matches the recorded digest.
+row count, rows whose content no longer matches the recorded digest, or a
+summary that is no longer a readable run summary.
 """
 
 from __future__ import annotations
@@ -12,10 +13,23 @@ from pathlib import Path
 from pipelines.publish.outputs import content_digest, file_sha256, relative_files
 from pipelines.publish.staging import HISTORY, MANIFEST
 from pipelines.run.graph import PARQUET_OUTPUT_DIRS, PUBLISHED
+from schemas.run_summary import RunSummary, SummaryFormatError
 
 
 class NotPublished(Exception):
     """The directory has no manifest: it is not a published run."""
+
+
+def _summary_problems(run_dir: Path) -> list[str]:
+    """The summary the reports were written from must still be one this version can read."""
+    path = run_dir / RunSummary.FILE
+    if not path.is_file():
+        return []  # a missing listed file is reported above
+    try:
+        RunSummary.read(path)
+    except SummaryFormatError as error:
+        return [str(error)]
+    return []
 
 
 def verify_run(run_dir: str | Path) -> list[str]:
@@ -42,6 +56,7 @@ def verify_run(run_dir: str | Path) -> list[str]:
     for name, recorded in manifest.get("content_digests", {}).items():
         if name in PARQUET_OUTPUT_DIRS and content_digest(run_dir / name) != recorded:
             problems.append(f"{name}/: row content differs from the manifest's digest")
+    problems += _summary_problems(run_dir)
     previous = manifest.get("previous_manifest")
     if previous:
         path = run_dir / HISTORY / f"{previous['run_id']}.json"

@@ -35,6 +35,8 @@ from pipelines.run.lineage_settings import LineageSettings
 from schemas.dataset import DATASET_SCHEMA
 from schemas.dead_letter import DEAD_LETTER_SCHEMA
 from schemas.ledger import LEDGER_SCHEMA
+from schemas.record import Decision
+from schemas.run_summary import RunSummary, ValidationResults
 
 OUTPUT_SCHEMAS = {
     "dataset": DATASET_SCHEMA,
@@ -228,9 +230,9 @@ class LineageEmitter:
             )
         return datasets
 
-    def outputs(self, summary: dict | None = None) -> list[OutputDataset]:
+    def outputs(self, summary: RunSummary | None = None) -> list[OutputDataset]:
         """Outputs with schemas; lineage and assertions only once the run's summary exists."""
-        assertions = _assertions_by_output((summary or {}).get("validation"))
+        assertions = _assertions_by_output(None if summary is None else summary.validation)
         datasets = []
         for directory, schema in OUTPUT_SCHEMAS.items():
             namespace, name = dataset_address(f"{self.output_dir.rstrip('/')}/{directory}")
@@ -250,12 +252,14 @@ class LineageEmitter:
             datasets.append(OutputDataset(namespace=namespace, name=name, facets=facets))
         return datasets
 
-    def _text_lineage(self, summary: dict) -> column_lineage_dataset.ColumnLineageDatasetFacet:
+    def _text_lineage(
+        self, summary: RunSummary
+    ) -> column_lineage_dataset.ColumnLineageDatasetFacet:
         inputs = []
         for source in self.sources:
             namespace, name = dataset_address(source["root"])
-            decisions = summary.get("sources", {}).get(source["id"], {}).get("decisions", {})
-            masked = decisions.get("accept_redacted", 0) > 0
+            decisions = summary.counts_of(source["id"]).decisions
+            masked = decisions.get(Decision.ACCEPT_REDACTED, 0) > 0
             inputs.append(
                 column_lineage_dataset.InputField(
                     namespace=namespace,
@@ -281,7 +285,7 @@ class LineageEmitter:
     def complete(
         self,
         run_id: str,
-        summary: dict,
+        summary: RunSummary | None,
         manifest: dict | None = None,
         event_time: str | None = None,
     ) -> RunEvent:
@@ -294,20 +298,16 @@ class LineageEmitter:
                 policySha256=policy.get("sha256"),
             )
         }
-        if summary.get("consent") is not None:
-            facets["provenance_consent"] = ConsentSummaryRunFacet(
-                status=summary["consent"].get("status", {})
-            )
-        if summary.get("optout") is not None:
-            facets["provenance_optout"] = OptOutSummaryRunFacet(
-                signals=summary["optout"].get("signals", {})
-            )
-        if summary.get("pii") is not None:
-            pii = summary["pii"]
+        consent = None if summary is None else summary.consent
+        optout = None if summary is None else summary.optout
+        pii = None if summary is None else summary.pii
+        if consent is not None:
+            facets["provenance_consent"] = ConsentSummaryRunFacet(status=dict(consent.status))
+        if optout is not None:
+            facets["provenance_optout"] = OptOutSummaryRunFacet(signals=dict(optout.signals))
+        if pii is not None:
             facets["provenance_pii"] = PiiSummaryRunFacet(
-                found=pii.get("found", {}),
-                redacted=pii.get("redacted", {}),
-                rejected=pii.get("rejected", {}),
+                found=dict(pii.found), redacted=dict(pii.redacted), rejected=dict(pii.rejected)
             )
         return self._event(RunState.COMPLETE, run_id, facets, self.outputs(summary), event_time)
 
@@ -345,26 +345,25 @@ class LineageEmitter:
         self.client().emit(event)
 
 
-def _assertions_by_output(validation: dict | None) -> dict[str, list]:
+def _assertions_by_output(validation: ValidationResults | None) -> dict[str, list]:
     """GX suites as OpenLineage assertions, grouped by the output directory they checked."""
     grouped: dict[str, list] = {}
-    for suite in (validation or {}).get("suites", []):
-        directory = str(suite.get("file", "dataset")).split("/", 1)[0]
+    for suite in () if validation is None else validation.suites:
+        directory = suite.file.split("/", 1)[0]
         directory = directory if directory in OUTPUT_SCHEMAS else "dataset"
         items = grouped.setdefault(directory, [])
-        file = str(suite.get("file", ""))
         items.append(
             data_quality_assertions_dataset.Assertion(
                 assertion="expectation_suite",
-                success=bool(suite.get("success")),
-                name=str(suite.get("name")),
-                description=file,
+                success=suite.success,
+                name=suite.name,
+                description=suite.file,
             )
         )
         items += [
             data_quality_assertions_dataset.Assertion(
-                assertion="expectation", success=False, name=str(text), description=file
+                assertion="expectation", success=False, name=text, description=suite.file
             )
-            for text in suite.get("failed", [])
+            for text in suite.failed
         ]
     return grouped

@@ -9,11 +9,14 @@ summary, manifest and the one pyarrow schema in `schemas/`, so it cannot drift f
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pyarrow as pa
 
-from pipelines.reports.audit_report import NOT_RUN, scrub
+from pipelines.reports.audit_report import NOT_RUN
+from pipelines.reports.masking import mask_emails
+from schemas.run_summary import RunSummary
 
 CROISSANT_CONTEXT: dict[str, Any] = {
     "@language": "en",
@@ -137,90 +140,84 @@ COLLECTION_TYPES = {
 }
 
 
-def _used_sources(summary: dict) -> list[str]:
+def _used_sources(summary: RunSummary) -> list[str]:
     """Sources with at least one accepted document (all sources when decisions are unknown)."""
-    facts = summary.get("source_facts") or {}
-    decisions = {sid: s.get("decisions", {}) for sid, s in summary.get("sources", {}).items()}
-    if not decisions:
-        return sorted(facts)
-    return sorted(
-        sid for sid, d in decisions.items() if d.get("accept", 0) + d.get("accept_redacted", 0)
-    )
+    if not summary.sources:
+        return sorted(summary.source_facts or {})
+    return sorted(sid for sid, counts in summary.sources.items() if counts.accepted)
 
 
-def _licenses(summary: dict) -> list[str]:
+def _licenses(summary: RunSummary) -> list[str]:
     """Declared licenses of the sources that contributed; NOASSERTION where one declared none."""
-    facts = summary.get("source_facts") or {}
+    facts = summary.source_facts or {}
     declared = {
-        facts.get(sid, {}).get("declared_license") or "NOASSERTION"
+        (facts[sid].declared_license if sid in facts else "") or "NOASSERTION"
         for sid in _used_sources(summary)
     }
     return sorted(declared) or ["NOASSERTION"]
 
 
-def _counts(mapping: dict | None) -> str:
+def _counts(mapping: Mapping[str, int] | None) -> str:
     if mapping is None:
         return NOT_RUN
     return ", ".join(f"{k}: {v}" for k, v in sorted(mapping.items())) or "none"
 
 
-def _rai(summary: dict, manifest: dict) -> dict[str, Any]:
+def _rai(summary: RunSummary, manifest: dict) -> dict[str, Any]:
     """RAI fields: honest, count-based text; absent stages are named as not run."""
-    facts = summary.get("source_facts") or {}
+    facts = summary.source_facts or {}
     used = [facts[sid] for sid in _used_sources(summary) if sid in facts]
-    types = sorted({COLLECTION_TYPES.get(f.get("type", ""), "Others") for f in used})
+    types = sorted({COLLECTION_TYPES.get(f.type, "Others") for f in used})
     types = types or ["not recorded"]
-    gates = summary.get("gates")
+    gates = summary.gates
     excluded = (
         "not run"
         if gates is None
-        else ", ".join(sorted(sid for sid, gate in gates.items() if gate.get("exceeded"))) or "none"
+        else ", ".join(sorted(sid for sid, gate in gates.items() if gate.exceeded)) or "none"
     )
-    pii = summary.get("pii")
-    dedup = summary.get("dedup")
-    optout = summary.get("optout")
-    totals = summary.get("totals", {})
+    pii, dedup, optout, totals = summary.pii, summary.dedup, summary.optout, summary.totals
+    stages = {
+        "pii": pii,
+        "licenses": summary.licenses,
+        "dedup": dedup,
+        "consent": summary.consent,
+        "optout": optout,
+        "gates": gates,
+    }
     policy = manifest.get("policy", {})
     described = [
-        f"{scrub(sid)} ({fact.get('type', 'unknown')}, "
-        f"legal basis {fact.get('legal_basis', 'unknown')})"
+        f"{mask_emails(sid)} ({fact.type}, legal basis {fact.legal_basis})"
         for sid, fact in sorted(facts.items())
-    ] or [scrub(sid) for sid in sorted(summary.get("reconciliation", {}))]
+    ] or [mask_emails(sid) for sid in sorted(summary.reconciliation)]
     collection = "Sources: " + ("; ".join(described) or "none recorded")
     return {
         "rai:dataCollection": f"Aggregated from configured corpora. {collection}.",
         "rai:dataCollectionType": types,
         "rai:personalSensitiveInformation": (
             "Scanned for personal data. Documents redacted per type: "
-            f"{_counts(pii and pii.get('redacted'))}. Documents excluded per type: "
-            f"{_counts(pii and pii.get('rejected'))}."
+            f"{_counts(pii.redacted)}. Documents excluded per type: "
+            f"{_counts(pii.rejected)}."
             if pii is not None
             else f"Personal-data scan: {NOT_RUN}."
         ),
         "rai:dataPreprocessingProtocol": [
             f"Policy {policy.get('name')} {policy.get('version')} applied to every record; "
-            f"decisions: {_counts(totals.get('decisions'))}.",
-            f"Unreadable records sent to dead letter: {totals.get('dead_letter_rows', 0)}.",
+            f"decisions: {_counts(totals.decisions)}.",
+            f"Unreadable records sent to dead letter: {totals.dead_letter_rows}.",
             "Duplicates removed: "
             + (
                 NOT_RUN
                 if dedup is None
-                else f"{dedup.get('exact_removed', 0)} exact, {dedup.get('near_removed', 0)} near."
+                else f"{dedup.exact_removed} exact, {dedup.near_removed} near."
             ),
-            f"Text-and-data-mining opt-outs excluded: {_counts(optout and optout.get('signals'))}.",
+            "Text-and-data-mining opt-outs excluded: "
+            f"{_counts(None if optout is None else optout.signals)}.",
         ],
         "rai:dataLimitations": (
             "Automated detectors miss some personal data and license notices; redaction is "
             f"best effort. Sources excluded by the 5% sampling gate: {excluded}. "
             "Stages not run: "
-            + (
-                ", ".join(
-                    n
-                    for n in ("pii", "licenses", "dedup", "consent", "optout", "gates")
-                    if summary.get(n) is None
-                )
-                or "none"
-            )
+            + (", ".join(name for name, section in stages.items() if section is None) or "none")
             + "."
         ),
         "rai:dataBiases": (
@@ -231,13 +228,13 @@ def _rai(summary: dict, manifest: dict) -> dict[str, Any]:
 
 
 def croissant_metadata(
-    summary: dict, manifest: dict, dataset_schema: pa.Schema, dataset_files: list[dict]
+    summary: RunSummary, manifest: dict, dataset_schema: pa.Schema, dataset_files: list[dict]
 ) -> dict:
     """Croissant 1.0 + RAI JSON-LD describing dataset/ (contentUrls relative to the output)."""
     distribution, source = _distribution(dataset_files)
     nested = [field.name for field in dataset_schema if _is_nested(field.type)]
     policy = manifest.get("policy", {})
-    run_id = manifest.get("run_id") or summary.get("run_id") or "unknown"
+    run_id = manifest.get("run_id") or summary.run_id or "unknown"
     return {
         "@context": CROISSANT_CONTEXT,
         "@type": "sc:Dataset",

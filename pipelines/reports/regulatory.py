@@ -15,9 +15,11 @@ reader never mistakes an absent check for a clean result.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
-from pipelines.reports.audit_report import NOT_RUN, scrub
+from pipelines.reports.audit_report import NOT_RUN
+from pipelines.reports.masking import mask_emails
 from schemas.reason_codes import (
     PII_REDACTED,
     PII_SECRET,
@@ -27,8 +29,9 @@ from schemas.reason_codes import (
     SourceReason,
     namespace,
 )
+from schemas.record import Decision
+from schemas.run_summary import RunSummary, SourceFacts
 
-BYTES_PER_TOKEN_ESTIMATE = 4
 GATE_THRESHOLD = 0.05
 
 EU_SOURCE_KINDS = {
@@ -70,105 +73,86 @@ def token_size_bin(tokens: int | None) -> str:
     return "More than 10 trillion tokens"
 
 
-def _tokens(summary: dict) -> tuple[int | None, str]:
-    sizes = summary.get("sizes")
-    if not sizes:
+def _tokens(summary: RunSummary) -> tuple[int | None, str]:
+    if summary.sizes is None:
         return None, NOT_RUN
-    if sizes.get("dataset_tokens_estimate") is not None:
-        return int(sizes["dataset_tokens_estimate"]), "pipeline token estimate"
-    if sizes.get("dataset_bytes") is not None:
-        return int(sizes["dataset_bytes"]) // BYTES_PER_TOKEN_ESTIMATE, "bytes / 4 estimate"
-    return None, "sizes recorded without a dataset total"
+    return summary.sizes.dataset_tokens_estimate, "pipeline token estimate"
 
 
-def top_domains(summary: dict, share: float = 0.10) -> list[list[Any]]:
+def top_domains(summary: RunSummary, share: float = 0.10) -> list[list[Any]]:
     """The top `share` of domains by bytes (at least one), as the template asks."""
-    domains = sorted(
-        (summary.get("sizes") or {}).get("top_domains", []), key=lambda item: (-item[1], item[0])
-    )
+    recorded = () if summary.sizes is None else summary.sizes.top_domains
+    domains = sorted(recorded, key=lambda item: (-item[1], item[0]))
     if not domains:
         return []
-    return [[scrub(d), n] for d, n in domains[: max(1, math.ceil(len(domains) * share))]]
+    return [[mask_emails(d), n] for d, n in domains[: max(1, math.ceil(len(domains) * share))]]
 
 
-def _source_ids(summary: dict) -> list[str]:
-    return sorted(
-        set(summary.get("source_facts") or {})
-        | set(summary.get("reconciliation", {}))
-        | set(summary.get("sources", {}))
-    )
-
-
-def _accepted(summary: dict, sid: str) -> int:
-    decisions = summary.get("sources", {}).get(sid, {}).get("decisions", {})
-    return decisions.get("accept", 0) + decisions.get("accept_redacted", 0)
-
-
-def _eu_sources(summary: dict) -> dict[str, list[dict]]:
-    facts = summary.get("source_facts") or {}
+def _eu_sources(summary: RunSummary) -> dict[str, list[dict]]:
+    facts = summary.source_facts or {}
+    bytes_per_source = {} if summary.sizes is None else summary.sizes.per_source_bytes
     kinds: dict[str, list[dict]] = {kind: [] for kind in EU_KIND_TITLES}
-    for sid in _source_ids(summary):
-        fact = facts.get(sid, {})
-        kind = EU_SOURCE_KINDS.get(fact.get("type", ""), "unknown")
+    for sid in summary.source_ids():
+        fact = facts.get(sid)
+        kind = EU_SOURCE_KINDS.get(fact.type if fact else "", "unknown")
         kinds[kind].append(
             {
                 "source_id": sid,
-                "type": fact.get("type"),
-                "declared_license": fact.get("declared_license") or None,
-                "documents_used": _accepted(summary, sid),
-                "bytes_used": (summary.get("sizes") or {}).get("per_source_bytes", {}).get(sid),
+                "type": fact.type if fact else None,
+                "declared_license": (fact.declared_license if fact else "") or None,
+                "documents_used": summary.counts_of(sid).accepted,
+                "bytes_used": bytes_per_source.get(sid),
             }
         )
     return kinds
 
 
-def _reservation_rejections(summary: dict) -> dict[str, int]:
+def _reservation_rejections(summary: RunSummary) -> dict[str, int]:
     """Rejections whose reason is a rights reservation, read from the decisions themselves."""
     counts: dict[str, int] = {}
-    for source in summary.get("sources", {}).values():
-        for code, count in source.get("reasons", {}).get("reject", {}).items():
+    for source in summary.sources.values():
+        for code, count in source.reasons.get(Decision.REJECT, {}).items():
             if code.startswith(namespace(OptOutReason)) or code == LicenseReason.RESERVED_TDM:
                 counts[code] = counts.get(code, 0) + count
     return dict(sorted(counts.items()))
 
 
-def _processing(summary: dict) -> dict:
+def _processing(summary: RunSummary) -> dict:
     """What was done about TDM opt-outs, illegal content and personal data (counts only)."""
-    optout = summary.get("optout")
-    pii = summary.get("pii")
+    optout, pii, licenses, gates = summary.optout, summary.pii, summary.licenses, summary.gates
     return {
-        "tdm_optouts_honoured": None if optout is None else optout.get("signals", {}),
+        "tdm_optouts_honoured": None if optout is None else dict(optout.signals),
         "reservation_rejections": _reservation_rejections(summary),
         "license_reservations": None
-        if summary.get("licenses") is None
+        if licenses is None
         else {
-            "conflicting_documents": summary["licenses"].get("conflicts", 0),
-            "categories": summary["licenses"].get("categories", {}),
+            "conflicting_documents": licenses.conflicts,
+            "categories": dict(licenses.categories),
         },
         "personal_data": None
         if pii is None
         else {
-            "documents_redacted": pii.get("redacted", {}),
-            "documents_rejected": pii.get("rejected", {}),
+            "documents_redacted": dict(pii.redacted),
+            "documents_rejected": dict(pii.rejected),
         },
         "source_gates_excluded": None
-        if summary.get("gates") is None
-        else sorted(sid for sid, gate in summary["gates"].items() if gate.get("exceeded")),
+        if gates is None
+        else sorted(sid for sid, gate in gates.items() if gate.exceeded),
     }
 
 
-def _md_counts(title: str, counts: dict | None, label: str) -> list[str]:
+def _md_counts(title: str, counts: Mapping[str, int] | None, label: str) -> list[str]:
     lines = [f"**{title}**", ""]
     if counts is None:
         return lines + [f"_{NOT_RUN}_", ""]
     if not counts:
         return lines + ["None found.", ""]
     lines += [f"| {label} | documents |", "|---|---:|"]
-    lines += [f"| {scrub(k)} | {v} |" for k, v in sorted(counts.items())]
+    lines += [f"| {mask_emails(k)} | {v} |" for k, v in sorted(counts.items())]
     return lines + [""]
 
 
-def eu_training_summary(summary: dict, manifest: dict) -> tuple[str, dict]:
+def eu_training_summary(summary: RunSummary, manifest: dict) -> tuple[str, dict]:
     """Draft of the EU AI Act Art. 53(1)(d) public training-content summary."""
     tokens, token_basis = _tokens(summary)
     domains = top_domains(summary)
@@ -180,7 +164,7 @@ def eu_training_summary(summary: dict, manifest: dict) -> tuple[str, dict]:
             "size_bin": token_size_bin(tokens),
             "tokens_estimate": tokens,
             "token_basis": token_basis,
-            "run_id": manifest.get("run_id") or summary.get("run_id"),
+            "run_id": manifest.get("run_id") or summary.run_id,
             "run_finished_at": manifest.get("finished_at"),
             "policy": manifest.get("policy", {}).get("name"),
         },
@@ -215,7 +199,8 @@ def eu_training_summary(summary: dict, manifest: dict) -> tuple[str, dict]:
             continue
         md += ["| source | declared license | documents used |", "|---|---|---:|"]
         md += [
-            f"| {scrub(r['source_id'])} | {scrub(r['declared_license'] or 'none declared')} "
+            f"| {mask_emails(r['source_id'])} "
+            f"| {mask_emails(r['declared_license'] or 'none declared')} "
             f"| {r['documents_used']} |"
             for r in rows
         ]
@@ -225,7 +210,7 @@ def eu_training_summary(summary: dict, manifest: dict) -> tuple[str, dict]:
             md += (
                 [f"- {d} ({n:,} bytes)" for d, n in domains]
                 if domains
-                else [f"_{NOT_RUN if summary.get('sizes') is None else 'none recorded'}_"]
+                else [f"_{NOT_RUN if summary.sizes is None else 'none recorded'}_"]
             )
             md.append("")
     md += [
@@ -263,17 +248,17 @@ def eu_training_summary(summary: dict, manifest: dict) -> tuple[str, dict]:
     return "\n".join(md), data
 
 
-def _evidence(sid: str, fact: dict, summary: dict) -> dict:
-    evidence = fact.get("evidence") or {}
-    kind, keys = REQUIRED_EVIDENCE.get(fact.get("type", ""), ("unknown", ()))
+def _evidence(sid: str, fact: SourceFacts | None, summary: RunSummary) -> dict:
+    evidence = fact.evidence if fact else {}
+    kind, keys = REQUIRED_EVIDENCE.get(fact.type if fact else "", ("unknown", ()))
     missing_reason = any(
         SourceReason.MISSING_EVIDENCE in reasons
-        for reasons in summary.get("sources", {}).get(sid, {}).get("reasons", {}).values()
+        for reasons in summary.counts_of(sid).reasons.values()
     )
     # The evidence checker's own verdict (`missing_evidence`: "field: hint") wins when present.
-    missing = [str(item).split(":", 1)[0] for item in fact.get("missing_evidence") or []]
+    missing = [item.split(":", 1)[0] for item in (fact.missing_evidence if fact else ())]
     present = any(evidence.get(key) for key in keys) or (
-        fact.get("type") == "open_source" and bool(fact.get("declared_license"))
+        fact is not None and fact.type == "open_source" and bool(fact.declared_license)
     )
     return {
         "required": kind,
@@ -283,9 +268,9 @@ def _evidence(sid: str, fact: dict, summary: dict) -> dict:
     }
 
 
-def _pii_handling(summary: dict, sid: str) -> dict:
+def _pii_handling(summary: RunSummary, sid: str) -> dict:
     redacted = rejected = 0
-    for decision, reasons in summary.get("sources", {}).get(sid, {}).get("reasons", {}).items():
+    for decision, reasons in summary.counts_of(sid).reasons.items():
         for code, count in reasons.items():
             if code.startswith(PII_REDACTED.prefix) and decision == "accept_redacted":
                 redacted += count
@@ -294,52 +279,48 @@ def _pii_handling(summary: dict, sid: str) -> dict:
     return {"redaction_reasons": redacted, "rejection_reasons": rejected}
 
 
-def _license_status(summary: dict, sid: str, fact: dict) -> dict:
-    licenses = summary.get("licenses")
+def _license_status(summary: RunSummary, sid: str, fact: SourceFacts | None) -> dict:
+    licenses = summary.licenses
     license_rejects = sum(
         count
-        for code, count in summary.get("sources", {})
-        .get(sid, {})
-        .get("reasons", {})
-        .get("reject", {})
-        .items()
+        for code, count in summary.counts_of(sid).reasons.get(Decision.REJECT, {}).items()
         if code.startswith(namespace(LicenseReason))
     )
     return {
-        "declared": fact.get("declared_license") or None,
-        "categories": None if licenses is None else licenses.get("per_source", {}).get(sid, {}),
+        "declared": (fact.declared_license if fact else "") or None,
+        "categories": None if licenses is None else dict(licenses.per_source.get(sid, {})),
         "rejected_for_license": license_rejects,
     }
 
 
-def china_compliance_table(summary: dict, manifest: dict) -> tuple[str, dict]:
+def china_compliance_table(summary: RunSummary, manifest: dict) -> tuple[str, dict]:
     """Per-source table for China's Interim Measures Art. 7 and the TC260 source rules."""
-    facts = summary.get("source_facts")
-    gates = summary.get("gates")
-    rows = []
-    for sid in _source_ids(summary):
-        fact = (facts or {}).get(sid, {})
+    facts = summary.source_facts
+    gates = summary.gates
+    rows: list[dict[str, Any]] = []
+    for sid in summary.source_ids():
+        fact = None if facts is None else facts.get(sid)
         gate = None if gates is None else gates.get(sid)
         rows.append(
             {
                 "source_id": sid,
-                "source_type": fact.get("type"),
+                "source_type": fact.type if fact else None,
                 "evidence": None if facts is None else _evidence(sid, fact, summary),
-                "legal_basis": fact.get("legal_basis"),
+                "legal_basis": fact.legal_basis if fact else None,
                 "gate": None
                 if gate is None
                 else {
-                    "rate": float(gate.get("rate") or 0.0),
-                    "threshold": gate.get("threshold", GATE_THRESHOLD),
-                    "sample_size": gate.get("sample_size"),
-                    "exceeded": bool(gate.get("exceeded")),
+                    "rate": float(gate.rate),
+                    "threshold": gate.threshold,
+                    "sample_size": gate.sample_size,
+                    "exceeded": gate.exceeded,
                 },
                 "personal_data": _pii_handling(summary, sid),
                 "license": _license_status(summary, sid, fact),
             }
         )
     data = {
-        "run_id": manifest.get("run_id") or summary.get("run_id"),
+        "run_id": manifest.get("run_id") or summary.run_id,
         "sources": rows,
         "source_facts_recorded": facts is not None,
         "gates_recorded": gates is not None,
@@ -377,11 +358,11 @@ def china_compliance_table(summary: dict, manifest: dict) -> tuple[str, dict]:
             else (", ".join(f"{k} {v}" for k, v in sorted(lic["categories"].items())) or "none")
         )
         md.append(
-            f"| {scrub(row['source_id'])} | {row['source_type'] or NOT_RUN} | {evidence} | "
+            f"| {mask_emails(row['source_id'])} | {row['source_type'] or NOT_RUN} | {evidence} | "
             f"{row['legal_basis'] or NOT_RUN} | {gate_text} | "
             f"redacted {pii['redaction_reasons']}, rejected {pii['rejection_reasons']} "
             "(reason counts) | "
-            f"declared {scrub(lic['declared'] or 'none')}; {categories}; "
+            f"declared {mask_emails(lic['declared'] or 'none')}; {categories}; "
             f"{lic['rejected_for_license']} rejected |"
         )
     return "\n".join(md) + "\n", data

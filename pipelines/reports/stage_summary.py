@@ -8,13 +8,25 @@ file's worth of a few columns.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.publish.outputs import parquet_files
+from schemas.gate import GateSettings
 from schemas.reason_codes import PII_REDACTED, PII_SECRET, PII_SENSITIVE
+from schemas.run_summary import (
+    ConsentFigures,
+    DedupFigures,
+    GateFigures,
+    LicenseFigures,
+    OptOutFigures,
+    PiiFigures,
+    SizeFigures,
+)
 from transforms.decision.gate import gate_exceeded, is_disqualifying
 
 COLUMNS = [
@@ -47,7 +59,18 @@ def _size_bin(size: int) -> str:
     return ">100"
 
 
-def stage_sections(ledger_dir: str | Path) -> dict:
+@dataclass(frozen=True)
+class StageFigures:
+    """The summary sections read from the ledger in one pass."""
+
+    pii: PiiFigures
+    licenses: LicenseFigures
+    consent: ConsentFigures
+    optout: OptOutFigures
+    dedup: DedupFigures
+
+
+def stage_sections(ledger_dir: str | Path) -> StageFigures:
     pii_found: Counter = Counter()
     pii_docs: Counter = Counter()
     pii_redacted: Counter = Counter()
@@ -91,40 +114,40 @@ def stage_sections(ledger_dir: str | Path) -> dict:
                 removed_per_source[source] += 1
                 removed_kind[row["duplicate_kind"]] += 1
     histogram = Counter(_size_bin(size) for size in clusters.values())
-    return {
-        "pii": {
-            "found": dict(sorted(pii_found.items())),
-            "documents_with": dict(sorted(pii_docs.items())),
-            "redacted": dict(sorted(pii_redacted.items())),
-            "rejected": dict(sorted(pii_rejected.items())),
-        },
-        "licenses": {
-            "categories": dict(sorted(categories.items())),
-            "spdx": dict(spdx.most_common(50)),
-            "conflicts": conflicts,
-            "per_source": {
+    return StageFigures(
+        pii=PiiFigures(
+            found=dict(sorted(pii_found.items())),
+            documents_with=dict(sorted(pii_docs.items())),
+            redacted=dict(sorted(pii_redacted.items())),
+            rejected=dict(sorted(pii_rejected.items())),
+        ),
+        licenses=LicenseFigures(
+            categories=dict(sorted(categories.items())),
+            # Ties broken by name: `most_common` keeps first-seen order, which follows the
+            # ledger's row order and so varied from run to run.
+            spdx=dict(sorted(spdx.items(), key=lambda item: (-item[1], item[0]))[:50]),
+            conflicts=conflicts,
+            per_source={
                 k: dict(sorted(v.items())) for k, v in sorted(per_source_categories.items())
             },
-        },
-        "consent": {
-            "status": dict(sorted(consent.items())),
-            "per_source": {
-                k: dict(sorted(v.items())) for k, v in sorted(consent_per_source.items())
-            },
-        },
-        "optout": {"signals": dict(sorted(optout.items()))},
-        "dedup": {
-            "documents": documents,
-            "clusters": len(clusters),
-            "cluster_size_histogram": dict(sorted(histogram.items())),
-            "removed_per_source": dict(sorted(removed_per_source.items())),
-            "exact_removed": removed_kind.get("exact", 0),
-            "near_removed": removed_kind.get("near", 0),
-        },
-    }
+        ),
+        consent=ConsentFigures(
+            status=dict(sorted(consent.items())),
+            per_source={k: dict(sorted(v.items())) for k, v in sorted(consent_per_source.items())},
+        ),
+        optout=OptOutFigures(signals=dict(sorted(optout.items()))),
+        dedup=DedupFigures(
+            documents=documents,
+            clusters=len(clusters),
+            cluster_size_histogram=dict(sorted(histogram.items())),
+            removed_per_source=dict(sorted(removed_per_source.items())),
+            exact_removed=removed_kind.get("exact", 0),
+            near_removed=removed_kind.get("near", 0),
+        ),
+    )
 
 
-def gate_figures(ledger_dir: str | Path, settings) -> dict:
+def gate_figures(ledger_dir: str | Path, settings: GateSettings) -> dict[str, GateFigures]:
     """Per source: disqualifying records over all records, against the gate threshold."""
     records: Counter = Counter()
     bad: Counter = Counter()
@@ -136,22 +159,20 @@ def gate_figures(ledger_dir: str | Path, settings) -> dict:
             records[source] += 1
             bad[source] += is_disqualifying([s["code"] for s in signals], settings.disqualifying)
     return {
-        source: {
-            "records": records[source],
-            "disqualifying": bad[source],
-            "rate": bad[source] / records[source] if records[source] else 0.0,
-            "threshold": settings.threshold,
-            "exceeded": gate_exceeded(records[source], bad[source], settings.threshold),
-            "sample_size": min(settings.sample_size, records[source]),
-        }
+        source: GateFigures(
+            records=records[source],
+            disqualifying=bad[source],
+            rate=bad[source] / records[source] if records[source] else 0.0,
+            threshold=settings.threshold,
+            exceeded=gate_exceeded(records[source], bad[source], settings.threshold),
+            sample_size=min(settings.sample_size, records[source]),
+        )
         for source in sorted(records)
     }
 
 
-def size_figures(dataset_dir: str | Path, top_domain_share: float = 0.1) -> dict:
+def size_figures(dataset_dir: str | Path, top_domain_share: float = 0.1) -> SizeFigures:
     """Dataset size (bytes, a 4-bytes-per-token estimate) and the crawled domains by size."""
-    from urllib.parse import urlsplit
-
     per_source: Counter = Counter()
     domains: Counter = Counter()
     for path in parquet_files(dataset_dir):
@@ -174,9 +195,9 @@ def size_figures(dataset_dir: str | Path, top_domain_share: float = 0.1) -> dict
     total = sum(per_source.values())
     ranked = domains.most_common()
     top = ranked[: max(1, round(len(ranked) * top_domain_share))] if ranked else []
-    return {
-        "dataset_bytes": total,
-        "dataset_tokens_estimate": total // 4,
-        "per_source_bytes": dict(sorted(per_source.items())),
-        "top_domains": [[domain, size] for domain, size in top],
-    }
+    return SizeFigures(
+        dataset_bytes=total,
+        dataset_tokens_estimate=total // 4,
+        per_source_bytes=dict(sorted(per_source.items())),
+        top_domains=tuple((domain, size) for domain, size in top),
+    )

@@ -1,4 +1,5 @@
-"""`reports/summary.json`: counts per source x decision x reason, plus the Beam metrics.
+"""The count sections of the run summary (`schemas/run_summary.py`): per source x decision x
+reason, the reconciliation, and the Beam metrics.
 
 Figures come from the written outputs (so they agree with them exactly) and
 from the run's own counters (so the read side is counted independently).
@@ -7,11 +8,13 @@ from the run's own counters (so the read side is counted independently).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
 from pipelines.publish.outputs import count_by, parquet_files
+from schemas.run_summary import SourceCounts, SourceReconciliation, Totals
 
 READ_PREFIX = "read/records."
 
@@ -47,23 +50,34 @@ def reason_counts(ledger_dir: str | Path) -> Counter:
     return counts
 
 
-def reconcile(read: dict[str, int], ledger: Counter, dead: Counter) -> dict[str, dict]:
+def reconcile(
+    read: dict[str, int], ledger: Counter, dead: Counter
+) -> dict[str, SourceReconciliation]:
     """Per source: records read vs ledger + dead-letter rows. `ok` is the "nothing lost" check."""
     result = {}
     for source_id in sorted(set(read) | set(ledger) | set(dead)):
         in_ledger = ledger.get(source_id, 0)
         in_dead = dead.get(source_id, 0)
         read_count = read.get(source_id, 0)
-        result[source_id] = {
-            "records_read": read_count,
-            "ledger_rows": in_ledger,
-            "dead_letter_rows": in_dead,
-            "ok": read_count == in_ledger + in_dead,
-        }
+        result[source_id] = SourceReconciliation(
+            records_read=read_count,
+            ledger_rows=in_ledger,
+            dead_letter_rows=in_dead,
+            ok=read_count == in_ledger + in_dead,
+        )
     return result
 
 
-def build_summary(staging: str | Path, counters: dict[str, int]) -> dict:
+@dataclass(frozen=True)
+class RecordCounts:
+    """The count sections of the summary: what the outputs hold, source by source."""
+
+    totals: Totals
+    reconciliation: dict[str, SourceReconciliation]
+    sources: dict[str, SourceCounts]
+
+
+def count_records(staging: str | Path, counters: dict[str, int]) -> RecordCounts:
     staging = Path(staging)
     decisions = count_by(staging / "ledger", "source_id", "decision")
     dead_letters = count_by(staging / "dead_letter", "source_id", "error_code")
@@ -74,30 +88,37 @@ def build_summary(staging: str | Path, counters: dict[str, int]) -> dict:
     for (source_id, _), count in dead_letters.items():
         dead_per_source[source_id] += count
 
-    per_source: dict[str, dict] = defaultdict(
-        lambda: {"decisions": {}, "reasons": {}, "dead_letter": {}}
-    )
+    decisions_of: dict[str, dict[str, int]] = defaultdict(dict)
+    reasons_of: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
+    dead_letters_of: dict[str, dict[str, int]] = defaultdict(dict)
     for (source_id, decision), count in sorted(decisions.items()):
-        per_source[source_id]["decisions"][decision] = count
+        decisions_of[source_id][decision] = count
     for (source_id, decision, reason), count in sorted(reason_counts(staging / "ledger").items()):
-        per_source[source_id]["reasons"].setdefault(decision, {})[reason] = count
+        reasons_of[source_id].setdefault(decision, {})[reason] = count
     for (source_id, code), count in sorted(dead_letters.items()):
-        per_source[source_id]["dead_letter"][code] = count
+        dead_letters_of[source_id][code] = count
+    sources = {
+        source_id: SourceCounts(
+            decisions=decisions_of[source_id],
+            reasons=reasons_of[source_id],
+            dead_letter=dead_letters_of[source_id],
+        )
+        for source_id in sorted({*decisions_of, *reasons_of, *dead_letters_of})
+    }
 
     reconciliation = reconcile(
         records_read_per_source(counters), ledger_per_source, dead_per_source
     )
-    totals = Counter()
+    totals: Counter = Counter()
     for (_, decision), count in decisions.items():
         totals[decision] += count
-    return {
-        "totals": {
-            "records_read": sum(item["records_read"] for item in reconciliation.values()),
-            "ledger_rows": sum(ledger_per_source.values()),
-            "dead_letter_rows": sum(dead_per_source.values()),
-            "decisions": dict(sorted(totals.items())),
-        },
-        "reconciliation": reconciliation,
-        "sources": {key: per_source[key] for key in sorted(per_source)},
-        "metrics": counters,
-    }
+    return RecordCounts(
+        totals=Totals(
+            records_read=sum(item.records_read for item in reconciliation.values()),
+            ledger_rows=sum(ledger_per_source.values()),
+            dead_letter_rows=sum(dead_per_source.values()),
+            decisions=dict(sorted(totals.items())),
+        ),
+        reconciliation=reconciliation,
+        sources=sources,
+    )

@@ -14,6 +14,7 @@ from pipelines.reports.audit_report import audit_figures, render_audit_html
 from pipelines.reports.croissant import croissant_metadata
 from pipelines.reports.regulatory import china_compliance_table, eu_training_summary
 from schemas.dataset import DATASET_SCHEMA
+from schemas.run_summary import RunSummary
 
 REPORT_FILES = (
     "audit.html",
@@ -41,7 +42,7 @@ def dataset_files(run_dir: Path) -> list[dict]:
     ]
 
 
-def write_reports(run_dir: Path, summary: dict, manifest: dict) -> None:
+def write_reports(run_dir: Path, summary: RunSummary, manifest: dict) -> None:
     reports = run_dir / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     (reports / "audit.html").write_text(render_audit_html(summary, manifest), encoding="utf-8")

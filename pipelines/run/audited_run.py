@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import apache_beam as beam
@@ -30,7 +30,7 @@ from pipelines.publish.staging import (
     write_json,
 )
 from pipelines.reports.stage_summary import gate_figures, size_figures, stage_sections
-from pipelines.reports.summary import build_summary, counter_values
+from pipelines.reports.summary import count_records, counter_values
 from pipelines.reports.write import write_reports
 from pipelines.run.after_pool import AfterRunPool, PendingDigests, PendingResidual
 from pipelines.run.config import LoadedConfig
@@ -38,6 +38,7 @@ from pipelines.run.graph import PARQUET_OUTPUT_DIRS, PUBLISHED, build_audit
 from pipelines.run.options import FN_API_RUNNER, build_pipeline_options, describe_runner
 from pipelines.run.progress import MetricsCollector, ProgressDisplay, ProgressFnApiRunner, describe
 from pipelines.run.validation import validate_staged_run
+from schemas.run_summary import RunSummary, SourceFacts, ValidationResults
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +52,20 @@ class RunOutcome:
     run_id: str
     output: Path
     manifest_path: Path
-    summary: dict
+    summary: RunSummary
 
 
-def source_facts(config: LoadedConfig) -> dict[str, dict]:
+def source_facts(config: LoadedConfig) -> dict[str, SourceFacts]:
     return {
-        source.id: {
-            "type": str(source.type),
-            "format": str(source.format),
-            "declared_license": source.declared_license,
-            "legal_basis": str(source.legal_basis),
-            "evidence": source.evidence.model_dump(mode="json", exclude_none=True),
-            "priority": source.priority,
-            "missing_evidence": config.sources_missing_evidence.get(source.id, []),
-        }
+        source.id: SourceFacts(
+            type=str(source.type),
+            format=str(source.format),
+            declared_license=source.declared_license,
+            legal_basis=str(source.legal_basis),
+            evidence=source.evidence.model_dump(mode="json", exclude_none=True),
+            priority=source.priority,
+            missing_evidence=tuple(config.sources_missing_evidence.get(source.id, [])),
+        )
         for source in config.run.sources
     }
 
@@ -108,7 +109,7 @@ def run_audit(
             digests = PendingDigests(pool, {name: staging / name for name in PARQUET_OUTPUT_DIRS})
             counters = counter_values(result.metrics())
             summary = summarise(config, staging, run_id, counters, residual)
-            write_json(staging / "reports" / "summary.json", summary)
+            write_json(staging / RunSummary.FILE, summary.to_json())
             check_nothing_lost(summary)
             content_digests = digests.result()
         manifest = {
@@ -124,12 +125,12 @@ def run_audit(
             },
             "runner": describe_runner(options),
             "packages": package_versions(),
-            "totals": summary["totals"],
+            "totals": asdict(summary.totals),
             "content_digests": content_digests,
             "previous_manifest": previous_manifest(output),
         }
-        if not summary["validation"]["success"]:
-            raise ValidationFailed(summary)
+        if summary.validation is not None and not summary.validation.success:
+            raise ValidationFailed(summary.validation)
         write_reports(staging, summary, manifest)
         lineage.emit(lineage.complete(run_id, summary, manifest))
         manifest_path = publish(staging, output, PUBLISHED, manifest)
@@ -147,50 +148,54 @@ def run_audit(
 
 
 class ValidationFailed(Exception):
-    def __init__(self, summary: dict) -> None:
+    def __init__(self, validation: ValidationResults) -> None:
         super().__init__("validation failed")
-        self.summary = summary
+        self.validation = validation
 
     def failures(self) -> list[str]:
-        return [
-            f"{suite['name']} on {suite['file']}: {failure}"
-            for suite in self.summary["validation"]["suites"]
-            for failure in suite["failed"]
-        ]
+        return self.validation.failures()
 
 
 def summarise(
     config: LoadedConfig,
     staging: Path,
     run_id: str,
-    counters: dict,
+    counters: dict[str, int],
     residual: PendingResidual | None = None,
-) -> dict:
+) -> RunSummary:
     """summary.json: counts, stage figures, gates, sizes and the validation results."""
-    summary = build_summary(staging, counters)
-    summary["run_id"] = run_id
-    summary["source_facts"] = source_facts(config)
-    summary.update(stage_sections(staging / "ledger"))
-    summary["gates"] = gate_figures(staging / "ledger", config.policy.gate)
-    summary["sizes"] = size_figures(staging / "dataset")
-    summary["validation"] = validate_staged_run(
-        config, staging, summary["reconciliation"], residual
-    ).to_dict()
-    return summary
+    counts = count_records(staging, counters)
+    facts = source_facts(config)
+    stages = stage_sections(staging / "ledger")
+    gates = gate_figures(staging / "ledger", config.policy.gate)
+    sizes = size_figures(staging / "dataset")
+    validation = validate_staged_run(config, staging, counts.reconciliation, residual)
+    return RunSummary(
+        totals=counts.totals,
+        reconciliation=counts.reconciliation,
+        sources=counts.sources,
+        metrics=counters,
+        run_id=run_id,
+        source_facts=facts,
+        pii=stages.pii,
+        licenses=stages.licenses,
+        consent=stages.consent,
+        optout=stages.optout,
+        dedup=stages.dedup,
+        gates=gates,
+        sizes=sizes,
+        validation=validation.to_results(),
+    )
 
 
-def check_nothing_lost(summary: dict) -> None:
-    lost = {
-        source: figures
-        for source, figures in summary["reconciliation"].items()
-        if not figures["ok"]
-    }
+def check_nothing_lost(summary: RunSummary) -> None:
+    lost = {source: figures for source, figures in summary.reconciliation.items() if not figures.ok}
     if lost:
         raise RunFailed(
             "records read do not equal ledger + dead-letter rows for: "
             + ", ".join(
-                f"{source} (read {f['records_read']}, ledger {f['ledger_rows']}, "
-                f"dead letter {f['dead_letter_rows']})"
+                f"{source} (read {f.records_read}, ledger {f.ledger_rows}, "
+                f"dead letter {f.dead_letter_rows})"
                 for source, f in lost.items()
             )
         )

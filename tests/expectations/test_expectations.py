@@ -10,6 +10,7 @@ from expectations.validate import validate_run
 from schemas.dataset import DATASET_SCHEMA
 from schemas.dead_letter import DEAD_LETTER_SCHEMA
 from schemas.ledger import LEDGER_SCHEMA
+from schemas.run_summary import SourceReconciliation
 
 TOKEN = "a" * 64
 
@@ -49,7 +50,7 @@ def write_run(root, ledger_rows: list[dict]) -> None:
         pq.write_table(pa.Table.from_pylist(rows, schema=schema), root / name / "part-0.parquet")
 
 
-RECONCILED = {"s": {"records_read": 1, "ledger_rows": 1, "dead_letter_rows": 0}}
+RECONCILED = {"s": SourceReconciliation(records_read=1, ledger_rows=1, dead_letter_rows=0, ok=True)}
 
 
 def failures(root, reconciliation=RECONCILED) -> list[str]:
@@ -90,7 +91,7 @@ def test_malformed_token_is_caught(tmp_path):
 
 def test_reconciliation_mismatch_is_caught(tmp_path):
     write_run(tmp_path, [ledger_row("d1", "accept", ["accept.clean"])])
-    lost = {"s": {"records_read": 2, "ledger_rows": 1, "dead_letter_rows": 0}}
+    lost = {"s": SourceReconciliation(records_read=2, ledger_rows=1, dead_letter_rows=0, ok=False)}
     assert any("records read" in failure for failure in failures(tmp_path, lost))
 
 
@@ -119,12 +120,15 @@ def dataset_row(doc_id: str, text: str, text_sha256: str | None = None) -> dict:
     return row
 
 
-def write_dataset_run(root, rows: list[dict]) -> dict:
+def write_dataset_run(root, rows: list[dict]) -> dict[str, SourceReconciliation]:
     write_run(root, [ledger_row(row["doc_id"], "accept", ["accept.clean"]) for row in rows])
     pq.write_table(
         pa.Table.from_pylist(rows, schema=DATASET_SCHEMA), root / "dataset" / "part-0.parquet"
     )
-    return {"s": {"records_read": len(rows), "ledger_rows": len(rows), "dead_letter_rows": 0}}
+    counts = SourceReconciliation(
+        records_read=len(rows), ledger_rows=len(rows), dead_letter_rows=0, ok=True
+    )
+    return {"s": counts}
 
 
 def test_residual_personal_data_in_published_text_is_caught(tmp_path):

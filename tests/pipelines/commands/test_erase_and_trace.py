@@ -78,6 +78,24 @@ def test_erasure_is_recorded_as_a_lineage_run(run_copy):
     assert [e["eventType"] for e in events][-2:] == ["START", "COMPLETE"]
 
 
+def test_erasure_lineage_carries_the_summary_counts(run_copy):
+    assert run_cli("erase", run_copy, "--subject-email", MARIA) == 0
+    lines = (run_copy / "reports" / "openlineage.jsonl").read_text().splitlines()
+    complete = json.loads(lines[-1])
+    assert complete["eventType"] == "COMPLETE"
+    assert complete["run"]["facets"]["provenance_pii"]["found"]
+
+
+def test_an_unreadable_summary_does_not_stop_an_erasure(run_copy, caplog):
+    path = run_copy / "reports" / "summary.json"
+    path.write_text(json.dumps({"totals": {}}))  # e.g. an older version's summary
+    assert run_cli("erase", run_copy, "--subject-email", MARIA) == 0
+    assert "is not a run summary this version can read" in caplog.text
+    complete = json.loads((run_copy / "reports" / "openlineage.jsonl").read_text().splitlines()[-1])
+    assert complete["eventType"] == "COMPLETE"
+    assert "provenance_pii" not in complete["run"]["facets"]
+
+
 def test_erasing_a_source_removes_all_its_records(run_copy):
     assert run_cli("erase", run_copy, "--source", "web-crawl") == 0
     sources = {r["source_id"] for r in pq.read_table(run_copy / "dataset").to_pylist()}

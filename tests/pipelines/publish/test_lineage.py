@@ -21,7 +21,12 @@ from pydantic import ValidationError
 from pipelines.publish.lineage import LineageEmitter, LineageSettings, dataset_address
 from pipelines.run.config import RunConfig
 from schemas.ledger import LEDGER_SCHEMA
-from tests.pipelines.reports.test_audit_report import FULL_SUMMARY, MANIFEST, MINIMAL_SUMMARY
+from tests.pipelines.reports.test_audit_report import (
+    EMPTY_SUMMARY,
+    FULL_SUMMARY,
+    MANIFEST,
+    MINIMAL_SUMMARY,
+)
 
 FACET = {
     "type": "object",
@@ -184,7 +189,9 @@ def validate(event) -> dict:
 
 
 @pytest.mark.parametrize(
-    "summary", [FULL_SUMMARY, MINIMAL_SUMMARY, {}], ids=["full", "minimal", "empty"]
+    "summary",
+    [FULL_SUMMARY, MINIMAL_SUMMARY, EMPTY_SUMMARY, None],
+    ids=["full", "minimal", "empty", "none"],
 )
 def test_start_complete_and_fail_events_match_the_spec(config, summary):
     emitter = LineageEmitter(config)

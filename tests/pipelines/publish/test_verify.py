@@ -46,6 +46,18 @@ def test_removed_and_added_files_are_caught(published, capsys):
     assert "missing" in out and "reports/extra.txt: present but not listed" in out
 
 
+def test_a_summary_of_another_shape_is_named_with_its_key(published, capsys):
+    path = published / "reports" / "summary.json"
+    summary = json.loads(path.read_text())
+    del summary["reconciliation"]  # e.g. written by an older version
+    path.write_text(json.dumps(summary, indent=2) + "\n")
+    assert run_cli("verify", published) == 1
+    out = capsys.readouterr().out
+    assert "reports/summary.json: sha256 is" in out
+    assert "is not a run summary this version can read" in out
+    assert "lacks required key(s) reconciliation" in out
+
+
 def test_directory_without_manifest_is_not_a_published_run(published, capsys):
     (published / "manifest.json").unlink()
     assert run_cli("verify", published) == 2

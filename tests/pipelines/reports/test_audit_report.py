@@ -1,7 +1,8 @@
 """The privacy officer's HTML report and its JSON figures, from summary + manifest only.
 
-`FULL_SUMMARY` / `MINIMAL_SUMMARY` / `MANIFEST` are the shared fixtures of the audit-output
-tests (test_regulatory, test_croissant, test_lineage import them).
+`FULL_SUMMARY` / `MINIMAL_SUMMARY` / `EMPTY_SUMMARY` (typed, read from the `*_JSON` dicts as
+summary.json would be) and `MANIFEST` are the shared fixtures of the audit-output tests
+(test_regulatory, test_croissant, test_lineage, test_run_summary import them).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import re
 
 import pytest
 
-from pipelines.reports.audit_report import NOT_RUN, audit_figures, bar_chart, render_audit_html
+from pipelines.reports.audit_report import NOT_RUN, audit_figures, render_audit_html
+from pipelines.reports.html_blocks import bar_chart
+from schemas.run_summary import RunSummary
 
 MANIFEST = {
     "run_id": "20261121T120000-abcd1234",
@@ -40,7 +43,7 @@ MANIFEST = {
     ],
 }
 
-MINIMAL_SUMMARY = {
+MINIMAL_SUMMARY_JSON = {
     "run_id": MANIFEST["run_id"],
     "totals": {
         "records_read": 3,
@@ -61,7 +64,7 @@ MINIMAL_SUMMARY = {
     "metrics": {},
 }
 
-FULL_SUMMARY = {
+FULL_SUMMARY_JSON = {
     "run_id": MANIFEST["run_id"],
     "totals": {
         "records_read": 14,
@@ -100,17 +103,21 @@ FULL_SUMMARY = {
     "source_facts": {
         "forum": {
             "type": "user_input",
+            "format": "jsonl",
             "declared_license": "LicenseRef-forum-terms",
             "legal_basis": "consent",
-            "priority": 30,
             "evidence": {"consent_mechanism": "terms v3; contact dpo@example.org"},
+            "priority": 30,
+            "missing_evidence": [],
         },
         "crawl": {
             "type": "web_crawl",
+            "format": "warc",
             "declared_license": "",
             "legal_basis": "legitimate_interests",
-            "priority": 50,
             "evidence": {"collection_period": "2026-09", "method": "focused crawl"},
+            "priority": 50,
+            "missing_evidence": [],
         },
     },
     "pii": {
@@ -181,6 +188,19 @@ FULL_SUMMARY = {
     },
 }
 
+# A run that read nothing and ran no stage: every report must still render.
+EMPTY_SUMMARY_JSON = {
+    "totals": {"records_read": 0, "ledger_rows": 0, "dead_letter_rows": 0, "decisions": {}},
+    "reconciliation": {},
+    "sources": {},
+    "metrics": {},
+    "run_id": MANIFEST["run_id"],
+}
+
+FULL_SUMMARY = RunSummary.from_json(FULL_SUMMARY_JSON)
+MINIMAL_SUMMARY = RunSummary.from_json(MINIMAL_SUMMARY_JSON)
+EMPTY_SUMMARY = RunSummary.from_json(EMPTY_SUMMARY_JSON)
+
 HEADINGS = [
     "Run and manifest",
     "Records by source and decision",
@@ -198,8 +218,8 @@ EMAIL_SHAPED = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
 @pytest.fixture(params=["full", "minimal", "empty"])
-def any_summary(request) -> dict:
-    return {"full": FULL_SUMMARY, "minimal": MINIMAL_SUMMARY, "empty": {}}[request.param]
+def any_summary(request) -> RunSummary:
+    return {"full": FULL_SUMMARY, "minimal": MINIMAL_SUMMARY, "empty": EMPTY_SUMMARY}[request.param]
 
 
 def test_every_main_section_has_a_heading(any_summary):
@@ -217,7 +237,7 @@ def test_page_references_no_external_assets(any_summary):
 
 
 def test_page_contains_no_email_shaped_string_even_when_evidence_has_one():
-    assert "dpo@example.org" in json.dumps(FULL_SUMMARY)
+    assert "dpo@example.org" in json.dumps(FULL_SUMMARY.to_json())
     page = render_audit_html(FULL_SUMMARY, MANIFEST)
     assert not EMAIL_SHAPED.search(page)
 
@@ -262,8 +282,8 @@ def test_figures_are_json_serialisable_and_agree_with_summary(any_summary):
     assert figures["run"]["run_id"] == MANIFEST["run_id"]
     dead = {row["code"]: row["records"] for row in figures["dead_letters"]}
     expected: dict[str, int] = {}
-    for source in any_summary.get("sources", {}).values():
-        for code, count in source["dead_letter"].items():
+    for source in any_summary.sources.values():
+        for code, count in source.dead_letter.items():
             expected[code] = expected.get(code, 0) + count
     assert dead == expected
 
@@ -281,9 +301,9 @@ def test_render_does_not_mutate_its_inputs():
 
 
 def test_html_special_characters_in_names_are_escaped():
-    summary = copy.deepcopy(MINIMAL_SUMMARY)
-    summary["sources"]["<script>x</script>"] = summary["sources"].pop("forum")
-    page = render_audit_html(summary, MANIFEST)
+    data = copy.deepcopy(MINIMAL_SUMMARY_JSON)
+    data["sources"]["<script>x</script>"] = data["sources"].pop("forum")
+    page = render_audit_html(RunSummary.from_json(data), MANIFEST)
     assert "<script>" not in page and "&lt;script&gt;" in page
 
 

@@ -10,7 +10,12 @@ import pytest
 
 from pipelines.reports.croissant import CONFORMS_TO, croissant_metadata, croissant_type
 from schemas.dataset import DATASET_SCHEMA
-from tests.pipelines.reports.test_audit_report import FULL_SUMMARY, MANIFEST, MINIMAL_SUMMARY
+from tests.pipelines.reports.test_audit_report import (
+    EMPTY_SUMMARY,
+    FULL_SUMMARY,
+    MANIFEST,
+    MINIMAL_SUMMARY,
+)
 
 DATASET_FILES = [o for o in MANIFEST["outputs"] if o["path"].startswith("dataset/")]
 RAI_FIELDS = [
@@ -23,7 +28,9 @@ RAI_FIELDS = [
 ]
 
 
-@pytest.fixture(params=[FULL_SUMMARY, MINIMAL_SUMMARY, {}], ids=["full", "minimal", "empty"])
+@pytest.fixture(
+    params=[FULL_SUMMARY, MINIMAL_SUMMARY, EMPTY_SUMMARY], ids=["full", "minimal", "empty"]
+)
 def metadata(request) -> dict:
     return croissant_metadata(request.param, MANIFEST, DATASET_SCHEMA, DATASET_FILES)
 

@@ -9,7 +9,14 @@ import pytest
 
 from pipelines.reports.audit_report import NOT_RUN
 from pipelines.reports.regulatory import china_compliance_table, eu_training_summary, token_size_bin
-from tests.pipelines.reports.test_audit_report import FULL_SUMMARY, MANIFEST, MINIMAL_SUMMARY
+from schemas.run_summary import RunSummary
+from tests.pipelines.reports.test_audit_report import (
+    EMPTY_SUMMARY,
+    FULL_SUMMARY,
+    FULL_SUMMARY_JSON,
+    MANIFEST,
+    MINIMAL_SUMMARY,
+)
 
 EMAIL_SHAPED = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
@@ -67,7 +74,7 @@ def test_eu_summary_reports_optouts_and_personal_data_handling():
     assert data["processing"]["source_gates_excluded"] == ["crawl"]
 
 
-@pytest.mark.parametrize("summary", [MINIMAL_SUMMARY, {}])
+@pytest.mark.parametrize("summary", [MINIMAL_SUMMARY, EMPTY_SUMMARY])
 def test_eu_summary_without_stage_sections_says_not_run(summary):
     markdown, data = eu_training_summary(summary, MANIFEST)
     assert NOT_RUN in markdown
@@ -114,9 +121,9 @@ def test_china_table_checks_evidence_by_source_type():
 
 
 def test_china_table_flags_missing_evidence_reason():
-    summary = json.loads(json.dumps(FULL_SUMMARY))
+    summary = json.loads(json.dumps(FULL_SUMMARY_JSON))
     summary["sources"]["forum"]["reasons"]["reject"]["source.missing_evidence"] = 7
-    _, data = china_compliance_table(summary, MANIFEST)
+    _, data = china_compliance_table(RunSummary.from_json(summary), MANIFEST)
     forum = next(row for row in data["sources"] if row["source_id"] == "forum")
     assert forum["evidence"]["present"] is False
 
@@ -129,7 +136,7 @@ def test_china_table_counts_personal_data_and_license_outcomes():
     assert rows["crawl"]["license"]["categories"] == {"permissive": 4, "non_commercial": 1}
 
 
-@pytest.mark.parametrize("summary", [MINIMAL_SUMMARY, {}])
+@pytest.mark.parametrize("summary", [MINIMAL_SUMMARY, EMPTY_SUMMARY])
 def test_china_table_without_stage_sections_says_not_run(summary):
     markdown, data = china_compliance_table(summary, MANIFEST)
     assert data["gates_recorded"] is False
@@ -150,16 +157,16 @@ def test_eu_summary_counts_rejections_for_reservations_from_the_decisions():
 
 
 def test_china_table_marks_a_source_missing_from_recorded_gates():
-    summary = json.loads(json.dumps(FULL_SUMMARY))
+    summary = json.loads(json.dumps(FULL_SUMMARY_JSON))
     del summary["gates"]["forum"]
-    markdown, _ = china_compliance_table(summary, MANIFEST)
+    markdown, _ = china_compliance_table(RunSummary.from_json(summary), MANIFEST)
     assert "no gate figures for this source" in markdown
 
 
 def test_china_table_trusts_the_evidence_checkers_missing_list():
-    summary = json.loads(json.dumps(FULL_SUMMARY))
+    summary = json.loads(json.dumps(FULL_SUMMARY_JSON))
     summary["source_facts"]["crawl"]["missing_evidence"] = ["jurisdiction: set evidence.x"]
-    markdown, data = china_compliance_table(summary, MANIFEST)
+    markdown, data = china_compliance_table(RunSummary.from_json(summary), MANIFEST)
     crawl = next(row for row in data["sources"] if row["source_id"] == "crawl")
     assert crawl["evidence"]["present"] is False
     assert "collection record: MISSING (jurisdiction missing)" in markdown
