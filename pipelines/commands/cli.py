@@ -3,14 +3,22 @@
 User errors (bad config, missing input, missing key) print one clear message
 and exit 2, without a traceback; a failed run exits 1 and says that nothing
 was published.
+
+Subcommands import the project's modules inside their functions on purpose: those pull
+in Apache Beam, pyarrow and pydantic (~2 s), which `provenance --help` or a usage error
+should not wait for.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
+from pathlib import Path
+
+import yaml
 
 from transforms.licenses.fingerprints import FingerprintDataError, load_fingerprints
 
@@ -129,6 +137,7 @@ def _check_install() -> None:
 
 
 def _command_run(args, beam_args: list[str]) -> int:
+    # lazy: see the module docstring
     from pipelines.run.config import ConfigError, check_inputs_and_key, load_config
 
     try:
@@ -138,6 +147,7 @@ def _command_run(args, beam_args: list[str]) -> int:
     except (ConfigError, FingerprintDataError) as error:
         print(f"provenance: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
+    # lazy: see the module docstring
     from pipelines.run.audited_run import RunFailed, run_audit
 
     try:
@@ -158,6 +168,7 @@ def _command_run(args, beam_args: list[str]) -> int:
 
 
 def _command_check(args) -> int:
+    # lazy: see the module docstring
     from pipelines.run.config import ConfigError, check_inputs_and_key, load_config
 
     try:
@@ -173,8 +184,7 @@ def _command_check(args) -> int:
 
 def _load_policy_of(path: str):
     """A run config's policy, or a policy file given directly."""
-    import yaml
-
+    # lazy: see the module docstring
     from pipelines.run.config import load_config, load_policy
 
     try:
@@ -190,10 +200,12 @@ def _load_policy_of(path: str):
 
 
 def _command_policy(args) -> int:
+    # lazy: see the module docstring
     from pipelines.run.config import ConfigError
 
     try:
         if args.policy_command == "check":
+            # lazy: see the module docstring
             from pipelines.run.config import load_policy
 
             policy, sha = load_policy(args.policy_file)
@@ -202,6 +214,7 @@ def _command_policy(args) -> int:
                 f"{len(policy.rules)} rules, sha256 {sha[:16]}…)"
             )
             return EXIT_OK
+        # lazy: see the module docstring
         from pipelines.commands.policy_explain import explain_policy
 
         policy, path, sha = _load_policy_of(args.config)
@@ -213,9 +226,7 @@ def _command_policy(args) -> int:
 
 
 def _command_erase(args) -> int:
-    import json
-    from pathlib import Path
-
+    # lazy: see the module docstring
     from pipelines.commands.erase import ErasureError, ErasureRequest, erase, subject_tokens
     from pipelines.run.config import ConfigError, load_config
     from transforms.common.keys import KeyUnavailableError
@@ -247,6 +258,7 @@ def _command_erase(args) -> int:
 
 
 def _command_trace(args) -> int:
+    # lazy: see the module docstring
     from pipelines.commands.trace import NotFound, trace_record
 
     try:
@@ -258,6 +270,7 @@ def _command_trace(args) -> int:
 
 
 def _command_verify(args) -> int:
+    # lazy: see the module docstring
     from pipelines.commands.verify import NotPublished, verify_run
 
     try:

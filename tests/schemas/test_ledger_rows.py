@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+from schemas.actions import Action
 from schemas.document import Document
 from schemas.ledger import ledger_row
 from schemas.licenses import CopyrightStatement, LicenseEvidence, RightsVerdict
-from schemas.record import Action, AuditRecord, Decision, Signal, SourceContext
+from schemas.record import AuditRecord, Decision, Signal, SourceContext
 
 EMAIL = "jeon@kernel-mail.org"
 JUNK_TAG = f"GPL-2.0-only AND *   Copyright (C) 2016 Namjae Jeon <{EMAIL}>"

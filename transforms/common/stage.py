@@ -30,7 +30,8 @@ from typing import Any, ClassVar
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from schemas.record import Action, AuditRecord, Signal
+from schemas.actions import Action
+from schemas.record import AuditRecord, Signal
 from transforms.common.time_budget import Deadline, budget_signal
 
 TEXT = "text"

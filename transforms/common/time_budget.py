@@ -15,8 +15,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from schemas.actions import Action
 from schemas.reason_codes import ScanReason
-from schemas.record import Action, Signal
+from schemas.record import Signal
 
 TIME_BUDGET_EXCEEDED = ScanReason.TIME_BUDGET_EXCEEDED.value
 

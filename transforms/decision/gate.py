@@ -15,9 +15,10 @@ from collections.abc import Iterable
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from schemas.actions import Action
 from schemas.gate import GateSettings
 from schemas.reason_codes import SourceReason
-from schemas.record import Action, AuditRecord, Signal
+from schemas.record import AuditRecord, Signal
 from transforms.common.stage import StageContract
 
 STAGE = "gate"

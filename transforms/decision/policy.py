@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from schemas.actions import Action
 from schemas.policy import Policy
-from schemas.record import ACCEPT_CLEAN, Action, Decision, Signal
+from schemas.record import ACCEPT_CLEAN, Decision, Signal
 
 
 def effective_action(signal: Signal, policy: Policy, source_id: str, source_type: str) -> Action:

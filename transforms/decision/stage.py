@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from schemas.actions import Action
 from schemas.document import Document
 from schemas.policy import Policy
 from schemas.reason_codes import SourceReason
-from schemas.record import Action, AuditRecord, SourceContext
+from schemas.record import AuditRecord, SourceContext
 from transforms.common.stage import TEXT, ScanStage, StageContract
 from transforms.decision.policy import decide
 

@@ -15,9 +15,10 @@ from dataclasses import replace
 
 import apache_beam as beam
 
+from schemas.actions import Action
 from schemas.dedup import DedupAssignment, DedupFingerprint, DedupSettings
 from schemas.reason_codes import ConsentReason, DedupReason
-from schemas.record import Action, AuditRecord, Signal
+from schemas.record import AuditRecord, Signal
 from transforms.common.packing import pack, unpack
 from transforms.common.stage import TEXT, ScanStage, StageContract
 from transforms.dedup.beam import ClusterFingerprints

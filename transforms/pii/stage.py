@@ -12,8 +12,9 @@ from collections.abc import Sequence
 
 import apache_beam as beam
 
+from schemas.actions import Action
 from schemas.pii import REJECTING_PREFIXES, PiiFinding, PiiSettings
-from schemas.record import Action, AuditRecord, Signal
+from schemas.record import AuditRecord, Signal
 from transforms.common.keys import KeySource
 from transforms.common.stage import TEXT, ScanStage, StageContract
 from transforms.common.time_budget import TimeBudgetExceeded

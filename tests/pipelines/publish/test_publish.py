@@ -58,7 +58,8 @@ def test_every_command_has_help(flag, capsys):
 def flag_with_an_unexplained_reason(record):
     """A stage that invents a reason code the catalogue does not explain (and puts an address
     in its free-text detail, which the ledger must scrub)."""
-    from schemas.record import Action, Signal
+    from schemas.actions import Action
+    from schemas.record import Signal
 
     record.add_signal(Signal("test.leak", Action.FLAG, "test", "contact leaked@example-mail.net"))
     return record

@@ -10,9 +10,10 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from pipelines.run import graph
 from pipelines.run.config import load_config
+from schemas.actions import Action
 from schemas.document import Document
 from schemas.licenses import LicenseSettings
-from schemas.record import Action, AuditRecord, SourceContext
+from schemas.record import AuditRecord, SourceContext
 from tests.conftest import DEMO_CONFIG
 from transforms.common.stage import (
     TEXT,

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from schemas.actions import Action
 from schemas.dedup import DedupSettings
 from schemas.document import Document
 from schemas.licenses import LicenseSettings
 from schemas.pii import PiiSettings
 from schemas.policy import ConsentPolicy, OptOutPolicy, Policy
-from schemas.record import Action, AuditRecord, Signal, SourceContext
+from schemas.record import AuditRecord, Signal, SourceContext
 from transforms.common.keys import KeySource
 from transforms.common.packing import pack
 from transforms.consent.stage import CheckConsentAndOptOuts

@@ -8,9 +8,10 @@ import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
+from schemas.actions import Action
 from schemas.document import Document
 from schemas.gate import GateSettings
-from schemas.record import Action, AuditRecord, Signal, SourceContext
+from schemas.record import AuditRecord, Signal, SourceContext
 from transforms.decision.gate import GATE_EXCEEDED, SourceGate
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from schemas.actions import Action
 from schemas.policy import Policy, PolicyRule
-from schemas.record import Action, Decision, Signal
+from schemas.record import Decision, Signal
 from transforms.decision.policy import decide
 
 
