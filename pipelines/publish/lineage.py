@@ -134,7 +134,7 @@ def schema_fields(
 
 def _sources(config: LoadedConfig | RunConfig) -> list[dict]:
     """Source id, root, text field and declared schema from a LoadedConfig or RunConfig."""
-    run = getattr(config, "run", config)
+    run = config.run if isinstance(config, LoadedConfig) else config
     roots = getattr(config, "source_roots", {}) or {}
     return [
         {
@@ -165,7 +165,7 @@ class LineageEmitter:
         settings: LineageSettings | None = None,
         output_dir: str | Path | None = None,
     ) -> None:
-        run = getattr(config, "run", config)
+        run = config.run if isinstance(config, LoadedConfig) else config
         self.settings = settings or LineageSettings()
         self.job_name = run.name
         self.output_dir = str(output_dir if output_dir is not None else run.output or ".")
@@ -190,7 +190,7 @@ class LineageEmitter:
         # Facets default to the client library as their producer; this pipeline produced them.
         for facet in [
             *facets.values(),
-            *(f for d in [*inputs, *outputs] for f in d.facets.values()),
+            *(f for d in [*inputs, *outputs] for f in (d.facets or {}).values()),
         ]:
             facet._producer = self.settings.producer
         return RunEvent(

@@ -175,7 +175,8 @@ def _sources_section(figures: dict, summary: RunSummary) -> str:
     rows = []
     for sid, figures_of_source in figures["sources"].items():
         values = {**figures_of_source, **figures_of_source["decisions"]}
-        ok = {True: "yes", False: "NO"}.get(values.get("ok"), "")
+        accounted = values.get("ok")
+        ok = "" if accounted is None else ("yes" if accounted else "NO")
         rows.append([sid, *(values.get(key, 0) for key in SOURCE_COLUMNS.values()), ok])
     headers = ["source", *SOURCE_COLUMNS, "all accounted for"]
     totals = summary.totals.decisions

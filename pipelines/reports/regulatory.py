@@ -158,16 +158,17 @@ def eu_training_summary(summary: RunSummary, manifest: dict) -> tuple[str, dict]
     domains = top_domains(summary)
     kinds = _eu_sources(summary)
     processing = _processing(summary)
+    general = {
+        "modality": "text",
+        "size_bin": token_size_bin(tokens),
+        "tokens_estimate": tokens,
+        "token_basis": token_basis,
+        "run_id": manifest.get("run_id") or summary.run_id,
+        "run_finished_at": manifest.get("finished_at"),
+        "policy": manifest.get("policy", {}).get("name"),
+    }
     data = {
-        "general": {
-            "modality": "text",
-            "size_bin": token_size_bin(tokens),
-            "tokens_estimate": tokens,
-            "token_basis": token_basis,
-            "run_id": manifest.get("run_id") or summary.run_id,
-            "run_finished_at": manifest.get("finished_at"),
-            "policy": manifest.get("policy", {}).get("name"),
-        },
+        "general": general,
         "sources": kinds,
         "top_domains": domains,
         "processing": processing,
@@ -183,8 +184,8 @@ def eu_training_summary(summary: RunSummary, manifest: dict) -> tuple[str, dict]
         "- Provider name and contact: _to be completed_",
         "- Model name: _to be completed_",
         "- Modality: text",
-        f"- Training data size: {data['general']['size_bin']} ({token_basis})",
-        f"- Pipeline run: {data['general']['run_id']}, finished {manifest.get('finished_at')}",
+        f"- Training data size: {general['size_bin']} ({token_basis})",
+        f"- Pipeline run: {general['run_id']}, finished {manifest.get('finished_at')}",
         "",
         "## 2. List of data sources",
         "",

@@ -95,6 +95,8 @@ def residual_counts_of_row_group(path: str, index: int) -> list[int]:
     for it."""
     global _worker_counter
     if _worker_counter is None:
+        if _worker_settings is None:
+            raise RuntimeError("after-run pool worker started without its PII settings")
         _worker_counter = residual_counter(*_worker_settings)
     counts: list[int] = []
     parquet = pq.ParquetFile(path)
@@ -222,16 +224,19 @@ class PendingDigests:
         self._directories = directories
         self._futures: dict[str, list[Future]] = {}
         size = sum(p.stat().st_size for d in directories.values() for p in parquet_files(d))
-        executor = pool.executor() if pool is not None and size >= POOL_THRESHOLD_BYTES else None
-        if executor is not None:
-            try:
-                self._futures = {
-                    name: [executor.submit(row_group_digest, *part) for part in digest_parts(d)]
-                    for name, d in directories.items()
-                }
-            except BrokenProcessPool as error:
-                pool.give_up(error)
-                self._futures = {}
+        if pool is None or size < POOL_THRESHOLD_BYTES:
+            return
+        executor = pool.executor()
+        if executor is None:
+            return
+        try:
+            self._futures = {
+                name: [executor.submit(row_group_digest, *part) for part in digest_parts(d)]
+                for name, d in directories.items()
+            }
+        except BrokenProcessPool as error:
+            pool.give_up(error)
+            self._futures = {}
 
     def result(self) -> dict[str, dict]:
         try:
@@ -241,5 +246,6 @@ class PendingDigests:
                     for name, futures in self._futures.items()
                 }
         except BrokenProcessPool as error:
-            self._pool.give_up(error)
+            if self._pool is not None:  # futures exist only when a pool ran them
+                self._pool.give_up(error)
         return {name: content_digest(d) for name, d in self._directories.items()}

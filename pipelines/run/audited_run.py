@@ -91,6 +91,8 @@ def _run_pipeline(config: LoadedConfig, options, staging: Path, show_progress: b
 def run_audit(
     config: LoadedConfig, beam_args: list[str], show_progress: bool = False
 ) -> RunOutcome:
+    if config.run.output is None:  # load_config always sets it; a hand-built config may not
+        raise RunFailed("no output directory: set `output:` in the config or pass --output DIR")
     run_id = new_run_id()
     output = Path(config.run.output).absolute()  # GX Data Docs and Beam sinks want absolute paths
     output.mkdir(parents=True, exist_ok=True)

@@ -166,6 +166,8 @@ def is_accepted(record: AuditRecord) -> bool:
 
 
 def dataset_wanted(record: AuditRecord) -> tuple[str, str, dict]:
+    if record.detached is None:
+        raise RuntimeError(f"record {record.doc_id} reached the dataset without its text sidecar")
     return record.detached.file, record.doc_id, dataset_fields(record)
 
 

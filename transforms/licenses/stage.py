@@ -57,7 +57,7 @@ class ScanLicenses(ScanStage):
             if self.deep is not None and self.settings.deep.applies_to(
                 source.source_id, source.source_type
             ):
-                evidence, deep_reasons = self._second_opinion(text, evidence, deadline)
+                evidence, deep_reasons = self._second_opinion(self.deep, text, evidence, deadline)
         verdict = rights_verdict(
             evidence, statements, record.source.declared_license, self.settings.min_confidence
         )
@@ -76,11 +76,15 @@ class ScanLicenses(ScanStage):
         )
 
     def _second_opinion(
-        self, text: str, evidence: list[LicenseEvidence], deadline: Deadline | None
+        self,
+        engine: deep.DeepEngine,
+        text: str,
+        evidence: list[LicenseEvidence],
+        deadline: Deadline | None,
     ) -> tuple[list[LicenseEvidence], list[str]]:
         """The deep engine's view of an uncertain record; reasons also become counters."""
         outcome = deep.second_opinion(
-            self.deep,
+            engine,
             text,
             evidence,
             lambda: bool(self.licenses.windows(text)),

@@ -17,7 +17,7 @@ from schemas.pii import REJECTING_PREFIXES, PiiFinding, PiiSettings
 from schemas.record import AuditRecord, Signal
 from transforms.common.keys import KeySource
 from transforms.common.stage import TEXT, ScanStage, StageContract
-from transforms.common.time_budget import TimeBudgetExceeded
+from transforms.common.time_budget import Deadline, TimeBudgetExceeded
 from transforms.pii.redaction import redact_until_stable
 
 STAGE = "pii"
@@ -72,15 +72,12 @@ class ScanPii(ScanStage):
             deadline = self.deadline()
             try:
                 if findings is None:
-                    raise TimeBudgetExceeded(self.time_budget)
-                findings, outcome = redact_until_stable(
-                    text,
-                    findings,
-                    self.settings,
-                    lambda redacted, deadline=deadline: self.engine.scan(
-                        redacted, self.key, deadline
-                    ),
-                )
+                    raise TimeBudgetExceeded(self.time_budget or 0.0)
+
+                def rescan(redacted: str, deadline: Deadline | None = deadline) -> list[PiiFinding]:
+                    return self.engine.scan(redacted, self.key, deadline)
+
+                findings, outcome = redact_until_stable(text, findings, self.settings, rescan)
             except TimeBudgetExceeded:
                 yield self.over_budget(record)
                 continue
