@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.reason_codes import OptOutReason, ReadError
 
@@ -218,3 +219,31 @@ class WarcError:
     byte_length: int
     raw_sha256: str
     url: str = ""
+
+
+class ConsentRegistryConfig(BaseModel):
+    """Where the consent registry lives: a CSV/JSONL/Parquet file or a SQLAlchemy URL.
+
+    The run config's `consent:` block, handed to the consent stage as it is (one type from
+    the YAML to the worker, no copy to keep in step).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    registry: str
+    format: str | None = Field(default=None, description="csv, jsonl, parquet or sql")
+    table: str | None = None
+    query: str | None = None
+    purpose: str = "training"
+
+
+class OptOutSnapshots(BaseModel):
+    """robots.txt and /.well-known/tdmrep.json captured at crawl time, per site (host).
+
+    A source's `optout:` block; the consent stage reads the same object.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    robots_txt: dict[str, str] = Field(default_factory=dict)
+    tdmrep: dict[str, str] = Field(default_factory=dict)

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipelines.run.lineage_settings import LineageSettings
+from schemas.consent import ConsentRegistryConfig, OptOutSnapshots
 from schemas.policy import MissingEvidence, Policy
 from transforms.common.keys import KeySource, KeyUnavailableError
 from transforms.decision.source_evidence import (
@@ -64,13 +65,6 @@ class SubjectFields(StrictModel):
         return tuple((kind, name) for kind, name in self.model_dump().items() if name)
 
 
-class OptOutSnapshots(StrictModel):
-    """robots.txt and /.well-known/tdmrep.json captured at crawl time, per site (host)."""
-
-    robots_txt: dict[str, str] = Field(default_factory=dict)
-    tdmrep: dict[str, str] = Field(default_factory=dict)
-
-
 class SourceConfig(StrictModel):
     id: str = Field(pattern=SOURCE_ID_PATTERN)
     type: SourceType
@@ -102,16 +96,6 @@ class HmacKeyConfig(StrictModel):
                 "(a key file path); never the key itself"
             )
         return self
-
-
-class ConsentRegistryConfig(StrictModel):
-    """Where the consent registry lives: a CSV/JSONL/Parquet file or a SQLAlchemy URL."""
-
-    registry: str
-    format: str | None = Field(default=None, description="csv, jsonl, parquet or sql")
-    table: str | None = None
-    query: str | None = None
-    purpose: str = "training"
 
 
 class Limits(StrictModel):

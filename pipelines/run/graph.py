@@ -35,8 +35,6 @@ from transforms.common.stage import StageOrder, contract_of
 from transforms.consent.stage import (
     CheckConsentAndOptOuts,
     ConsentStage,
-    RegistryLocation,
-    SourceSnapshots,
 )
 from transforms.decision.gate import ReviewSample, SourceGate, is_disqualifying
 from transforms.decision.stage import AttachSource, Decide
@@ -124,28 +122,10 @@ def global_stages(config: LoadedConfig, entering=None) -> list[tuple[str, beam.P
 
 
 def consent_dofn(config: LoadedConfig) -> CheckConsentAndOptOuts:
-    consent = config.run.consent
-    registry = (
-        RegistryLocation(
-            registry=consent.registry,
-            format=consent.format,
-            table=consent.table,
-            query=consent.query,
-            purpose=consent.purpose,
-        )
-        if consent
-        else None
-    )
-    snapshots = {
-        source.id: SourceSnapshots(
-            robots_txt=dict(source.optout.robots_txt), tdmrep=dict(source.optout.tdmrep)
-        )
-        for source in config.run.sources
-    }
     return CheckConsentAndOptOuts(
         config.key_source,
-        registry,
-        snapshots,
+        config.run.consent,
+        {source.id: source.optout for source in config.run.sources},
         config.policy.consent,
         config.policy.optout,
         config.policy.pii,

@@ -9,25 +9,18 @@ rows. Subjects appear here as HMAC tokens only, as everywhere after loading.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from schemas.actions import Action
 from schemas.consent import ConsentDecision, ConsentEntry, ConsentStatus, LedgerConsentStatus
+from schemas.policy import ConsentPolicy
 from schemas.reason_codes import ConsentReason
 from schemas.record import Signal
 from transforms.consent.registry import ConsentIndex
 
 
-@dataclass(frozen=True)
-class ConsentSettings:
-    """Which source types need consent and what each consent reason asks policy to do."""
-
-    required_source_types: frozenset[str] = frozenset({"user_input"})
-    missing_action: str = Action.REJECT
-    withdrawn_action: str = Action.REJECT
-    refused_action: str = Action.REJECT
-    mention_action: str = Action.REDACT
+def _reason(code: ConsentReason, actions: dict[ConsentReason, Action]) -> tuple[str, str]:
+    return str(code), str(actions[code])
 
 
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
@@ -88,7 +81,7 @@ def consent_decision(
     collected_at: datetime | None,
     purpose: str,
     index: ConsentIndex,
-    settings: ConsentSettings | None = None,
+    settings: ConsentPolicy | None = None,
 ) -> ConsentDecision:
     """Consent reasons for one record, and its ledger consent status.
 
@@ -98,18 +91,19 @@ def consent_decision(
     value tokens or canonical tokens); the record's own subject is not counted
     as a mention. Naive `collected_at` is taken as UTC.
     """
-    settings = settings or ConsentSettings()
+    settings = settings or ConsentPolicy()
+    actions = settings.actions()  # the table `policy explain` prints
     subject_canonical = {index.canonical(token) for token in record_subject_tokens}
     own_entries = [entry for token in subject_canonical for entry in index.entries_for(token)]
     status = subject_status(own_entries, purpose, collected_at)
     reasons: list[tuple[str, str]] = []
     if status is LedgerConsentStatus.WITHDRAWN:
-        reasons.append((str(ConsentReason.WITHDRAWN), str(settings.withdrawn_action)))
+        reasons.append(_reason(ConsentReason.WITHDRAWN, actions))
     elif status is LedgerConsentStatus.REFUSED:
-        reasons.append((str(ConsentReason.REFUSED), str(settings.refused_action)))
+        reasons.append(_reason(ConsentReason.REFUSED, actions))
     elif source_type in settings.required_source_types:
         if status is LedgerConsentStatus.MISSING:
-            reasons.append((str(ConsentReason.MISSING), str(settings.missing_action)))
+            reasons.append(_reason(ConsentReason.MISSING, actions))
     elif status is LedgerConsentStatus.MISSING:
         status = LedgerConsentStatus.NOT_REQUIRED
 
@@ -121,7 +115,7 @@ def consent_decision(
         in (LedgerConsentStatus.WITHDRAWN, LedgerConsentStatus.REFUSED)
     )
     if blocked:
-        reasons.append((str(ConsentReason.WITHDRAWN_MENTION), str(settings.mention_action)))
+        reasons.append(_reason(ConsentReason.WITHDRAWN_MENTION, actions))
     return ConsentDecision(status=status, reasons=tuple(reasons), blocked_mention_tokens=blocked)
 
 

@@ -9,7 +9,7 @@ dropped from the record.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -17,13 +17,13 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from schemas.actions import Action
-from schemas.consent import OptOutSignal
+from schemas.consent import ConsentRegistryConfig, OptOutSignal, OptOutSnapshots
 from schemas.pii import PiiSettings
 from schemas.policy import ConsentPolicy, OptOutPolicy
 from schemas.record import AuditRecord, Signal
 from transforms.common.keys import KeySource
 from transforms.common.stage import TEXT, ScanStage, StageContract
-from transforms.consent.decision import ConsentSettings, consent_decision, decision_signals
+from transforms.consent.decision import consent_decision, decision_signals
 from transforms.consent.optout import RobotsSnapshot, TdmRepSnapshot
 from transforms.consent.registry import ConsentIndex, load_consent_index, subject_token
 from transforms.pii.redaction import replacement_for, resolve_overlaps
@@ -38,23 +38,6 @@ CONTRACT = StageContract.declare(
     provides=("optout_signals", "subject_tokens", "consent_status", "redacted_text"),
     rewrites=("document",),
 )
-
-
-@dataclass(frozen=True)
-class RegistryLocation:
-    registry: str
-    format: str | None = None
-    table: str | None = None
-    query: str | None = None
-    purpose: str = "training"
-
-
-@dataclass(frozen=True)
-class SourceSnapshots:
-    """Per source: host -> path of the robots.txt / tdmrep.json captured at crawl time."""
-
-    robots_txt: dict[str, str] = field(default_factory=dict)
-    tdmrep: dict[str, str] = field(default_factory=dict)
 
 
 def _read_text(path: str) -> str:
@@ -95,8 +78,8 @@ class CheckConsentAndOptOuts(ScanStage):
     def __init__(
         self,
         key_source: KeySource,
-        registry: RegistryLocation | None,
-        snapshots: dict[str, SourceSnapshots],
+        registry: ConsentRegistryConfig | None,
+        snapshots: dict[str, OptOutSnapshots],
         consent_policy: ConsentPolicy,
         optout_policy: OptOutPolicy,
         pii_settings: PiiSettings,
@@ -122,14 +105,6 @@ class CheckConsentAndOptOuts(ScanStage):
                 query=self.registry.query,
                 opener=FileSystems.open,
             )
-        policy = self.consent_policy
-        self.settings = ConsentSettings(
-            required_source_types=frozenset(policy.required_source_types),
-            missing_action=policy.missing_action,
-            withdrawn_action=policy.withdrawn_action,
-            refused_action=policy.refused_action,
-            mention_action=policy.mention_action,
-        )
         self.robots = {
             source: {host: RobotsSnapshot(_read_text(path)) for host, path in s.robots_txt.items()}
             for source, s in self.snapshots.items()
@@ -172,7 +147,7 @@ class CheckConsentAndOptOuts(ScanStage):
             parse_time(document.collected_at),
             self.registry.purpose if self.registry else "training",
             self.index,
-            self.settings,
+            self.consent_policy,
         )
         self.count(f"status.{decision.status}")
         added += decision_signals(decision)
