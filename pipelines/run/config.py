@@ -27,6 +27,7 @@ from transforms.decision.source_evidence import (
     missing_evidence,
 )
 from transforms.licenses.deep import engine_problem
+from transforms.read.readers import DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_DOCUMENT_BYTES
 
 SOURCE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
@@ -99,8 +100,8 @@ class HmacKeyConfig(StrictModel):
 
 
 class Limits(StrictModel):
-    max_document_bytes: int = Field(default=10_000_000, gt=0)
-    max_decompressed_bytes: int = Field(default=20_000_000_000, gt=0)
+    max_document_bytes: int = Field(default=DEFAULT_MAX_DOCUMENT_BYTES, gt=0)
+    max_decompressed_bytes: int = Field(default=DEFAULT_MAX_DECOMPRESSED_BYTES, gt=0)
     # Per record and per scanning stage (PII, licenses); an overrun rejects the record
     # with scan.time_budget_exceeded. bench/e2e.py at 1 GiB: 2 workers x 135 s for 92,458
     # records, i.e. ~3 ms per record for all worker-side work together.

@@ -29,6 +29,11 @@ PARQUET_BATCH_ROWS = 1024
 _DECOMPRESSION_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
 
 
+# The run config's `limits:` defaults (pipelines/run/config.py reads these).
+DEFAULT_MAX_DOCUMENT_BYTES = 10_000_000
+DEFAULT_MAX_DECOMPRESSED_BYTES = 20_000_000_000
+
+
 @dataclass(frozen=True)
 class ReadSpec:
     """What a worker needs to read one source: small, picklable, no secrets."""
@@ -39,9 +44,9 @@ class ReadSpec:
     text_field: str = "text"
     id_field: str | None = None
     metadata_fields: tuple[str, ...] = field(default_factory=tuple)
-    max_document_bytes: int = 10_000_000
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
     # Cap on the decompressed bytes of one compressed file: a gzip bomb stops here.
-    max_decompressed_bytes: int = 20_000_000_000
+    max_decompressed_bytes: int = DEFAULT_MAX_DECOMPRESSED_BYTES
     # kind ("email", "user_id", "phone") -> field holding the record subject's identifier
     subject_fields: tuple[tuple[str, str], ...] = ()
     collected_at_field: str | None = None
