@@ -281,8 +281,10 @@ def read_sql_rows(
                 schema, _, name = table.rpartition(".")
                 reflected = Table(name, MetaData(), schema=schema or None, autoload_with=connection)
                 result = connection.execute(select(reflected))
-            else:
+            elif query is not None:
                 result = connection.execute(text(query))
+            else:
+                raise AssertionError("unreachable: exactly one of table/query is set (see above)")
             for mapping in result.mappings():
                 yield dict(mapping)
     finally:

@@ -34,6 +34,8 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 from spacy.attrs import IDX, LENGTH, LOWER
+from spacy.language import Language
+from spacy.tokens import Doc
 
 from schemas.pii import PiiSettings
 from transforms.pii.context_numbers import CardNumberContextRecognizer, PhoneContextRecognizer
@@ -67,12 +69,26 @@ def _has_public_suffix(address: str) -> bool:
     return _OFFLINE_TLD_EXTRACTOR(address).fqdn != ""
 
 
+class _TokenEndNlpArtifacts(NlpArtifacts):
+    """NlpArtifacts that also carry each token's end offset, read from spaCy's arrays.
+
+    The linear context enhancer bisects on these ends; carrying them saves it building a
+    spaCy Token per token to compute them.
+    """
+
+    token_ends: list[int]
+
+
 class _BlankSpacyNlpEngine(SpacyNlpEngine):
     """spaCy's rule-based English tokenizer with lower-cased text as lemmas; no model.
 
     Presidio's context enhancer compares lemmas with context words; a blank pipeline has
     empty lemmas, which would silently switch context off.
     """
+
+    # Upstream assigns `self.nlp = None` unannotated, so mypy would type it as None for
+    # good; once loaded it is this mapping, which `_flags` reads.
+    nlp: dict[str, Language]  # type: ignore[assignment]
 
     def __init__(self) -> None:
         super().__init__(models=[{"lang_code": LANGUAGE, "model_name": "blank:en"}])
@@ -81,11 +97,11 @@ class _BlankSpacyNlpEngine(SpacyNlpEngine):
         self.nlp = {LANGUAGE: spacy.blank(LANGUAGE)}
         self._word_flags: dict[str, tuple[bool, bool]] = {}
 
-    def _doc_to_nlp_artifact(self, doc, language: str) -> NlpArtifacts:
+    def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:
         # One array read instead of a spaCy Token object per token (the larger cost).
         columns = doc.to_array([IDX, LENGTH, LOWER]).tolist()
         strings = doc.vocab.strings
-        artifacts = NlpArtifacts(
+        artifacts = _TokenEndNlpArtifacts(
             entities=[],
             tokens=doc,
             tokens_indices=[idx for idx, _, _ in columns],
@@ -134,25 +150,40 @@ class LinearLemmaContextAwareEnhancer(LemmaContextAwareEnhancer):
     and a set, both computed once per text.
     """
 
-    def _extract_surrounding_words(self, nlp_artifacts: NlpArtifacts, word: str, start: int):
+    def _extract_surrounding_words(
+        self, nlp_artifacts: NlpArtifacts, word: str, start: int
+    ) -> list[str]:
         if not nlp_artifacts.tokens:
             return [""]
-        cache = getattr(nlp_artifacts, "_linear_context_cache", None)
+        cache: tuple[list[int], set[str]] | None = getattr(
+            nlp_artifacts, "_linear_context_cache", None
+        )
         if cache is None:
-            ends = getattr(nlp_artifacts, "token_ends", None) or [
-                token.idx + len(token) for token in nlp_artifacts.tokens
-            ]
+            if isinstance(nlp_artifacts, _TokenEndNlpArtifacts):
+                ends = nlp_artifacts.token_ends
+            else:
+                ends = [token.idx + len(token) for token in nlp_artifacts.tokens]
             cache = (ends, set(nlp_artifacts.keywords))
-            nlp_artifacts._linear_context_cache = cache
+            # Cached on the artifacts themselves, which live exactly as long as one text;
+            # NlpArtifacts declares no such attribute, whichever engine built them.
+            nlp_artifacts._linear_context_cache = cache  # type: ignore[attr-defined]
         ends, keywords = cache
         token_index = bisect.bisect_right(ends, start)
         if token_index >= len(ends):
             raise ValueError("a result lies beyond the last token")
+        # Upstream annotates the keywords `List[str]` but only tests membership, which a
+        # set answers without a scan.
         backward = self._add_n_words_backward(
-            token_index, self.context_prefix_count, nlp_artifacts.lemmas, keywords
+            token_index,
+            self.context_prefix_count,
+            nlp_artifacts.lemmas,
+            keywords,  # type: ignore[arg-type]
         )
         forward = self._add_n_words_forward(
-            token_index, self.context_suffix_count, nlp_artifacts.lemmas, keywords
+            token_index,
+            self.context_suffix_count,
+            nlp_artifacts.lemmas,
+            keywords,  # type: ignore[arg-type]
         )
         return list(set(backward + forward))
 

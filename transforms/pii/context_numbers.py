@@ -29,6 +29,9 @@ class _ContextNumberRecognizer(LocalRecognizer):
     ENTITY = ""
     PATTERNS: tuple[regex.Pattern, ...] = ()
     SCORE = 0.5
+    # Presidio annotates its `name` parameter `str = None`, so mypy takes the branch that
+    # sets the attribute for None as unreachable and cannot type it; ours is always given.
+    name: str
 
     def __init__(self) -> None:
         super().__init__(supported_entities=[self.ENTITY], name=type(self).__name__)

@@ -135,6 +135,9 @@ class SecretAssignmentRecognizer(LocalRecognizer):
     PLACEHOLDER_WORDS = ("example", "changeme", "password", "secret", "xxxx", "your_", "dummy")
     MIN_ENTROPY = 3.0
     SCORE = 0.7
+    # Presidio annotates its `name` parameter `str = None`, so mypy takes the branch that
+    # sets the attribute for None as unreachable and cannot type it; ours is always given.
+    name: str
 
     def __init__(self) -> None:
         super().__init__(
