@@ -5,8 +5,9 @@ import the constants below instead of spelling codes, and a test walks the produ
 for stray code-like strings, so a new code cannot be emitted without an entry here.
 What each code means to a non-engineer, and which rule it serves, is prose a privacy
 officer may edit: it lives in `schemas/data/reason_codes.json`, which is checked against
-these constants when this module is imported (a missing, unknown or extra entry stops the
-program with a message naming it, rather than a report that reads "unknown" later).
+these constants when first used (`catalogue()`; `provenance run` and `check` load it before
+any work, so a missing, unknown or extra entry stops the program with a message naming it,
+rather than a report that reads "unknown" later).
 
 Family codes (`pii.redacted.<ENTITY>`) name an entity type in their last part; a family
 is one catalogue entry (`pii.redacted.*`) and builds its concrete codes with `code()`.
@@ -18,6 +19,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from importlib import resources
 
 DATA_FILE = "reason_codes.json"
@@ -220,9 +222,21 @@ def _load_catalogue(text: str, where: str = DATA_PATH) -> dict[str, ReasonInfo]:
     return catalogue
 
 
-CATALOGUE: dict[str, ReasonInfo] = _load_catalogue(
-    resources.files("schemas").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
-)
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, ReasonInfo]:
+    """The checked prose of every code, loaded on first use.
+
+    A function, not an import-time constant, so a broken install surfaces as one
+    `CatalogueError` the CLI prints at start-up (`provenance run/check` call this first),
+    not as a traceback from whichever import happened to come first.
+    """
+    try:
+        text = resources.files("schemas").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
+    except OSError as error:
+        raise CatalogueError(
+            f"{DATA_PATH} cannot be read ({error}); reinstall the package"
+        ) from error
+    return _load_catalogue(text)
 
 
 def family_of(code: str) -> ReasonFamily | None:
@@ -232,10 +246,10 @@ def family_of(code: str) -> ReasonFamily | None:
 
 def lookup(code: str) -> ReasonInfo | None:
     """The catalogue entry for a code (exact match first, then its family)."""
-    if code in CATALOGUE:
-        return CATALOGUE[code]
+    if code in catalogue():
+        return catalogue()[code]
     family = family_of(code)
-    return CATALOGUE[family.pattern] if family else None
+    return catalogue()[family.pattern] if family else None
 
 
 def is_known_reason(code: str) -> bool:
@@ -248,7 +262,7 @@ def explain(code: str) -> str:
     info = lookup(code)
     if info is None:
         return f"Unknown reason code '{code}': not in the catalogue (schemas/reason_codes.py)."
-    family = family_of(code) if code not in CATALOGUE else None
+    family = family_of(code) if code not in catalogue() else None
     if family:
         entity = (family.entity_of(code) or "").replace("_", " ").lower()
         return f"{info.explanation} Type: {entity}."
@@ -263,4 +277,4 @@ def regulation(code: str) -> str:
 
 def known_codes() -> list[str]:
     """Every catalogued code and family pattern, sorted."""
-    return sorted(CATALOGUE)
+    return sorted(catalogue())

@@ -6,7 +6,7 @@ differs from what the catalogue renders today.
 
 from __future__ import annotations
 
-from schemas.reason_codes import CATALOGUE, CODE_ENUMS, DATA_PATH, FAMILIES, namespace
+from schemas.reason_codes import CODE_ENUMS, DATA_PATH, FAMILIES, catalogue, namespace
 
 DOC_PATH = "docs/reason-codes.md"
 
@@ -32,7 +32,7 @@ def _cell(text: str) -> str:
 def _table(codes: list[str]) -> list[str]:
     rows = ["| Code | What it means | Serves |", "| --- | --- | --- |"]
     for code in codes:
-        info = CATALOGUE[code]
+        info = catalogue()[code]
         rows.append(f"| `{code}` | {_cell(info.explanation)} | {_cell(info.serves)} |")
     return rows
 

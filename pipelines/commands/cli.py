@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from schemas.reason_codes import CatalogueError, catalogue
 from transforms.licenses.fingerprints import FingerprintDataError, load_fingerprints
 
 EXIT_OK = 0
@@ -134,6 +135,7 @@ def _print_summary(outcome) -> None:
 def _check_install() -> None:
     """Fail before any work when packaged data is broken: a run without it would be wrong."""
     load_fingerprints()
+    catalogue()
 
 
 def _command_run(args, beam_args: list[str]) -> int:
@@ -144,7 +146,7 @@ def _command_run(args, beam_args: list[str]) -> int:
         _check_install()
         config = load_config(args.config, output_override=args.output)
         check_inputs_and_key(config)
-    except (ConfigError, FingerprintDataError) as error:
+    except (ConfigError, FingerprintDataError, CatalogueError) as error:
         print(f"provenance: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     # lazy: see the module docstring
@@ -175,7 +177,7 @@ def _command_check(args) -> int:
         _check_install()
         config = load_config(args.config, output_override="(not needed for check)")
         check_inputs_and_key(config)
-    except (ConfigError, FingerprintDataError) as error:
+    except (ConfigError, FingerprintDataError, CatalogueError) as error:
         print(f"provenance: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     print(f"{config.path}: OK ({len(config.run.sources)} sources, policy {config.policy.name})")

@@ -23,7 +23,7 @@ ACTION_WORDS: dict[Action, str] = {
     Action.PSEUDONYMIZE: "the value is replaced by a stable pseudonym and the record kept",
     Action.KEEP: "the finding is recorded and the text left as is",
     Action.FLAG: "the record is kept and the reason recorded for review",
-    Action.IGNORE: "the record is kept; the reason is recorded in the ledger",
+    Action.IGNORE: "the record is kept; the signal stays in the ledger's signals, not a reason",
 }
 # What a PII action does to the text when the code's family rejects the record anyway.
 TEXT_WORDS: dict[Action, str] = {

@@ -12,8 +12,7 @@ from collections.abc import Sequence
 
 import apache_beam as beam
 
-from schemas.actions import Action
-from schemas.pii import REJECTING_PREFIXES, PiiFinding, PiiSettings
+from schemas.pii import PiiFinding, PiiSettings, signal_action
 from schemas.record import AuditRecord, Signal
 from transforms.common.keys import KeySource
 from transforms.common.stage import TEXT, ScanStage, StageContract
@@ -27,8 +26,8 @@ CONTRACT = StageContract.declare(
 
 
 def signal_for(reason: str) -> Signal:
-    action = Action.REJECT if reason.startswith(REJECTING_PREFIXES) else Action.REDACT
-    return Signal(code=reason, action=action, stage=STAGE)
+    """The signal for a PII reason, with the action `policy explain` states for it."""
+    return Signal(code=reason, action=signal_action(reason), stage=STAGE)
 
 
 class ScanPii(ScanStage):

@@ -1,4 +1,4 @@
-"""The packaged fingerprint file: built by tools/, validated on load, a start-up error if broken."""
+"""Packaged data (fingerprints, reason-code prose): validated, a start-up error if broken."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from schemas import reason_codes
 from tests.conftest import run_cli
 from transforms.licenses import fingerprints
 from transforms.licenses.fingerprints import (
@@ -110,3 +111,21 @@ def test_builder_picks_phrases_unique_to_one_license(tmp_path):
     parsed = parse_fingerprints(builder.document(built), "built")
     assert all("beta" in phrase and "permission" not in phrase for phrase in parsed["Beta-1.0"])
     assert 2 <= len(parsed["Beta-1.0"]) <= fingerprints.PHRASES_PER_LICENSE
+
+
+def test_unreadable_reason_catalogue_stops_the_cli_with_a_message(tmp_path, monkeypatch, capsys):
+    real_files = reason_codes.resources.files
+    # `resources` is one module shared by every loader: redirect only the schemas package.
+    monkeypatch.setattr(
+        reason_codes.resources,
+        "files",
+        lambda package: tmp_path if package == "schemas" else real_files(package),
+    )
+    reason_codes.catalogue.cache_clear()
+    try:
+        assert run_cli("check", DEMO_CONFIG) == 2
+    finally:
+        reason_codes.catalogue.cache_clear()
+    err = capsys.readouterr().err
+    assert "provenance: error: schemas/data/reason_codes.json cannot be read" in err
+    assert "Traceback" not in err
