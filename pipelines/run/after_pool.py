@@ -47,7 +47,6 @@ _worker_counter: Callable[[list[str]], list[int]] | None = None
 
 def residual_counter(settings: PiiSettings, key: bytes) -> Callable[[list[str]], list[int]]:
     """Texts -> per text, findings of entity types policy does not keep."""
-    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
     # Presidio announces every recognizer it loads at INFO: noise in a run's log.
     logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
     # Lazy: Presidio and spaCy (~60 MB, ~2 s) load only in the pool process that re-scans.

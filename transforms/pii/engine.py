@@ -25,33 +25,30 @@ from __future__ import annotations
 import bisect
 import copy
 import logging
-import os
 from collections.abc import Sequence
 
-# Must precede any tldextract import (Presidio's e-mail/URL recognizers import it), or
-# its module-level extractor would try to download the public-suffix list.
-os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
+# tldextract (imported by Presidio) is kept offline by this package's __init__, which
+# runs before this module.
+from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult  # noqa: E402
-
-from schemas.pii import PiiFinding, PiiSettings  # noqa: E402
-from transforms.common.time_budget import Deadline, check  # noqa: E402
-from transforms.pii.analyzer import (  # noqa: E402
+from schemas.pii import PiiFinding, PiiSettings
+from transforms.common.time_budget import Deadline, check
+from transforms.pii.analyzer import (
     LANGUAGE,
     LinearLemmaContextAwareEnhancer,
     PiiConfigError,
     build_presidio_analyzer,
 )
-from transforms.pii.context_numbers import PhoneContextRecognizer  # noqa: E402
-from transforms.pii.filters import (  # noqa: E402
+from transforms.pii.context_numbers import PhoneContextRecognizer
+from transforms.pii.filters import (
     RawSpan,
     best_per_span,
     drop_contained,
     one_per_overlap,
     plausible,
 )
-from transforms.pii.redaction import is_allowed, value_token  # noqa: E402
-from transforms.pii.triggers import (  # noqa: E402
+from transforms.pii.redaction import is_allowed, value_token
+from transforms.pii.triggers import (
     CONTEXT_FREE_ENTITIES,
     CONTEXT_MARGIN,
     EDGE_MARGIN,

@@ -7,7 +7,6 @@ travels inside the pipeline graph.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 import apache_beam as beam
@@ -41,9 +40,6 @@ class ScanPii(ScanStage):
         self.key_source = key_source
 
     def setup(self) -> None:
-        # tldextract (inside Presidio's email/URL recognizers) must not fetch the
-        # public-suffix list: set before Presidio is imported in this worker.
-        os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
         # Lazy on purpose: the engine module imports Presidio (~2 s, ~60 MB), which only
         # the workers that scan should pay for, not the launcher that builds the graph.
         from transforms.pii.engine import PiiEngine
