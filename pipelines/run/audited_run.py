@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import apache_beam as beam
@@ -39,6 +39,7 @@ from pipelines.run.options import FN_API_RUNNER, build_pipeline_options, describ
 from pipelines.run.progress import MetricsCollector, ProgressDisplay, ProgressFnApiRunner, describe
 from pipelines.run.validation import validate_staged_run
 from schemas.run_summary import RunSummary, SourceFacts, ValidationResults
+from transforms.dedup.components import not_settled_message, rounds_that_changed
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,7 @@ def run_audit(
                 f"validation failed ({len(failures)} expectation(s)); outputs kept for "
                 f"inspection in {kept}:\n  - " + "\n  - ".join(failures[:20])
             ) from None
+        check_components_settled(error)
         raise
     return RunOutcome(run_id, output, manifest_path, summary)
 
@@ -183,7 +185,7 @@ def summarise(
         licenses=stages.licenses,
         consent=stages.consent,
         optout=stages.optout,
-        dedup=stages.dedup,
+        dedup=replace(stages.dedup, component_rounds=rounds_that_changed(counters)),
         gates=gates,
         sizes=sizes,
         validation=validation.to_results(),
@@ -201,6 +203,13 @@ def check_nothing_lost(summary: RunSummary) -> None:
                 for source, f in lost.items()
             )
         )
+
+
+def check_components_settled(error: BaseException) -> None:
+    """A run that failed because duplicate clusters did not settle says so, not a traceback."""
+    message = not_settled_message(error)
+    if message is not None:
+        raise RunFailed(message) from error
 
 
 __all__ = ["MANIFEST", "RunFailed", "RunOutcome", "run_audit"]
