@@ -153,7 +153,8 @@ class DedupSettings(BaseModel):
     # raw edges, no per-bundle forest): a chain of 100,000 docs with random ids needs 13,
     # of 1,000,000 needs 16; the worst order tried, a chain with sorted ids, needs
     # log2(length): 17 and 20; a star needs 1. Real duplicate clusters are short
-    # chains of stars (the demo and dedup_eval settle in 1-2). 24 covers a
+    # chains of stars: the demo's are settled by the per-bundle forests (no round
+    # rewrites an edge), chains of up to 2,000 on 4 workers take 4. 24 covers a
     # million-document chain in its worst order with 4 rounds to spare; a run that
     # needs more fails naming this setting, never splits a cluster.
     max_component_rounds: int = Field(
