@@ -63,8 +63,7 @@ def large_star(node: str, neighbours: Iterable[str]) -> StarStep:
     """
     distinct = set(neighbours)
     distinct.discard(node)
-    smallest = min(distinct, default=node)
-    smallest = min(smallest, node)
+    smallest = min(min(distinct, default=node), node)
     larger = [other for other in distinct if other > node]
     return StarStep([(other, smallest) for other in larger], len(larger) if smallest < node else 0)
 

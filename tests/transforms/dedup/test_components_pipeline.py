@@ -171,7 +171,7 @@ def test_long_duplicate_chains_give_the_union_find_clusters_and_kept_copies(chai
     assert {row.doc_id: row for row in rows} == expected_assignments(docs, links)
 
 
-def test_long_chains_took_several_rounds_that_the_counters_show(chain_run):
+def test_long_chains_need_rounds_and_settle_before_the_last(chain_run):
     *_, counters = chain_run
     assert counters[f"dedup/{round_counter(1)}"] > 0
     assert counters.get(f"dedup/{LAST_ROUND_CHANGES}", 0) == 0
