@@ -59,6 +59,14 @@ class OutputFacts:
         """The manifest's `content_digests`: every named output, empty ones included."""
         return {name: digest_json(*self.digests.get(name, (0, 0))) for name in outputs}
 
+    def files_of(self, output: str) -> list[dict[str, Any]]:
+        """An output's files (path, sha256, bytes) in path order, as Croissant lists them."""
+        return [
+            {"path": entry.path, "sha256": entry.sha256, "bytes": entry.bytes}
+            for entry in sorted(self.files, key=lambda entry: entry.path)
+            if entry.path.startswith(f"{output}/")
+        ]
+
     def file_entries(self) -> dict[str, FileEntry]:
         return {entry.path: entry for entry in self.files}
 

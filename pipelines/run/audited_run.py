@@ -130,7 +130,7 @@ def run_audit(
         }
         if summary.validation is not None and not summary.validation.success:
             raise ValidationFailed(summary.validation)
-        write_reports(staging, summary, manifest)
+        write_reports(staging, summary, manifest, facts.files_of("dataset"))
         lineage.emit(lineage.complete(run_id, summary, manifest))
         manifest_path = publish(staging, output, PUBLISHED, manifest, facts.file_entries())
     except BaseException as error:
