@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 # Where tools/flink/fetch.sh puts the jars unless PROVENANCE_FLINK_LIB says otherwise.
 DEFAULT_LIB = Path.home() / ".cache" / "provenance-flink" / "lib"
@@ -278,7 +279,7 @@ class FlinkCluster:
             [
                 self.python,
                 "-m",
-                "apache_beam.runners.worker.worker_pool_main",
+                "pipelines.run.flink_worker_pool",
                 f"--service_port={self.ports.worker_pool}",
             ],
             env=self._worker_environment(),
@@ -311,12 +312,16 @@ class FlinkCluster:
             )
         self._processes.append(_Process(name, popen, log))
 
+    def rest(self, path: str) -> Any:
+        """GET a JSON document from the JobManager's REST API (`/jobs/overview`, ...)."""
+        url = f"http://127.0.0.1:{self.ports.rest}/{path.lstrip('/')}"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return json.load(response)
+
     def _task_managers(self) -> int | None:
         """TaskManagers registered with the JobManager, or None while its REST API is down."""
-        url = f"http://127.0.0.1:{self.ports.rest}/taskmanagers"
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return len(json.load(response).get("taskmanagers", []))
+            return len(self.rest("taskmanagers").get("taskmanagers", []))
         except (OSError, ValueError, urllib.error.URLError):
             return None
 
