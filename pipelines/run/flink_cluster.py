@@ -15,6 +15,7 @@ starts a cluster, prints the `provenance run` arguments that use it, and stops i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -89,6 +90,8 @@ TASKMANAGER_JVM = ["-Xms512m", "-Xmx512m", "-XX:MaxDirectMemorySize=256m"]
 JOBMANAGER_JVM = ["-Xms384m", "-Xmx384m", "-XX:MaxDirectMemorySize=128m"]
 JOB_SERVER_JVM = ["-Xmx512m"]
 LOG_TAIL_LINES = 25
+# The SDK workers import the pipeline's code from where this launcher imports it.
+CODE_ROOT = Path(__file__).resolve().parents[2]
 
 
 class ClusterError(RuntimeError):
@@ -186,7 +189,7 @@ class FlinkCluster:
         lib: Path | None = None,
         work: Path | None = None,
         python: str = sys.executable,
-        python_path: str | None = None,
+        python_path: str | None = str(CODE_ROOT),
         timeout: float = 180.0,
         java: str = "java",
     ) -> None:
@@ -337,8 +340,12 @@ class FlinkCluster:
                     f"{what}\n{self.log_tails()}"
                 )
             time.sleep(0.5)
-        raise ClusterError(f"timed out after {self.timeout:.0f} s waiting for {what}\n"
-                           f"{self.log_tails()}")
+        raise ClusterError(
+            f"timed out after {self.timeout:.0f} s waiting for {what}\n{self.log_tails()}"
+        )
+
+    def running(self) -> bool:
+        return bool(self._processes) and all(p.popen.poll() is None for p in self._processes)
 
     def log_tails(self) -> str:
         return "\n".join(
@@ -352,10 +359,8 @@ class FlinkCluster:
             _signal_group(process.popen, signal.SIGTERM)
         deadline = time.monotonic() + grace
         for process in reversed(self._processes):
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
             # The group may outlive its leader (the pool's SDK workers): kill what is left.
             _signal_group(process.popen, signal.SIGKILL)
             process.popen.wait()
@@ -363,10 +368,12 @@ class FlinkCluster:
 
 
 def _signal_group(popen: subprocess.Popen, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(popen.pid, signum)
-    except (ProcessLookupError, PermissionError):
-        pass
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -378,19 +385,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lib", type=Path, default=None, help=f"the jars (default {DEFAULT_LIB})")
     parser.add_argument("--work", type=Path, default=None, help="config and logs (default: temp)")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the cluster too, not only Ctrl-C
     cluster = FlinkCluster(
         task_managers=args.task_managers,
         lib=args.lib,
         work=args.work,
-        python_path=os.environ.get("PYTHONPATH") or os.getcwd(),
     )
     try:
         with cluster:
-            print(f"Flink cluster up: web UI http://127.0.0.1:{cluster.ports.rest}, logs in "
-                  f"{cluster.work / 'logs'}\nrun the pipeline on it with:\n  provenance run "
-                  f"CONFIG --output DIR {' '.join(cluster.pipeline_args())}\nCtrl-C stops it.",
-                  flush=True)
-            while all(p.popen.poll() is None for p in cluster._processes):
+            print(
+                f"Flink cluster up: web UI http://127.0.0.1:{cluster.ports.rest}, logs in "
+                f"{cluster.work / 'logs'}\nrun the pipeline on it with:\n  provenance run "
+                f"CONFIG --output DIR {' '.join(cluster.pipeline_args())}\nCtrl-C stops it.",
+                flush=True,
+            )
+            while cluster.running():
                 time.sleep(1)
             print("a cluster process exited:\n" + cluster.log_tails(), file=sys.stderr)
             return 1
