@@ -279,6 +279,7 @@ class FlinkCluster:
                 f"--job-port={self.ports.job}",
                 f"--artifact-port={self.ports.artifact}",
                 f"--expansion-port={self.ports.expansion}",
+                f"--artifacts-dir={self.work / 'artifacts'}",  # not the shared /tmp default
             ],
         )
         self._spawn(
