@@ -37,8 +37,8 @@ the ratio audit wall / datatrove wall is printed (below 1: the audit is faster).
 
 Phases: the sampler also notes when the launcher first and last had worker
 subprocesses; before that is start-up and graph construction, after it the
-launcher (with its after-run process pool) builds the summary, validates (GX)
-and publishes.
+launcher finishes the summary and validation from the facts the workers combined
+(it reads no output file), builds the GX Data Docs and publishes.
 
 `--deep` runs with the optional deep license scan on (`licenses.deep.engine:
 scancode`, needs the `scancode` extra in this interpreter's environment) and

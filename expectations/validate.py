@@ -1,25 +1,28 @@
-"""Run the suites over a run's outputs, file by file, and build GX Data Docs.
+"""Run the suites on one output file at a time, and build GX Data Docs from the results.
 
-Memory stays bounded by one output file's non-text columns (dataset text is
-streamed by record batch) whatever the size of the run. Global
-properties that one file cannot show (doc_id unique across files, the
-reconciliation of counts) are checked on small derived tables.
+The audit pipeline validates each output file on the worker that checks it
+(`FileValidator` without a docs site: workers need no launcher disk) and writes
+each result as JSON. The launcher then validates only small derived tables (the
+reconciliation of counts), stores the workers' results in its own context
+(`FileValidator` with a docs site) and builds the Data Docs once. Global
+properties one file cannot show (doc_id unique across files) come from the
+pipeline's own counts (`uniqueness_results`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pyarrow.parquet as pq
 
-from expectations import frames, suites
-from schemas.run_summary import SourceReconciliation, SuiteResult, ValidationResults
+from expectations import suites
+from expectations.scope import FILE_SUITES, UNIQUE_ID_OUTPUTS
+from schemas.run_summary import SuiteResult, ValidationResults
 
 if TYPE_CHECKING:
     # Annotations only: GX itself is imported when a validator is built (it is slow to import).
@@ -29,38 +32,34 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class FileResult:
-    suite: str
-    file: str
-    success: bool
-    failed: list[str] = field(default_factory=list)
-
-    def to_result(self) -> SuiteResult:
-        return SuiteResult(
-            name=self.suite, file=self.file, success=self.success, failed=tuple(self.failed)
-        )
-
-
-@dataclass
 class ValidationReport:
-    results: list[FileResult]
+    results: list[SuiteResult]
 
     @property
     def success(self) -> bool:
         return all(result.success for result in self.results)
 
     def failures(self) -> list[str]:
-        return [
-            f"{result.suite} on {result.file}: {failure}"
-            for result in self.results
-            for failure in result.failed
-        ]
+        return ValidationResults(success=self.success, suites=tuple(self.results)).failures()
 
     def to_results(self) -> ValidationResults:
         """The summary's `validation` section."""
-        return ValidationResults(
-            success=self.success, suites=tuple(r.to_result() for r in self.results)
-        )
+        return ValidationResults(success=self.success, suites=tuple(self.results))
+
+
+def suite_for(
+    name: str, columns: set[str], allowed_categories: list[str] | None = None
+) -> list[suites.Expectation]:
+    """The expectations of a per-file suite over a frame with these columns."""
+    if name == "ledger":
+        return suites.ledger_suite(columns)
+    if name == "dataset":
+        return suites.dataset_suite(columns, allowed_categories)
+    if name == "dead_letter":
+        return suites.dead_letter_suite(columns)
+    if name == "reconciliation":
+        return suites.reconciliation_suite(columns)
+    raise ValueError(f"no suite named {name!r}")
 
 
 def _describe(result) -> str:
@@ -72,60 +71,70 @@ def _describe(result) -> str:
     return description + (where if column else "")
 
 
-class OutputValidator:
-    """One ephemeral GX context per run; suites registered once, validated per file."""
+class FileValidator:
+    """One ephemeral GX context; suites registered once, validated per file.
 
-    def __init__(self, docs_dir: Path) -> None:
+    With `docs_dir` (the launcher) it also has a Data Docs site, into which `store`
+    puts results validated anywhere and `build_docs` renders them.
+    """
+
+    def __init__(self, docs_dir: Path | None = None) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
 
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
         self.gx = gx
-        from great_expectations.data_context.types.base import ProgressBarsConfig
-
         self.context = gx.get_context(mode="ephemeral")
         # GX draws a tqdm bar per validated file; a run log is no place for hundreds of them.
         self.context.variables.progress_bars = ProgressBarsConfig(
             globally=False, metric_calculations=False
         )
-        self.context.add_data_docs_site(
-            site_name="run",
-            site_config={
-                "class_name": "SiteBuilder",
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                "store_backend": {
-                    "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(docs_dir.absolute()),
+        self.has_docs = docs_dir is not None
+        if docs_dir is not None:
+            self.context.add_data_docs_site(
+                site_name="run",
+                site_config={
+                    "class_name": "SiteBuilder",
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                    "store_backend": {
+                        "class_name": "TupleFilesystemStoreBackend",
+                        "base_directory": str(docs_dir.absolute()),
+                    },
                 },
-            },
-        )
+            )
         self.source = self.context.data_sources.add_pandas("outputs")
         self.checkpoints: dict[str, Checkpoint] = {}
 
     def _checkpoint(self, name: str, expectations: list) -> Checkpoint:
         if name not in self.checkpoints:
-            from great_expectations.checkpoint import UpdateDataDocsAction
-
             gx = self.gx
             batch = self.source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(
                 "file"
             )
-            suite = self.context.suites.add(gx.ExpectationSuite(name=name))
-            for expectation in expectations:
-                suite.add_expectation(expectation)
+            suite = self._suite(name, expectations)
             definition = self.context.validation_definitions.add(
                 gx.ValidationDefinition(name=name, data=batch, suite=suite)
             )
             self.checkpoints[name] = self.context.checkpoints.add(
                 gx.Checkpoint(
-                    name=f"{name}-checkpoint",
-                    validation_definitions=[definition],
-                    actions=[UpdateDataDocsAction(name="docs", site_names=["run"])],
+                    name=f"{name}-checkpoint", validation_definitions=[definition], actions=[]
                 )
             )
         return self.checkpoints[name]
 
-    def validate(self, name: str, label: str, frame: pd.DataFrame, expectations) -> FileResult:
+    def _suite(self, name: str, expectations: list):
+        if name in {suite.name for suite in self.context.suites.all()}:
+            return self.context.suites.get(name)
+        suite = self.context.suites.add(self.gx.ExpectationSuite(name=name))
+        for expectation in expectations:
+            suite.add_expectation(expectation)
+        return suite
+
+    def validate(
+        self, name: str, label: str, frame: pd.DataFrame, expectations
+    ) -> tuple[SuiteResult, dict[str, Any]]:
+        """The file's result, and the GX result as JSON for the launcher's Data Docs."""
         from great_expectations.core.run_identifier import RunIdentifier
 
         checkpoint = self._checkpoint(name, expectations)
@@ -133,69 +142,57 @@ class OutputValidator:
             batch_parameters={"dataframe": frame},
             run_id=RunIdentifier(run_name=label.replace("/", "__")),
         )
-        failed = [
-            _describe(result)
-            for run_result in outcome.run_results.values()
-            for result in run_result.results
-            if not result.success
-        ]
-        return FileResult(suite=name, file=label, success=not failed, failed=failed)
+        [(key, run_result)] = outcome.run_results.items()
+        failed = tuple(_describe(result) for result in run_result.results if not result.success)
+        record = {
+            "suite": name,
+            "file": label,
+            "columns": sorted(frame.columns),
+            "key": list(key.to_tuple()),
+            "result": run_result.to_json_dict(),
+        }
+        return SuiteResult(name=name, file=label, success=not failed, failed=failed), record
 
-
-def _duplicate_ids_across_files(directory: Path) -> list[str]:
-    """doc_id uniqueness across files: GX sees one file at a time, so check the union here."""
-    seen: set[str] = set()
-    duplicates = []
-    for path in sorted(directory.glob("*.parquet")):
-        for doc_id in pq.read_table(path, columns=["doc_id"]).column("doc_id").to_pylist():
-            if doc_id in seen:
-                duplicates.append(doc_id)
-            seen.add(doc_id)
-    return duplicates
-
-
-def validate_run(
-    run_dir: Path,
-    reconciliation: Mapping[str, SourceReconciliation],
-    is_known_reason: Callable[[str], bool],
-    allowed_categories: list[str] | None = None,
-    consent_valid: Callable[[dict], bool] | None = None,
-    pii_left: frames.ResidualCounter | None = None,
-    pii_left_for: Callable[[Path], frames.ResidualCounter | None] | None = None,
-) -> ValidationReport:
-    """`pii_left_for` may give a dataset file's counter precomputed (the after-run pool);
-    where it gives None, `pii_left` counts the file's texts."""
-    validator = OutputValidator(run_dir / "reports" / "gx")
-    results: list[FileResult] = []
-    for path in sorted((run_dir / "ledger").glob("*.parquet")):
-        frame = frames.ledger_frame(pq.read_table(path), is_known_reason)
-        results.append(
-            validator.validate(
-                "ledger", f"ledger/{path.name}", frame, suites.ledger_suite(set(frame.columns))
-            )
+    def store(self, record: dict[str, Any], expectations: list) -> None:
+        """Put a result validated elsewhere (a worker) into this context's Data Docs store."""
+        from great_expectations.core.expectation_validation_result import (
+            ExpectationSuiteValidationResultSchema,
         )
-    for path in sorted((run_dir / "dataset").glob("*.parquet")):
-        counter = (pii_left_for(path) if pii_left_for else None) or pii_left
-        frame = frames.dataset_frame(pq.ParquetFile(path), consent_valid, counter)
-        results.append(
-            validator.validate(
-                "dataset",
-                f"dataset/{path.name}",
-                frame,
-                suites.dataset_suite(set(frame.columns), allowed_categories),
-            )
+        from great_expectations.data_context.types.resource_identifiers import (
+            ValidationResultIdentifier,
         )
-    for path in sorted((run_dir / "dead_letter").glob("*.parquet")):
-        frame = pq.read_table(path).to_pandas()
-        results.append(
-            validator.validate(
-                "dead_letter",
-                f"dead_letter/{path.name}",
-                frame,
-                suites.dead_letter_suite(set(frame.columns)),
-            )
+
+        self._suite(record["suite"], expectations)  # so its expectations page exists too
+        self.context.validation_results_store.set(
+            ValidationResultIdentifier.from_tuple(tuple(record["key"])),
+            ExpectationSuiteValidationResultSchema().load(record["result"]),
         )
-    counts = pd.DataFrame(
+
+    def build_docs(self) -> None:
+        if self.has_docs:
+            self.context.build_data_docs(site_names=["run"])
+
+
+def ordered_file_checks(checks: Iterable[SuiteResult]) -> list[SuiteResult]:
+    """Per-file results in the summary's order, however the workers finished."""
+    return sorted(checks, key=lambda check: (FILE_SUITES.index(check.name), check.file))
+
+
+def uniqueness_results(repeated_ids: Mapping[str, int]) -> list[SuiteResult]:
+    """doc_id unique across every file of an output: GX sees one file at a time, so the
+    pipeline counts repeats (occurrences beyond an id's first) over all files."""
+    results = []
+    for name in UNIQUE_ID_OUTPUTS:
+        repeated = int(repeated_ids.get(name, 0))
+        failed = (f"doc_id repeated across files ({repeated} ids)",) if repeated else ()
+        results.append(
+            SuiteResult(name=name, file=f"{name}/ (all files)", success=not failed, failed=failed)
+        )
+    return results
+
+
+def reconciliation_frame(reconciliation: Mapping) -> pd.DataFrame:
+    return pd.DataFrame(
         [
             {
                 "source_id": source,
@@ -205,24 +202,33 @@ def validate_run(
             for source, figures in sorted(reconciliation.items())
         ]
     )
-    results.append(
-        validator.validate(
-            "reconciliation",
-            "reports/summary.json",
-            counts,
-            suites.reconciliation_suite(set(counts.columns)),
-        )
+
+
+def finish_validation(
+    docs_dir: Path,
+    records: Iterable[dict[str, Any]],
+    file_checks: Iterable[SuiteResult],
+    reconciliation: Mapping,
+    repeated_ids: Mapping[str, int],
+    allowed_categories: list[str] | None = None,
+) -> ValidationReport:
+    """On the launcher: the workers' per-file results, the reconciliation suite on the
+    small per-source table, the uniqueness counts, and the Data Docs of them all.
+
+    `records` are streamed: each is stored in the docs store and dropped."""
+    validator = FileValidator(docs_dir)
+    for record in records:
+        columns = set(record["columns"])
+        validator.store(record, suite_for(record["suite"], columns, allowed_categories))
+    counts = reconciliation_frame(reconciliation)
+    reconciled, record = validator.validate(
+        "reconciliation",
+        "reports/summary.json",
+        counts,
+        suites.reconciliation_suite(set(counts.columns)),
     )
-    for name in ("ledger", "dataset"):
-        duplicates = _duplicate_ids_across_files(run_dir / name)
-        results.append(
-            FileResult(
-                suite=name,
-                file=f"{name}/ (all files)",
-                success=not duplicates,
-                failed=[f"doc_id repeated across files ({len(duplicates)} ids)"]
-                if duplicates
-                else [],
-            )
-        )
-    return ValidationReport(results)
+    validator.store(record, [])
+    validator.build_docs()
+    return ValidationReport(
+        [*ordered_file_checks(file_checks), reconciled, *uniqueness_results(repeated_ids)]
+    )

@@ -148,6 +148,21 @@ class DedupSettings(BaseModel):
         ),
     )
     batch_size: int = Field(512, ge=1, description="Documents per vectorised MinHash batch.")
+    # Connected components run this many large-star/small-star rounds, all of them:
+    # a Beam graph is unrolled at construction. Measured (transforms/dedup/components.py,
+    # raw edges, no per-bundle forest): a chain of 100,000 docs with random ids needs 13,
+    # of 1,000,000 needs 16; the worst order tried, a chain with sorted ids, needs
+    # log2(length): 17 and 20; a star needs 1. Real duplicate clusters are short
+    # chains of stars: the demo's are settled by the per-bundle forests (no round
+    # rewrites an edge), chains of up to 2,000 on 4 workers take 4. 24 covers a
+    # million-document chain in its worst order with 4 rounds to spare; a run that
+    # needs more fails naming this setting, never splits a cluster.
+    max_component_rounds: int = Field(
+        24,
+        ge=1,
+        le=200,
+        description="Large-star/small-star rounds of connected components (each two shuffles).",
+    )
     # Weights of datasketch's `_optimal_param`. Its 0.5/0.5 default gives 9 bands x 13
     # rows at 0.8, which makes a pair with Jaccard 0.85 a candidate only 69% of the time.
     # Every candidate is verified by estimated Jaccard afterwards, so a false positive

@@ -119,6 +119,9 @@ class DedupFigures:
     removed_per_source: Mapping[str, int]
     exact_removed: int
     near_removed: int
+    # Connected-component rounds that rewrote an edge (the rest found the graph settled);
+    # 0 in summaries from before the rounds were counted.
+    component_rounds: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Reading back what a run wrote: row counts, per-source counts, file digests.
 
-Used for reconciliation, the summary, the manifest and tests, always file by
-file so memory stays bounded by one column of one file.
+The digest formula is defined once here: the audit pipeline's workers compute it
+per file (`batches_digest`), `provenance verify` and erasure recompute it over a
+directory (`content_digest`); both give the same value for the same rows.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -28,18 +30,21 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def count_by(directory: str | Path, *columns: str) -> Counter:
-    """Counter over tuples of the given columns, across every Parquet file in `directory`."""
-    counts: Counter = Counter()
-    for path in parquet_files(directory):
-        table = pq.read_table(path, columns=list(columns))
-        values = [table.column(name).to_pylist() for name in columns]
-        counts.update(zip(*values, strict=True))
-    return counts
+def parquet_rows(path: str | Path) -> int:
+    return pq.ParquetFile(path).metadata.num_rows
 
 
-def row_count(directory: str | Path) -> int:
-    return sum(pq.ParquetFile(path).metadata.num_rows for path in parquet_files(directory))
+@dataclass(frozen=True)
+class FileEntry:
+    """A written file as the manifest lists it; `path` is relative to the run directory."""
+
+    path: str
+    bytes: int
+    sha256: str
+    rows: int
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "bytes": self.bytes, "sha256": self.sha256, "rows": self.rows}
 
 
 def relative_files(root: str | Path) -> list[str]:
@@ -83,8 +88,14 @@ def digest_parts(directory: str | Path) -> list[tuple[str, int]]:
 
 def row_group_digest(path: str, index: int) -> tuple[int, int]:
     """(rows, sum of row hashes mod 2**256) of one row group."""
+    return batches_digest(pq.ParquetFile(path).iter_batches(batch_size=4096, row_groups=[index]))
+
+
+def batches_digest(batches: Iterable[pa.RecordBatch]) -> tuple[int, int]:
+    """(rows, sum of row hashes mod 2**256) of any run of record batches: a row group,
+    a whole file (the audit pipeline's per-file check), ... Parts add up the same way."""
     rows = total = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=4096, row_groups=[index]):
+    for batch in batches:
         raw = [name for name in RAW_COLUMNS if name in batch.schema.names]
         structured = batch.drop_columns(raw).to_pylist()
         raw_values = [batch.column(name).cast(pa.binary()).to_pylist() for name in raw]
@@ -100,9 +111,14 @@ def row_group_digest(path: str, index: int) -> tuple[int, int]:
     return rows, total % DIGEST_MODULUS
 
 
+def digest_json(rows: int, total: int) -> dict:
+    """A digest as the manifest's `content_digests` records it."""
+    return {"rows": rows, "sha256_sum": f"{total % DIGEST_MODULUS:064x}"}
+
+
 def combine_digest_parts(parts) -> dict:
     rows = total = 0
     for part_rows, part_total in parts:
         rows += part_rows
         total = (total + part_total) % DIGEST_MODULUS
-    return {"rows": rows, "sha256_sum": f"{total:064x}"}
+    return digest_json(rows, total)

@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from pipelines.publish.outputs import file_sha256, relative_files
+from pipelines.publish.outputs import FileEntry, file_sha256, parquet_rows, relative_files
 
 MANIFEST = "manifest.json"
 STAGING_PREFIX = ".staging-"
@@ -54,18 +55,42 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def describe_outputs(root: Path, published: tuple[str, ...]) -> list[dict]:
-    """Every published file with its sha256; Parquet files also with their row count."""
-    import pyarrow.parquet as pq
+def _published_files(root: Path, published: tuple[str, ...]) -> list[str]:
+    return [relative for relative in relative_files(root) if relative.split("/", 1)[0] in published]
 
+
+def unchecked_files(
+    root: Path, published: tuple[str, ...], checked: Mapping[str, FileEntry]
+) -> list[str]:
+    """Published Parquet files the audit pipeline did not check (so has no entry for)."""
+    return [
+        relative
+        for relative in _published_files(root, published)
+        if relative.endswith(".parquet") and relative not in checked
+    ]
+
+
+def describe_outputs(
+    root: Path, published: tuple[str, ...], checked: Mapping[str, FileEntry] | None = None
+) -> list[dict]:
+    """Every published file with its sha256; Parquet files also with their row count.
+
+    After a run, Parquet files (the data, as large as the corpus) are described by the
+    entries the audit pipeline's workers made when they checked them (`checked`); only
+    the small files the launcher wrote itself (reports, croissant.json) are hashed here.
+    Without `checked` (erasure, which rewrites files on the launcher) every file is.
+    """
     entries = []
-    for relative in relative_files(root):
-        if relative.split("/", 1)[0] not in published:
+    for relative in _published_files(root, published):
+        if checked is not None and relative in checked:
+            entries.append(checked[relative].to_json())
             continue
+        if checked is not None and relative.endswith(".parquet"):
+            raise ValueError(f"{relative} was not checked by the audit pipeline")
         path = root / relative
         entry = {"path": relative, "bytes": path.stat().st_size, "sha256": file_sha256(path)}
         if relative.endswith(".parquet"):
-            entry["rows"] = pq.ParquetFile(path).metadata.num_rows
+            entry["rows"] = parquet_rows(path)
         entries.append(entry)
     return entries
 
@@ -97,7 +122,13 @@ def previous_manifest(output: Path) -> dict | None:
     return {"run_id": previous.get("run_id"), "sha256": file_sha256(path)}
 
 
-def publish(staging: Path, output: Path, published: tuple[str, ...], manifest: dict) -> Path:
+def publish(
+    staging: Path,
+    output: Path,
+    published: tuple[str, ...],
+    manifest: dict,
+    checked: Mapping[str, FileEntry] | None = None,
+) -> Path:
     """Swap staged outputs into place and write the manifest last.
 
     The superseded manifest is kept, unchanged, under `manifests/<run id>.json`: the
@@ -116,7 +147,7 @@ def publish(staging: Path, output: Path, published: tuple[str, ...], manifest: d
             os.replace(target, retired)
         if (staging / name).exists():
             os.replace(staging / name, target)
-    manifest["outputs"] = describe_outputs(output, published)
+    manifest["outputs"] = describe_outputs(output, published, checked)
     _write_json_atomically(manifest_path, manifest)
     shutil.rmtree(staging, ignore_errors=True)
     return manifest_path

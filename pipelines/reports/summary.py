@@ -1,19 +1,19 @@
 """The count sections of the run summary (`schemas/run_summary.py`): per source x decision x
 reason, the reconciliation, and the Beam metrics.
 
-Figures come from the written outputs (so they agree with them exactly) and
+Figures come from the written outputs (so they agree with them exactly), tallied
+file by file on the workers (`RecordTally`, combined by the audit pipeline), and
 from the run's own counters (so the read side is counted independently).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
-import pyarrow.parquet as pq
+import pyarrow as pa
 
-from pipelines.publish.outputs import count_by, parquet_files
+from pipelines.reports.tally import Tally
 from schemas.run_summary import SourceCounts, SourceReconciliation, Totals
 
 READ_PREFIX = "read/records."
@@ -35,19 +35,6 @@ def records_read_per_source(counters: dict[str, int]) -> dict[str, int]:
         for key, value in counters.items()
         if key.startswith(READ_PREFIX)
     }
-
-
-def reason_counts(ledger_dir: str | Path) -> Counter:
-    """(source_id, decision, reason) -> records; a record with two reasons counts under both."""
-    counts: Counter = Counter()
-    for path in parquet_files(ledger_dir):
-        table = pq.read_table(path, columns=["source_id", "decision", "reasons"])
-        for source_id, decision, reasons in zip(
-            *(table.column(name).to_pylist() for name in table.column_names), strict=True
-        ):
-            for reason in reasons:
-                counts[(source_id, decision, reason)] += 1
-    return counts
 
 
 def reconcile(
@@ -77,48 +64,72 @@ class RecordCounts:
     sources: dict[str, SourceCounts]
 
 
-def count_records(staging: str | Path, counters: dict[str, int]) -> RecordCounts:
-    staging = Path(staging)
-    decisions = count_by(staging / "ledger", "source_id", "decision")
-    dead_letters = count_by(staging / "dead_letter", "source_id", "error_code")
-    ledger_per_source: Counter = Counter()
-    for (source_id, _), count in decisions.items():
-        ledger_per_source[source_id] += count
-    dead_per_source: Counter = Counter()
-    for (source_id, _), count in dead_letters.items():
-        dead_per_source[source_id] += count
+@dataclass
+class RecordTally(Tally):
+    """The count sections' raw counts, added file by file on the workers."""
 
-    decisions_of: dict[str, dict[str, int]] = defaultdict(dict)
-    reasons_of: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
-    dead_letters_of: dict[str, dict[str, int]] = defaultdict(dict)
-    for (source_id, decision), count in sorted(decisions.items()):
-        decisions_of[source_id][decision] = count
-    for (source_id, decision, reason), count in sorted(reason_counts(staging / "ledger").items()):
-        reasons_of[source_id].setdefault(decision, {})[reason] = count
-    for (source_id, code), count in sorted(dead_letters.items()):
-        dead_letters_of[source_id][code] = count
-    sources = {
-        source_id: SourceCounts(
-            decisions=decisions_of[source_id],
-            reasons=reasons_of[source_id],
-            dead_letter=dead_letters_of[source_id],
+    decisions: Counter = field(default_factory=Counter)  # (source, decision) -> records
+    # (source, decision, reason) -> records; a record with two reasons counts under both
+    reasons: Counter = field(default_factory=Counter)
+    dead_letters: Counter = field(default_factory=Counter)  # (source, error code) -> records
+
+    def add_ledger(self, table: pa.Table) -> None:
+        for source_id, decision, reasons in zip(
+            *(table.column(name).to_pylist() for name in ("source_id", "decision", "reasons")),
+            strict=True,
+        ):
+            self.decisions[(source_id, decision)] += 1
+            for reason in reasons:
+                self.reasons[(source_id, decision, reason)] += 1
+
+    def add_dead_letter(self, table: pa.Table) -> None:
+        self.dead_letters.update(
+            zip(
+                table.column("source_id").to_pylist(),
+                table.column("error_code").to_pylist(),
+                strict=True,
+            )
         )
-        for source_id in sorted({*decisions_of, *reasons_of, *dead_letters_of})
-    }
 
-    reconciliation = reconcile(
-        records_read_per_source(counters), ledger_per_source, dead_per_source
-    )
-    totals: Counter = Counter()
-    for (_, decision), count in decisions.items():
-        totals[decision] += count
-    return RecordCounts(
-        totals=Totals(
-            records_read=sum(item.records_read for item in reconciliation.values()),
-            ledger_rows=sum(ledger_per_source.values()),
-            dead_letter_rows=sum(dead_per_source.values()),
-            decisions=dict(sorted(totals.items())),
-        ),
-        reconciliation=reconciliation,
-        sources=sources,
-    )
+    def finish(self, counters: dict[str, int]) -> RecordCounts:
+        """The sections, with the reconciliation against the run's read counters."""
+        ledger_per_source: Counter = Counter()
+        for (source_id, _), count in self.decisions.items():
+            ledger_per_source[source_id] += count
+        dead_per_source: Counter = Counter()
+        for (source_id, _), count in self.dead_letters.items():
+            dead_per_source[source_id] += count
+
+        decisions_of: dict[str, dict[str, int]] = defaultdict(dict)
+        reasons_of: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
+        dead_letters_of: dict[str, dict[str, int]] = defaultdict(dict)
+        for (source_id, decision), count in sorted(self.decisions.items()):
+            decisions_of[source_id][decision] = count
+        for (source_id, decision, reason), count in sorted(self.reasons.items()):
+            reasons_of[source_id].setdefault(decision, {})[reason] = count
+        for (source_id, code), count in sorted(self.dead_letters.items()):
+            dead_letters_of[source_id][code] = count
+        sources = {
+            source_id: SourceCounts(
+                decisions=decisions_of[source_id],
+                reasons=reasons_of[source_id],
+                dead_letter=dead_letters_of[source_id],
+            )
+            for source_id in sorted({*decisions_of, *reasons_of, *dead_letters_of})
+        }
+        reconciliation = reconcile(
+            records_read_per_source(counters), ledger_per_source, dead_per_source
+        )
+        totals: Counter = Counter()
+        for (_, decision), count in self.decisions.items():
+            totals[decision] += count
+        return RecordCounts(
+            totals=Totals(
+                records_read=sum(item.records_read for item in reconciliation.values()),
+                ledger_rows=sum(ledger_per_source.values()),
+                dead_letter_rows=sum(dead_per_source.values()),
+                decisions=dict(sorted(totals.items())),
+            ),
+            reconciliation=reconciliation,
+            sources=sources,
+        )

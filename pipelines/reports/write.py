@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipelines.publish.outputs import file_sha256
 from pipelines.reports.audit_report import audit_figures, render_audit_html
 from pipelines.reports.croissant import croissant_metadata
 from pipelines.reports.regulatory import china_compliance_table, eu_training_summary
@@ -31,18 +30,11 @@ def _json(path: Path, payload) -> None:
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def dataset_files(run_dir: Path) -> list[dict]:
-    return [
-        {
-            "path": f"dataset/{path.name}",
-            "sha256": file_sha256(path),
-            "bytes": path.stat().st_size,
-        }
-        for path in sorted((run_dir / "dataset").glob("*.parquet"))
-    ]
-
-
-def write_reports(run_dir: Path, summary: RunSummary, manifest: dict) -> None:
+def write_reports(
+    run_dir: Path, summary: RunSummary, manifest: dict, dataset_files: list[dict]
+) -> None:
+    """`dataset_files`: path, sha256 and bytes of each dataset file, as the audit pipeline's
+    workers recorded them (the launcher does not read the dataset)."""
     reports = run_dir / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     (reports / "audit.html").write_text(render_audit_html(summary, manifest), encoding="utf-8")
@@ -55,5 +47,5 @@ def write_reports(run_dir: Path, summary: RunSummary, manifest: dict) -> None:
     _json(reports / "china_sources.json", data)
     # Croissant resolves contentUrl relative to its own file, so it sits beside dataset/
     # (Croissant loaders do not follow "../" patterns in file sets).
-    metadata = croissant_metadata(summary, manifest, DATASET_SCHEMA, dataset_files(run_dir))
+    metadata = croissant_metadata(summary, manifest, DATASET_SCHEMA, dataset_files)
     _json(run_dir / CROISSANT, metadata)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import apache_beam as beam
@@ -26,19 +26,20 @@ from pipelines.publish.staging import (
     previous_manifest,
     publish,
     staging_dir,
+    unchecked_files,
     utc_now,
     write_json,
 )
-from pipelines.reports.stage_summary import gate_figures, size_figures, stage_sections
-from pipelines.reports.summary import count_records, counter_values
+from pipelines.reports.output_facts import OutputFacts
+from pipelines.reports.summary import counter_values
 from pipelines.reports.write import write_reports
-from pipelines.run.after_pool import AfterRunPool, PendingDigests, PendingResidual
 from pipelines.run.config import LoadedConfig
 from pipelines.run.graph import PARQUET_OUTPUT_DIRS, PUBLISHED, build_audit
 from pipelines.run.options import FN_API_RUNNER, build_pipeline_options, describe_runner
 from pipelines.run.progress import MetricsCollector, ProgressDisplay, ProgressFnApiRunner, describe
-from pipelines.run.validation import validate_staged_run
+from pipelines.run.validation import finish_staged_validation
 from schemas.run_summary import RunSummary, SourceFacts, ValidationResults
+from transforms.dedup.components import not_settled_message, rounds_that_changed
 
 log = logging.getLogger(__name__)
 
@@ -105,15 +106,12 @@ def run_audit(
     lineage.emit(lineage.start(run_id))
     try:
         result = _run_pipeline(config, options, staging, show_progress)
-        with AfterRunPool(config.policy.pii, config.key_source.load()) as pool:
-            # The pool's queue: the re-scan first (validation waits for it), digests last.
-            residual = PendingResidual(pool, staging / "dataset")
-            digests = PendingDigests(pool, {name: staging / name for name in PARQUET_OUTPUT_DIRS})
-            counters = counter_values(result.metrics())
-            summary = summarise(config, staging, run_id, counters, residual)
-            write_json(staging / RunSummary.FILE, summary.to_json())
-            check_nothing_lost(summary)
-            content_digests = digests.result()
+        facts = OutputFacts.read(staging)
+        counters = counter_values(result.metrics())
+        summary = summarise(config, staging, run_id, counters, facts)
+        write_json(staging / RunSummary.FILE, summary.to_json())
+        check_nothing_lost(summary)
+        check_every_file_checked(staging, facts)
         manifest = {
             "run_id": run_id,
             "started_at": started_at,
@@ -128,14 +126,14 @@ def run_audit(
             "runner": describe_runner(options),
             "packages": package_versions(),
             "totals": asdict(summary.totals),
-            "content_digests": content_digests,
+            "content_digests": facts.content_digests(PARQUET_OUTPUT_DIRS),
             "previous_manifest": previous_manifest(output),
         }
         if summary.validation is not None and not summary.validation.success:
             raise ValidationFailed(summary.validation)
-        write_reports(staging, summary, manifest)
+        write_reports(staging, summary, manifest, facts.files_of("dataset"))
         lineage.emit(lineage.complete(run_id, summary, manifest))
-        manifest_path = publish(staging, output, PUBLISHED, manifest)
+        manifest_path = publish(staging, output, PUBLISHED, manifest, facts.file_entries())
     except BaseException as error:
         lineage.emit(lineage.fail(run_id, f"{type(error).__name__}: {str(error)[:300]}"))
         kept = keep_failed(staging, output, run_id) if staging.exists() else None
@@ -145,6 +143,7 @@ def run_audit(
                 f"validation failed ({len(failures)} expectation(s)); outputs kept for "
                 f"inspection in {kept}:\n  - " + "\n  - ".join(failures[:20])
             ) from None
+        check_components_settled(error)
         raise
     return RunOutcome(run_id, output, manifest_path, summary)
 
@@ -163,31 +162,40 @@ def summarise(
     staging: Path,
     run_id: str,
     counters: dict[str, int],
-    residual: PendingResidual | None = None,
+    facts: OutputFacts,
 ) -> RunSummary:
-    """summary.json: counts, stage figures, gates, sizes and the validation results."""
-    counts = count_records(staging, counters)
-    facts = source_facts(config)
-    stages = stage_sections(staging / "ledger")
-    gates = gate_figures(staging / "ledger", config.policy.gate)
-    sizes = size_figures(staging / "dataset")
-    validation = validate_staged_run(config, staging, counts.reconciliation, residual)
+    """summary.json: counts, stage figures, gates, sizes and the validation results, all
+    finished from the audit pipeline's combined facts (no output file is read here)."""
+    counts = facts.counts.finish(counters)
+    stages = facts.stages.finish()
+    validation = finish_staged_validation(config, staging, facts, counts.reconciliation)
     return RunSummary(
         totals=counts.totals,
         reconciliation=counts.reconciliation,
         sources=counts.sources,
         metrics=counters,
         run_id=run_id,
-        source_facts=facts,
+        source_facts=source_facts(config),
         pii=stages.pii,
         licenses=stages.licenses,
         consent=stages.consent,
         optout=stages.optout,
-        dedup=stages.dedup,
-        gates=gates,
-        sizes=sizes,
+        dedup=replace(stages.dedup, component_rounds=rounds_that_changed(counters)),
+        gates=facts.gates.finish(config.policy.gate),
+        sizes=facts.sizes.finish(),
         validation=validation.to_results(),
     )
+
+
+def check_every_file_checked(staging: Path, facts: OutputFacts) -> None:
+    """Every staged Parquet file must have been checked: the manifest takes their hashes
+    and rows from the facts, so a file the checks missed would be published unverified."""
+    unchecked = unchecked_files(staging, PUBLISHED, facts.file_entries())
+    if unchecked:
+        raise RunFailed(
+            f"{len(unchecked)} output file(s) were written but not checked by the pipeline: "
+            + ", ".join(unchecked[:10])
+        )
 
 
 def check_nothing_lost(summary: RunSummary) -> None:
@@ -201,6 +209,13 @@ def check_nothing_lost(summary: RunSummary) -> None:
                 for source, f in lost.items()
             )
         )
+
+
+def check_components_settled(error: BaseException) -> None:
+    """A run that failed because duplicate clusters did not settle says so, not a traceback."""
+    message = not_settled_message(error)
+    if message is not None:
+        raise RunFailed(message) from error
 
 
 __all__ = ["MANIFEST", "RunFailed", "RunOutcome", "run_audit"]

@@ -11,6 +11,8 @@ records across the corpus and see them without text, which waits in a sidecar
 file (transforms/read/sidecar.py), so that memory on the local runner grows with
 the number of records (~20-35 KB each), not with their text. Only `Decide` turns
 signals into decisions, so adding a stage never changes how decisions are made.
+Every written file is then checked on the workers (`AuditOutputs`), which write
+the small facts the launcher builds the summary, manifest and Data Docs from.
 
 Every stage declares what it needs from a record and what it adds
 (transforms/common/stage.py); `build_audit` checks each one against what the
@@ -25,7 +27,9 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.io.parquetio import WriteToParquet
 
+from pipelines.run.audit_outputs import AuditOutputs
 from pipelines.run.config import LoadedConfig
+from pipelines.run.validation import check_settings
 from schemas.dataset import DATASET_SCHEMA, dataset_fields, with_text
 from schemas.dead_letter import DEAD_LETTER_SCHEMA
 from schemas.ledger import LEDGER_SCHEMA, ledger_row
@@ -170,7 +174,8 @@ def build_audit(pipeline: beam.Pipeline, config: LoadedConfig, staging_dir: str)
         records = _wire(order, records, name, stage)
     decided = _wire(order, records, "Decide", beam.ParDo(Decide(config.policy)))
 
-    _write(
+    written = {}
+    written["ledger"] = _write(
         decided | "LedgerRows" >> beam.Map(ledger_row),
         FileSystems.join(staging_dir, "ledger"),
         LEDGER_SCHEMA,
@@ -182,21 +187,24 @@ def build_audit(pipeline: beam.Pipeline, config: LoadedConfig, staging_dir: str)
         | "DatasetFields" >> beam.Map(dataset_wanted),
         REVIEW_SAMPLE: decided | "ReviewSample" >> ReviewSample(config.policy.gate),
     } | "AttachTexts" >> AttachTexts({DATASET: with_text, REVIEW_SAMPLE: add_text})
-    _write(
+    written["dataset"] = _write(
         rows[DATASET],
         FileSystems.join(staging_dir, "dataset"),
         DATASET_SCHEMA,
         "Dataset",
     )
-    _write(
+    written["review_sample"] = _write(
         rows[REVIEW_SAMPLE],
         FileSystems.join(staging_dir, "reports", "review_sample"),
         REVIEW_SAMPLE_SCHEMA,
         "ReviewSample",
     )
-    _write(
+    written["dead_letter"] = _write(
         read[DEAD_LETTER_TAG] | "DeadLetterRows" >> beam.Map(lambda item: item.to_row()),
         FileSystems.join(staging_dir, "dead_letter"),
         DEAD_LETTER_SCHEMA,
         "DeadLetter",
     )
+    # Each write's output is the names of its final files (Beam's FinalizeWrite step), so
+    # every file is checked on a worker once it exists: the launcher reads none of them.
+    _ = written | "AuditOutputs" >> AuditOutputs(check_settings(config, staging_dir))

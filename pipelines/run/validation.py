@@ -1,19 +1,26 @@
 """Validation of a staged run with the Great Expectations suites, before publishing.
 
 Builds the policy-derived checks (allowed license categories, consent valid for
-the source type, no personal data left of the kinds policy redacts) and runs
-the suites file by file; the caller refuses to publish on any failure.
+the source type, no personal data left of the kinds policy redacts) that the
+audit pipeline's workers run file by file (`check_settings`), and, on the
+launcher, finishes the validation from their results (`finish_staged_validation`);
+the caller refuses to publish on any failure.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
-from pipelines.run.after_pool import PendingResidual, local_residual
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+
+from pipelines.reports.output_facts import VALIDATION_RESULTS, OutputFacts
 from pipelines.run.config import LoadedConfig
-from schemas.reason_codes import is_known_reason
-
-ACCEPTABLE_CONSENT = {"granted", "not_required"}
+from pipelines.run.output_checks import CheckSettings, ConsentRule
+from schemas.run_summary import SourceReconciliation
 
 
 def accepted_categories(config: LoadedConfig) -> list[str]:
@@ -26,35 +33,41 @@ def accepted_categories(config: LoadedConfig) -> list[str]:
     return sorted(categories)
 
 
-def consent_checker(config: LoadedConfig):
-    required = set(config.policy.consent.required_source_types)
+def check_settings(config: LoadedConfig, staging: str) -> CheckSettings:
+    return CheckSettings(
+        staging=staging,
+        gate=config.policy.gate,
+        pii=config.policy.pii,
+        key_source=config.key_source,
+        allowed_categories=tuple(accepted_categories(config)),
+        consent=ConsentRule(frozenset(config.policy.consent.required_source_types)),
+    )
 
-    def consent_valid(row: dict) -> bool:
-        if row["source_type"] in required:
-            return row["consent_status"] == "granted"
-        return row["consent_status"] in ACCEPTABLE_CONSENT
 
-    return consent_valid
+def validation_records(staging: Path) -> Iterator[dict[str, Any]]:
+    """The workers' GX results, one at a time (there is one per output file)."""
+    pattern = FileSystems.join(str(staging), VALIDATION_RESULTS) + "*"
+    for match in FileSystems.match([pattern])[0].metadata_list:
+        with FileSystems.open(match.path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
+            for line in f:
+                if line.strip():
+                    yield json.loads(line)
 
 
-def validate_staged_run(
+def finish_staged_validation(
     config: LoadedConfig,
     staging: Path,
-    reconciliation: dict,
-    residual: PendingResidual | None = None,
+    facts: OutputFacts,
+    reconciliation: Mapping[str, SourceReconciliation],
 ):
-    """`residual` holds the dataset's re-scan when it ran on the after-run pool; files it
-    does not cover are re-scanned here, in-process."""
     # Lazy: Great Expectations costs ~5 s and ~140 MB to import; only a run that validates pays.
-    from expectations.validate import validate_run
+    from expectations.validate import finish_validation
 
-    key = config.key_source.load()
-    return validate_run(
-        staging,
+    return finish_validation(
+        staging / "reports" / "gx",
+        validation_records(staging),
+        facts.checks,
         reconciliation,
-        is_known_reason,
+        facts.repeated_ids,
         allowed_categories=accepted_categories(config),
-        consent_valid=consent_checker(config),
-        pii_left=local_residual(config.policy.pii, key),
-        pii_left_for=residual.counter_for if residual is not None else None,
     )

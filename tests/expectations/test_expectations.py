@@ -6,11 +6,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from expectations.validate import validate_run
+from expectations.validate import finish_validation
+from pipelines.reports.output_facts import OutputFacts
+from pipelines.run.output_checks import CheckSettings, ConsentRule, OutputChecker
 from schemas.dataset import DATASET_SCHEMA
 from schemas.dead_letter import DEAD_LETTER_SCHEMA
+from schemas.gate import GateSettings
 from schemas.ledger import LEDGER_SCHEMA
+from schemas.pii import PiiSettings
 from schemas.run_summary import SourceReconciliation
+from transforms.common.keys import KeySource
 
 TOKEN = "a" * 64
 
@@ -53,8 +58,36 @@ def write_run(root, ledger_rows: list[dict]) -> None:
 RECONCILED = {"s": SourceReconciliation(records_read=1, ledger_rows=1, dead_letter_rows=0, ok=True)}
 
 
+def validate_run(root, reconciliation) -> list[str]:
+    """Each file checked as a worker checks it, then validation finished as the launcher does."""
+    settings = CheckSettings(
+        staging=str(root),
+        gate=GateSettings(),
+        pii=PiiSettings(),
+        key_source=KeySource(env="TEST_EXPECTATIONS_KEY"),
+        allowed_categories=("permissive",),
+        consent=ConsentRule(frozenset()),
+    )
+    checker = OutputChecker(settings)
+    facts, records = OutputFacts(), []
+    for output in ("ledger", "dataset", "dead_letter"):
+        for path in sorted((root / output).glob("*.parquet")):
+            file_facts, record = checker.check(output, str(path))
+            facts.merge(file_facts)
+            records.append(record)
+    report = finish_validation(
+        root / "reports" / "gx", records, facts.checks, reconciliation, facts.repeated_ids
+    )
+    return report.failures()
+
+
+@pytest.fixture(autouse=True)
+def hmac_key(monkeypatch):
+    monkeypatch.setenv("TEST_EXPECTATIONS_KEY", "k" * 32)
+
+
 def failures(root, reconciliation=RECONCILED) -> list[str]:
-    return validate_run(root, reconciliation, lambda code: code != "made.up").failures()
+    return validate_run(root, reconciliation)
 
 
 @pytest.mark.parametrize(
@@ -132,25 +165,36 @@ def write_dataset_run(root, rows: list[dict]) -> dict[str, SourceReconciliation]
 
 
 def test_residual_personal_data_in_published_text_is_caught(tmp_path):
-    from pipelines.run.after_pool import local_residual
-    from schemas.pii import PiiSettings
-
     rows = [dataset_row("d1", "nothing to see"), dataset_row("d2", "mail jane.doe@corp-mail.com")]
     reconciled = write_dataset_run(tmp_path, rows)
-    pii_left = local_residual(PiiSettings(), b"k" * 32)
-    found = validate_run(tmp_path, reconciled, lambda code: True, pii_left=pii_left).failures()
+    found = validate_run(tmp_path, reconciled)
     assert any("re-scanning the text finds no personal data" in failure for failure in found)
 
 
 def test_text_that_does_not_match_its_hash_is_caught(tmp_path):
     reconciled = write_dataset_run(tmp_path, [dataset_row("d1", "some text", "0" * 64)])
-    found = validate_run(tmp_path, reconciled, lambda code: True).failures()
+    found = validate_run(tmp_path, reconciled)
     assert any("matches its text_sha256" in failure for failure in found), found
 
 
 def test_clean_dataset_passes(tmp_path):
     reconciled = write_dataset_run(tmp_path, [dataset_row("d1", "some text")])
-    assert validate_run(tmp_path, reconciled, lambda code: True).failures() == []
+    assert validate_run(tmp_path, reconciled) == []
+
+
+def test_data_docs_are_built_from_results_validated_elsewhere(tmp_path):
+    write_run(tmp_path, [ledger_row("d1", "accept", ["accept.clean"])])
+    validate_run(tmp_path, RECONCILED)
+    docs = tmp_path / "reports" / "gx"
+    assert (docs / "index.html").is_file()
+    assert {path.name for path in (docs / "expectations").glob("*.html")} >= {
+        "ledger.html",
+        "dataset.html",
+        "dead_letter.html",
+        "reconciliation.html",
+    }
+    [page] = (docs / "validations" / "ledger").glob("ledger__part-0.parquet/*/*.html")
+    assert page.stat().st_size > 0
 
 
 def _walked_strings(value, name: str):

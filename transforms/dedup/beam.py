@@ -9,21 +9,17 @@ Graph (every arrow a distributed step unless marked):
                  --GroupByKey--> buckets (by full band key) -> candidate pairs -> verified
                                  edges (estimated Jaccard from 8-bit compacted minima,
                                  corrected for chance agreement)
-      edges --per-bundle spanning forest--> GroupByKey(single key) --> union-find   [one worker]
+      edges --per-bundle spanning forest--> large-star/small-star rounds, every one a
+                 GroupByKey by doc id (`components_beam.py`) --> (doc -> smallest doc_id)
       (doc -> component root) CoGroupByKey (doc -> member) --GroupByKey(root)--> keep choice
 
-Memory bound of the one single-worker step (docs/design.md, Known limits; keep in sync):
-    Connected components run on one worker over the verified edges only, never over
-    documents or text. Each bundle first reduces its edges to a spanning forest, so
-    the worker receives at most one edge per duplicate document per bundle, and holds a
-    union-find with one entry per document that has at least one duplicate. Measured
-    ~0.3 KB per such document in CPython (32-character doc ids: union-find entry plus
-    the runner's buffered edge); budgeting 0.45 KB, 10 million documents that *all*
-    have duplicates need about 4.5 GB on that worker, well inside 24 GB; a corpus of
-    N documents needs at most about 0.45 KB x N. Everything else
-    (MinHash, buckets, verification, keep choice) is distributed; one cluster's member
-    list (about 0.3 KB per member, no text) is held by one worker when choosing its
-    kept copy.
+No step groups the corpus under one key. Memory per worker (docs/design.md, Known
+limits; keep in sync): every step holds one key's values, no text. The largest are
+one cluster's: its root's neighbour list in the last component rounds (one doc id
+per member) and its member list when choosing the kept copy (about 0.3 KB per
+member). The component rounds cost shuffles instead: each round moves every
+duplicate edge three times (about 0.2 KB per document that has a duplicate), and all
+`max_component_rounds` rounds run, settled or not, because the graph is unrolled.
 """
 
 from __future__ import annotations
@@ -42,11 +38,11 @@ from schemas.dedup import (
     DedupSettings,
     DedupStats,
 )
+from transforms.dedup.components_beam import ConnectedComponents
 from transforms.dedup.core import (
     BAND_KEY_BYTES,
     ClusterMember,
     MinHasher,
-    UnionFind,
     assign_cluster,
     band_keys,
     compact_signature,
@@ -61,7 +57,6 @@ from transforms.dedup.core import (
 
 NAMESPACE = "dedup"
 _MEMBERS, _EXACT, _BANDS = "members", "exact", "bands"
-_ALL_EDGES_KEY = "components"
 SHARD_KEY_BYTES = 3  # band index + first byte of the band hash: 256 shards per band
 SHARD_BUFFER_BYTES = 16 << 20  # band entries an Index worker holds before sending them on
 
@@ -226,37 +221,6 @@ class _VerifyShard(beam.DoFn):
             yield from edges
 
 
-class _SpanningForestPerBundle(beam.DoFn):
-    """Replace a bundle's edges by a spanning forest of them (same components, fewer edges).
-
-    This is what keeps the single-worker union-find fed with O(documents), not
-    O(edges): a doc found in all 16 bands and in its exact group sends one edge.
-    """
-
-    def start_bundle(self) -> None:
-        self._forest = UnionFind()
-
-    def process(self, edge: tuple[str, str]) -> Iterator[tuple[str, tuple[str, str]]]:
-        # Nothing per edge: the forest is emitted whole in finish_bundle.
-        self._forest.union(*edge)
-        return iter(())
-
-    def finish_bundle(self) -> Iterator:
-        for node, root in self._forest.roots():
-            if node != root:
-                yield GlobalWindows.windowed_value((_ALL_EDGES_KEY, (root, node)))
-        self._forest = UnionFind()
-
-
-def _component_roots(item: tuple[str, Iterable[tuple[str, str]]]) -> Iterator[tuple[str, str]]:
-    """The single-worker step: (doc_id, smallest doc_id of its component) per linked doc."""
-    _, edges = item
-    forest = UnionFind()
-    for a, b in edges:
-        forest.union(a, b)
-    yield from forest.roots()
-
-
 class _RouteMember(beam.DoFn):
     """Docs with a component go to their root's group; the rest get a singleton assignment."""
 
@@ -349,9 +313,7 @@ class ClusterFingerprints(beam.PTransform):
         roots = (
             (exact_edges, near_edges)
             | "AllEdges" >> beam.Flatten()
-            | "ForestPerBundle" >> beam.ParDo(_SpanningForestPerBundle())
-            | "CollectEdges" >> beam.GroupByKey()
-            | "Components" >> beam.FlatMap(_component_roots)
+            | "Components" >> ConnectedComponents(s.max_component_rounds)
         )
         routed = (
             {_MEMBERS: indexed[_MEMBERS], "roots": roots}

@@ -139,6 +139,7 @@ FULL_SUMMARY_JSON = {
         "removed_per_source": {"crawl": 2},
         "exact_removed": 1,
         "near_removed": 1,
+        "component_rounds": 2,
     },
     "consent": {
         "status": {"granted": 6, "withdrawn": 1, "not_required": 5},

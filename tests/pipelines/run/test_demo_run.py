@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 import pyarrow.parquet as pq
+import pytest
 
+from pipelines.run.audited_run import RunFailed, check_components_settled
 from tests.conftest import DEMO_CONFIG
 from tests.corpus_counts import count_source_records
+from transforms.dedup.components import not_settled
 
 OUTPUTS = ("dataset", "ledger", "dead_letter")
 
@@ -76,6 +79,25 @@ def test_summary_counts_match_the_ledger_and_reconcile(demo_run):
         expected = sum(1 for row in ledger if row["source_id"] == source_id)
         assert sum(figures["decisions"].values()) == expected
     assert summary["metrics"]["read/records"] == summary["totals"]["records_read"]
+
+
+def test_summary_reports_the_component_rounds_its_round_counters_show(demo_run):
+    summary = json.loads((demo_run / "reports" / "summary.json").read_text())
+    worked = [
+        name
+        for name, value in summary["metrics"].items()
+        if name.startswith("dedup/component_changes.round_") and value > 0
+    ]
+    assert summary["dedup"]["component_rounds"] == len(worked)
+    clustered = [row for row in _rows(demo_run / "ledger", "cluster_id") if row["cluster_id"]]
+    assert summary["metrics"]["dedup/component_documents"] == len(clustered)
+
+
+def test_a_run_whose_clusters_did_not_settle_fails_naming_the_setting():
+    traceback = RuntimeError(f"Traceback (most recent call last):\n  ...\n{not_settled(3)}")
+    with pytest.raises(RunFailed, match=r"dedup\.max_component_rounds=3 rounds"):
+        check_components_settled(traceback)
+    check_components_settled(RuntimeError("some other failure"))  # left to the caller
 
 
 def test_manifest_lists_outputs_with_row_counts_and_hashes(demo_run):
