@@ -17,12 +17,17 @@ from pipelines.reports.tally import Tally
 from schemas.run_summary import SourceCounts, SourceReconciliation, Totals
 
 READ_PREFIX = "read/records."
+# Portable runners (Flink's job server) also report Beam's own system counters (element
+# counts, execution times) as counters in this namespace; the summary keeps the pipeline's.
+SYSTEM_NAMESPACE = "beam"
 
 
 def counter_values(metrics_result) -> dict[str, int]:
     """Counters as `namespace/name -> value` (committed, else attempted)."""
     values: dict[str, int] = {}
     for counter in metrics_result.query().get("counters", []):
+        if counter.key.metric.namespace == SYSTEM_NAMESPACE:
+            continue
         key = f"{counter.key.metric.namespace}/{counter.key.metric.name}"
         value = counter.committed if counter.committed is not None else counter.attempted
         values[key] = values.get(key, 0) + int(value or 0)
