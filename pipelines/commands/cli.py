@@ -106,7 +106,9 @@ def _parser() -> argparse.ArgumentParser:
         "verify",
         help="recompute a published run's hashes and report any difference from its manifest",
         description="Check every output file of RUN_DIR against manifest.json; exit 1 on any "
-        "mismatch, 2 if RUN_DIR is not a published run.",
+        "mismatch, 2 if RUN_DIR is not a published run. RUN_DIR may be an object-store "
+        "prefix (s3://bucket/corpus); pass the Beam filesystem flags the run used "
+        "(e.g. --s3_endpoint_url=...) after it.",
     )
     verify.add_argument("run_dir", metavar="RUN_DIR")
     return parser
@@ -271,10 +273,17 @@ def _command_trace(args) -> int:
     return EXIT_OK
 
 
-def _command_verify(args) -> int:
+def _command_verify(args, filesystem_args: list[str]) -> int:
     # lazy: see the module docstring
     from pipelines.commands.verify import NotPublished, verify_run
 
+    if filesystem_args:
+        # Object stores: the same endpoint and credential flags `run` passed to Beam
+        # (e.g. --s3_endpoint_url), given to Beam's filesystems before anything is read.
+        from apache_beam.io.filesystems import FileSystems
+        from apache_beam.options.pipeline_options import PipelineOptions
+
+        FileSystems.set_options(PipelineOptions(filesystem_args))
     try:
         problems = verify_run(args.run_dir)
     except NotPublished as error:
@@ -321,11 +330,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("apache_beam.runners.portability.local_job_service").setLevel(logging.ERROR)
     if args.command == "run":
         return _command_run(args, beam_args)
+    if args.command == "verify":
+        return _command_verify(args, beam_args)
     if beam_args:
         print(f"provenance: error: unrecognised arguments: {' '.join(beam_args)}", file=sys.stderr)
         return EXIT_USER_ERROR
-    if args.command == "verify":
-        return _command_verify(args)
     if args.command == "policy":
         return _command_policy(args)
     if args.command == "erase":

@@ -164,11 +164,15 @@ class LineageEmitter:
         config: LoadedConfig | RunConfig,
         settings: LineageSettings | None = None,
         output_dir: str | Path | None = None,
+        events_dir: str | Path | None = None,
     ) -> None:
+        """`output_dir` names the output datasets (a path or an object-store URI);
+        `events_dir`, local, holds a relative event file (default: `output_dir`)."""
         run = config.run if isinstance(config, LoadedConfig) else config
         self.settings = settings or LineageSettings()
         self.job_name = run.name
         self.output_dir = str(output_dir if output_dir is not None else run.output or ".")
+        self.events_dir = str(events_dir) if events_dir is not None else self.output_dir
         self.sources = _sources(config)
         self._client: OpenLineageClient | None = None
 
@@ -337,7 +341,7 @@ class LineageEmitter:
             return NoopTransport(NoopConfig())
         path = Path(settings.file)
         if not path.is_absolute():
-            path = Path(self.output_dir) / path
+            path = Path(self.events_dir) / path
         path.parent.mkdir(parents=True, exist_ok=True)
         return FileTransport(FileConfig(log_file_path=str(path), append=True))
 

@@ -55,7 +55,7 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def _published_files(root: Path, published: tuple[str, ...]) -> list[str]:
+def published_files(root: Path, published: tuple[str, ...]) -> list[str]:
     return [relative for relative in relative_files(root) if relative.split("/", 1)[0] in published]
 
 
@@ -65,7 +65,7 @@ def unchecked_files(
     """Published Parquet files the audit pipeline did not check (so has no entry for)."""
     return [
         relative
-        for relative in _published_files(root, published)
+        for relative in published_files(root, published)
         if relative.endswith(".parquet") and relative not in checked
     ]
 
@@ -81,7 +81,7 @@ def describe_outputs(
     Without `checked` (erasure, which rewrites files on the launcher) every file is.
     """
     entries = []
-    for relative in _published_files(root, published):
+    for relative in published_files(root, published):
         if checked is not None and relative in checked:
             entries.append(checked[relative].to_json())
             continue

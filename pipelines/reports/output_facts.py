@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipelines.publish import store
 from pipelines.publish.outputs import DIGEST_MODULUS, FileEntry, digest_json
 from pipelines.reports.stage_summary import GateTally, SizeTally, StageTally
 from pipelines.reports.summary import RecordTally
@@ -103,5 +104,6 @@ class OutputFacts:
         )
 
     @classmethod
-    def read(cls, run_dir: Path) -> OutputFacts:
-        return cls.from_json(json.loads((run_dir / FACTS_FILE).read_text(encoding="utf-8")))
+    def read(cls, run_dir: str | Path) -> OutputFacts:
+        """From the run's data root: a local staging directory or an object-store prefix."""
+        return cls.from_json(json.loads(store.read_bytes(store.join(str(run_dir), FACTS_FILE))))

@@ -1,9 +1,10 @@
 """One audited run: build the pipeline, run it, check nothing was lost, publish.
 
 A run that fails at any point (pipeline error, lost records, a failed
-expectation) publishes nothing: its outputs stay in `OUT/.failed-RUN_ID/` for
-inspection, an OpenLineage FAIL event says why, and the previously published
-run is untouched.
+expectation) publishes nothing: its outputs stay in `OUT/.failed-RUN_ID/` (on an
+object store: `OUT/runs/RUN_ID/`, which no manifest names) for inspection, an
+OpenLineage FAIL event says why, and the previously published run is untouched.
+Where each layout writes: `pipelines/run/locations.py`.
 """
 
 from __future__ import annotations
@@ -11,30 +12,18 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import StandardOptions
 
 from pipelines.publish.lineage import LineageEmitter
-from pipelines.publish.staging import (
-    MANIFEST,
-    clear_stale,
-    keep_failed,
-    new_run_id,
-    package_versions,
-    previous_manifest,
-    publish,
-    staging_dir,
-    unchecked_files,
-    utc_now,
-    write_json,
-)
-from pipelines.reports.output_facts import OutputFacts
+from pipelines.publish.staging import MANIFEST, new_run_id, package_versions, utc_now, write_json
+from pipelines.reports.output_facts import FACTS_DIR, OutputFacts
 from pipelines.reports.summary import counter_values
 from pipelines.reports.write import write_reports
 from pipelines.run.config import LoadedConfig
-from pipelines.run.graph import PARQUET_OUTPUT_DIRS, PUBLISHED, build_audit
+from pipelines.run.graph import PARQUET_OUTPUT_DIRS, PUBLISHED, TEXT_SIDECAR_DIR, build_audit
+from pipelines.run.locations import RunLocations
 from pipelines.run.options import FN_API_RUNNER, build_pipeline_options, describe_runner
 from pipelines.run.progress import MetricsCollector, ProgressDisplay, ProgressFnApiRunner, describe
 from pipelines.run.validation import finish_staged_validation
@@ -51,8 +40,8 @@ class RunFailed(Exception):
 @dataclass(frozen=True)
 class RunOutcome:
     run_id: str
-    output: Path
-    manifest_path: Path
+    output: str
+    manifest_path: str
     summary: RunSummary
 
 
@@ -71,13 +60,13 @@ def source_facts(config: LoadedConfig) -> dict[str, SourceFacts]:
     }
 
 
-def _run_pipeline(config: LoadedConfig, options, staging: Path, show_progress: bool):
+def _run_pipeline(config: LoadedConfig, options, staging: str, show_progress: bool):
     """Run to completion; on the local default runner, with a live progress line."""
     collector = MetricsCollector()
     local = options.view_as(StandardOptions).runner == FN_API_RUNNER
     runner = ProgressFnApiRunner(collector) if local else None
     pipeline = beam.Pipeline(runner=runner, options=options)
-    build_audit(pipeline, config, str(staging))
+    build_audit(pipeline, config, staging)
     if local and show_progress:
         with ProgressDisplay(collector) as display:
             result = pipeline.run()
@@ -95,23 +84,22 @@ def run_audit(
     if config.run.output is None:  # load_config always sets it; a hand-built config may not
         raise RunFailed("no output directory: set `output:` in the config or pass --output DIR")
     run_id = new_run_id()
-    output = Path(config.run.output).absolute()  # GX Data Docs and Beam sinks want absolute paths
-    output.mkdir(parents=True, exist_ok=True)
-    staging = staging_dir(output, run_id)
     started_at = utc_now()
     options = build_pipeline_options(beam_args)
-    log.info("run %s: runner %s, staging in %s", run_id, describe_runner(options), staging)
-    clear_stale(output)
-    lineage = LineageEmitter(config, config.run.lineage, output_dir=staging)
+    where = RunLocations.prepare(config.run.output, run_id)
+    log.info("run %s: runner %s, writing in %s", run_id, describe_runner(options), where.data_root)
+    lineage = LineageEmitter(
+        config, config.run.lineage, output_dir=where.data_root, events_dir=where.scratch
+    )
     lineage.emit(lineage.start(run_id))
     try:
-        result = _run_pipeline(config, options, staging, show_progress)
-        facts = OutputFacts.read(staging)
+        result = _run_pipeline(config, options, where.data_root, show_progress)
+        facts = OutputFacts.read(where.data_root)
         counters = counter_values(result.metrics())
-        summary = summarise(config, staging, run_id, counters, facts)
-        write_json(staging / RunSummary.FILE, summary.to_json())
+        summary = summarise(config, where, run_id, counters, facts)
+        write_json(where.scratch / RunSummary.FILE, summary.to_json())
         check_nothing_lost(summary)
-        check_every_file_checked(staging, facts)
+        check_every_file_checked(where, facts)
         manifest = {
             "run_id": run_id,
             "started_at": started_at,
@@ -127,16 +115,18 @@ def run_audit(
             "packages": package_versions(),
             "totals": asdict(summary.totals),
             "content_digests": facts.content_digests(PARQUET_OUTPUT_DIRS),
-            "previous_manifest": previous_manifest(output),
+            "previous_manifest": where.previous_manifest(),
         }
         if summary.validation is not None and not summary.validation.success:
             raise ValidationFailed(summary.validation)
-        write_reports(staging, summary, manifest, facts.files_of("dataset"))
+        write_reports(where.scratch, summary, manifest, facts.files_of("dataset"))
         lineage.emit(lineage.complete(run_id, summary, manifest))
-        manifest_path = publish(staging, output, PUBLISHED, manifest, facts.file_entries())
+        manifest_path = where.publish(
+            PUBLISHED, manifest, facts.file_entries(), (TEXT_SIDECAR_DIR, FACTS_DIR)
+        )
     except BaseException as error:
         lineage.emit(lineage.fail(run_id, f"{type(error).__name__}: {str(error)[:300]}"))
-        kept = keep_failed(staging, output, run_id) if staging.exists() else None
+        kept = where.keep_failed()
         if isinstance(error, ValidationFailed):
             failures = error.failures()
             raise RunFailed(
@@ -145,7 +135,7 @@ def run_audit(
             ) from None
         check_components_settled(error)
         raise
-    return RunOutcome(run_id, output, manifest_path, summary)
+    return RunOutcome(run_id, where.output, manifest_path, summary)
 
 
 class ValidationFailed(Exception):
@@ -159,7 +149,7 @@ class ValidationFailed(Exception):
 
 def summarise(
     config: LoadedConfig,
-    staging: Path,
+    where: RunLocations,
     run_id: str,
     counters: dict[str, int],
     facts: OutputFacts,
@@ -168,7 +158,9 @@ def summarise(
     finished from the audit pipeline's combined facts (no output file is read here)."""
     counts = facts.counts.finish(counters)
     stages = facts.stages.finish()
-    validation = finish_staged_validation(config, staging, facts, counts.reconciliation)
+    validation = finish_staged_validation(
+        config, where.data_root, where.scratch, facts, counts.reconciliation
+    )
     return RunSummary(
         totals=counts.totals,
         reconciliation=counts.reconciliation,
@@ -187,10 +179,11 @@ def summarise(
     )
 
 
-def check_every_file_checked(staging: Path, facts: OutputFacts) -> None:
+def check_every_file_checked(where: RunLocations, facts: OutputFacts) -> None:
     """Every staged Parquet file must have been checked: the manifest takes their hashes
     and rows from the facts, so a file the checks missed would be published unverified."""
-    unchecked = unchecked_files(staging, PUBLISHED, facts.file_entries())
+    checked = facts.file_entries()
+    unchecked = [path for path in where.published_parquet_files(PUBLISHED) if path not in checked]
     if unchecked:
         raise RunFailed(
             f"{len(unchecked)} output file(s) were written but not checked by the pipeline: "

@@ -44,7 +44,7 @@ def check_settings(config: LoadedConfig, staging: str) -> CheckSettings:
     )
 
 
-def validation_records(staging: Path) -> Iterator[dict[str, Any]]:
+def validation_records(staging: str | Path) -> Iterator[dict[str, Any]]:
     """The workers' GX results, one at a time (there is one per output file)."""
     pattern = FileSystems.join(str(staging), VALIDATION_RESULTS) + "*"
     for match in FileSystems.match([pattern])[0].metadata_list:
@@ -56,16 +56,19 @@ def validation_records(staging: Path) -> Iterator[dict[str, Any]]:
 
 def finish_staged_validation(
     config: LoadedConfig,
-    staging: Path,
+    data_root: str,
+    scratch: Path,
     facts: OutputFacts,
     reconciliation: Mapping[str, SourceReconciliation],
 ):
+    """The workers' GX results are read from the run's data root; Data Docs are built in
+    the launcher's own directory (the staging dir, or the scratch dir it uploads)."""
     # Lazy: Great Expectations costs ~5 s and ~140 MB to import; only a run that validates pays.
     from expectations.validate import finish_validation
 
     return finish_validation(
-        staging / "reports" / "gx",
-        validation_records(staging),
+        scratch / "reports" / "gx",
+        validation_records(data_root),
         facts.checks,
         reconciliation,
         facts.repeated_ids,
