@@ -10,17 +10,15 @@ pipeline construct here: `pipelines/run/audit_outputs.py` wraps it in a DoFn.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pyarrow.parquet as pq
-from apache_beam.io.filesystem import CompressionTypes
-from apache_beam.io.filesystems import FileSystems
 
 from expectations import frames
+from pipelines.publish import store
 from pipelines.publish.outputs import FileEntry, batches_digest
 from pipelines.reports.output_facts import OutputFacts
 from schemas.actions import Action
@@ -33,7 +31,6 @@ if TYPE_CHECKING:
     from expectations.validate import FileValidator
 
 ACCEPTABLE_CONSENT = frozenset({"granted", "not_required"})
-READ_CHUNK = 1 << 20
 BATCH_ROWS = 4096
 
 
@@ -69,18 +66,9 @@ def relative_path(staging: str, path: str) -> str:
     return path[len(prefix) :]
 
 
-def _open(path: str):
-    return FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
-
-
 def file_entry(path: str, relative: str, rows: int) -> FileEntry:
-    digest = hashlib.sha256()
-    size = 0
-    with _open(path) as handle:
-        while chunk := handle.read(READ_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return FileEntry(path=relative, bytes=size, sha256=digest.hexdigest(), rows=rows)
+    sha256, size = store.sha256_of(path)
+    return FileEntry(path=relative, bytes=size, sha256=sha256, rows=rows)
 
 
 class ResidualScan:
@@ -146,7 +134,7 @@ class OutputChecker:
         relative = relative_path(self.settings.staging, path)
         facts = OutputFacts()
         record = None
-        with _open(path) as handle:
+        with store.open_for_reading(path) as handle:
             parquet = pq.ParquetFile(handle)
             rows = parquet.metadata.num_rows
             checker = self._checkers.get(output)
@@ -210,7 +198,7 @@ class OutputChecker:
         return self._validate("dead_letter", label, frame, expectations, facts)
 
     def doc_ids(self, path: str) -> Iterator[str]:
-        with _open(path) as handle:
+        with store.open_for_reading(path) as handle:
             for batch in pq.ParquetFile(handle).iter_batches(
                 batch_size=BATCH_ROWS * 4, columns=["doc_id"]
             ):
