@@ -74,7 +74,10 @@ TASKMANAGER_MEMORY = {
     "taskmanager.cpu.cores": "1",
     "taskmanager.memory.framework.heap.size": "128m",
     "taskmanager.memory.task.heap.size": "384m",
-    "taskmanager.memory.managed.size": "64m",
+    # Sorts for batch groupings (and combiners) take their buffers from managed memory; a
+    # record larger than an operator's share fails ("Record too large"): the review
+    # sample's per-source accumulator of whole records needs more than 64 MB split many ways.
+    "taskmanager.memory.managed.size": "512m",
     "taskmanager.memory.framework.off-heap.size": "128m",
     "taskmanager.memory.task.off-heap.size": "0m",
     "taskmanager.memory.network.min": "128m",
@@ -319,6 +322,10 @@ class FlinkCluster:
                 start_new_session=True,  # its own process group, stopped as one
             )
         self._processes.append(_Process(name, popen, log))
+
+    def process_ids(self) -> dict[str, int]:
+        """Each started process by name (its children, e.g. SDK workers, are not listed)."""
+        return {process.name: process.popen.pid for process in self._processes}
 
     def rest(self, path: str) -> Any:
         """GET a JSON document from the JobManager's REST API (`/jobs/overview`, ...)."""
