@@ -68,18 +68,21 @@ JAVA_17_OPTIONS = [
         )
     ),
 ]
-# Modest heaps: the machine is shared and the demo is small. The TaskManager's figures
-# are its memory model's parts; the JVM's limits below are their sums.
+# Modest memory, sized by the scale bench (bench/scale.py) on a shared 2-core
+# machine. The TaskManager's figures are its memory model's parts; the JVM's limits below
+# are their sums (heap: framework + task; direct: both off-heap parts + network).
 TASKMANAGER_MEMORY = {
     "taskmanager.cpu.cores": "1",
     "taskmanager.memory.framework.heap.size": "128m",
-    "taskmanager.memory.task.heap.size": "384m",
+    "taskmanager.memory.task.heap.size": "1024m",
     # Sorts for batch groupings (and combiners) take their buffers from managed memory; a
     # record larger than an operator's share fails ("Record too large"): the review
     # sample's per-source accumulator of whole records needs more than 64 MB split many ways.
     "taskmanager.memory.managed.size": "512m",
-    "taskmanager.memory.framework.off-heap.size": "128m",
-    "taskmanager.memory.task.off-heap.size": "0m",
+    # Direct buffers for the SDK harness's data and state channels: at 100,000 documents
+    # 128 MB framework and no task off-heap memory ran out ("Direct buffer memory").
+    "taskmanager.memory.framework.off-heap.size": "256m",
+    "taskmanager.memory.task.off-heap.size": "256m",
     "taskmanager.memory.network.min": "128m",
     "taskmanager.memory.network.max": "128m",
     "taskmanager.memory.jvm-metaspace.size": "256m",
@@ -89,7 +92,7 @@ TASKMANAGER_MEMORY = {
     # the demo's dozens of exchanges in one slot would need gigabytes of network memory.
     "taskmanager.network.sort-shuffle.min-buffers": "64",
 }
-TASKMANAGER_JVM = ["-Xms512m", "-Xmx512m", "-XX:MaxDirectMemorySize=256m"]
+TASKMANAGER_JVM = ["-Xms1152m", "-Xmx1152m", "-XX:MaxDirectMemorySize=640m"]
 JOBMANAGER_JVM = ["-Xms384m", "-Xmx384m", "-XX:MaxDirectMemorySize=128m"]
 JOB_SERVER_JVM = ["-Xmx512m"]
 LOG_TAIL_LINES = 25
