@@ -143,6 +143,8 @@ class FileValidator:
             run_id=RunIdentifier(run_name=label.replace("/", "__")),
         )
         [(key, run_result)] = outcome.run_results.items()
+        # GX keeps every result in the context's store; a long-lived worker checks many files.
+        self.context.validation_results_store.remove_key(key)
         failed = tuple(_describe(result) for result in run_result.results if not result.success)
         record = {
             "suite": name,

@@ -229,12 +229,30 @@ def _command_policy(args) -> int:
     return EXIT_OK
 
 
+def _names_object_store(location: str) -> bool:
+    """`s3://...`, `gs://...`: a scheme other than file:// (without importing Beam, whose
+    filesystems decide the same in pipelines/publish/store.py, for a fast CLI)."""
+    scheme = location.split("://", 1)[0] if "://" in location else None
+    return scheme is not None and scheme.isidentifier() and scheme != "file"
+
+
+def _local_only(location: str, command: str) -> int:
+    print(
+        f"provenance: error: {location}: {command} works on local (or mounted) outputs only; "
+        "mount the bucket or copy the published run to a local directory first",
+        file=sys.stderr,
+    )
+    return EXIT_USER_ERROR
+
+
 def _command_erase(args) -> int:
     # lazy: see the module docstring
     from pipelines.commands.erase import ErasureError, ErasureRequest, erase, subject_tokens
     from pipelines.run.config import ConfigError, load_config
     from transforms.common.keys import KeyUnavailableError
 
+    if _names_object_store(args.run_dir):
+        return _local_only(args.run_dir, "erasure")
     run_dir = Path(args.run_dir)
     try:
         manifest_path = run_dir / "manifest.json"
@@ -265,6 +283,8 @@ def _command_trace(args) -> int:
     # lazy: see the module docstring
     from pipelines.commands.trace import NotFound, trace_record
 
+    if _names_object_store(args.run_dir):
+        return _local_only(args.run_dir, "trace")
     try:
         print(trace_record(args.run_dir, args.doc_id), end="")
     except NotFound as error:

@@ -51,8 +51,11 @@ def _content_digest(root: str, output: str, files: list[str]) -> tuple[dict, lis
         try:
             with store.open_for_reading(store.join(root, *relative.split("/"))) as stream:
                 part_rows, part_total = batches_digest(pq.ParquetFile(stream).iter_batches(4096))
-        except (pa.ArrowException, OSError) as error:
+        except pa.ArrowInvalid as error:
             unreadable.append(f"{relative}: not a readable Parquet file ({error})")
+            continue
+        except OSError as error:
+            unreadable.append(f"{relative}: could not be read ({error})")
             continue
         rows, total = rows + part_rows, (total + part_total) % DIGEST_MODULUS
     return digest_json(rows, total), unreadable

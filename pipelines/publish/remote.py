@@ -88,8 +88,13 @@ def publish_remote(
     previous = manifest.get("previous_manifest")
     if previous and store.exists(manifest_location):
         old_run = previous.get("run_id") or "unknown"
-        history = store.join(output, HISTORY, f"{old_run}.json")
-        store.write_bytes(history, store.read_bytes(manifest_location))
+        superseded = store.read_bytes(manifest_location)
+        if hashlib.sha256(superseded).hexdigest() != previous.get("sha256"):
+            raise RuntimeError(
+                f"{manifest_location} changed while this run was running (another run "
+                "published?); not publishing over it: one run per output at a time"
+            )
+        store.write_bytes(store.join(output, HISTORY, f"{old_run}.json"), superseded)
     payload = json.dumps(manifest, indent=2, sort_keys=False) + "\n"
     store.write_bytes(manifest_location, payload.encode("utf-8"))
     return manifest_location

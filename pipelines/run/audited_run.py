@@ -91,15 +91,16 @@ def run_audit(
     lineage = LineageEmitter(
         config, config.run.lineage, output_dir=where.data_root, events_dir=where.scratch
     )
-    lineage.emit(lineage.start(run_id))
     try:
+        lineage.emit(lineage.start(run_id))
         result = _run_pipeline(config, options, where.data_root, show_progress)
         facts = OutputFacts.read(where.data_root)
         counters = counter_values(result.metrics())
         summary = summarise(config, where, run_id, counters, facts)
         write_json(where.scratch / RunSummary.FILE, summary.to_json())
-        check_nothing_lost(summary)
+        # Files first: a file the checks missed would also show up as lost records.
         check_every_file_checked(where, facts)
+        check_nothing_lost(summary)
         manifest = {
             "run_id": run_id,
             "started_at": started_at,
@@ -126,7 +127,7 @@ def run_audit(
         )
     except BaseException as error:
         lineage.emit(lineage.fail(run_id, f"{type(error).__name__}: {str(error)[:300]}"))
-        kept = where.keep_failed()
+        kept = _keep_failed(where)
         if isinstance(error, ValidationFailed):
             failures = error.failures()
             raise RunFailed(
@@ -177,6 +178,15 @@ def summarise(
         sizes=facts.sizes.finish(),
         validation=validation.to_results(),
     )
+
+
+def _keep_failed(where: RunLocations) -> str | None:
+    """Keep the failed run for inspection; a failure to keep it must not hide why it failed."""
+    try:
+        return where.keep_failed()
+    except Exception as error:  # noqa: BLE001 - reported, then the original error goes on
+        log.warning("could not keep the failed run's outputs (%s: %s)", type(error).__name__, error)
+        return None
 
 
 def check_every_file_checked(where: RunLocations, facts: OutputFacts) -> None:

@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -202,6 +203,7 @@ class FlinkCluster:
     ) -> None:
         self.task_managers = task_managers
         self.lib = lib or jar_directory()
+        self._own_work = work is None  # a directory made here is removed by stop()
         self.work = work or Path(tempfile.mkdtemp(prefix="provenance-flink-"))
         self.python = python
         self.python_path = python_path
@@ -380,6 +382,8 @@ class FlinkCluster:
             _signal_group(process.popen, signal.SIGKILL)
             process.popen.wait()
         self._processes.clear()
+        if self._own_work:  # logs, staged job artifacts and spill files
+            shutil.rmtree(self.work, ignore_errors=True)
 
 
 def _signal_group(popen: subprocess.Popen, signum: int) -> None:

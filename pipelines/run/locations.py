@@ -39,7 +39,7 @@ class RunLocations:
             scratch = Path(tempfile.mkdtemp(prefix=f"provenance-{run_id}-"))
             return cls(location, run_id, remote.run_root(location, run_id), scratch, True)
         # Absolute: GX Data Docs and Beam sinks want absolute paths.
-        local = Path(output).absolute()
+        local = Path(str(output).removeprefix("file://")).absolute()
         local.mkdir(parents=True, exist_ok=True)
         staging.clear_stale(local)
         staged = staging.staging_dir(local, run_id)

@@ -47,6 +47,7 @@ def s3_args():
     FileSystems.set_options(PipelineOptions(args))  # for this test's own reads
     yield args
     server.stop()
+    FileSystems.set_options(PipelineOptions([]))  # later tests must not see this endpoint
     for name, value in saved.items():
         if value is None:
             os.environ.pop(name, None)
@@ -97,6 +98,13 @@ def test_a_second_run_chains_to_the_first_and_both_stay_readable(published, s3_a
     history = store.join(output, "manifests", f"{first['run_id']}.json")
     assert json.loads(store.read_bytes(history)) == first
     assert verify_run(output) == []
+
+
+def test_erase_and_trace_refuse_an_object_store_with_a_message(published, capsys):
+    assert run_cli("erase", published, "--subject-email", "x@example.org") == 2
+    assert "local (or mounted) outputs only" in capsys.readouterr().err
+    assert run_cli("trace", published, "some-doc-id") == 2
+    assert "local (or mounted) outputs only" in capsys.readouterr().err
 
 
 def test_verify_fails_once_a_published_data_file_changes(published):

@@ -6,6 +6,7 @@ it must get right on a machine where something is missing or a process dies.
 
 from __future__ import annotations
 
+import os
 import stat
 
 import pytest
@@ -32,12 +33,24 @@ def test_a_process_that_dies_while_starting_fails_with_its_log_and_leaves_nothin
     java.write_text("#!/bin/sh\necho 'JobManager cannot bind its port' >&2\nexit 3\n")
     java.chmod(java.stat().st_mode | stat.S_IEXEC)
     cluster = FlinkCluster(lib=tmp_path, work=tmp_path / "work", java=str(java), timeout=30)
+    started: list[int] = []
+    spawn = cluster._spawn
+
+    def spawn_and_note(*args, **kwargs):
+        spawn(*args, **kwargs)
+        started.extend(cluster.process_ids().values())
+
+    cluster._spawn = spawn_and_note  # type: ignore[method-assign]
     with pytest.raises(ClusterError) as failure:
         cluster.start()
+    assert started, "the fake JobManager was never started"
     message = str(failure.value)
     assert "jobmanager exited (3)" in message
     assert "JobManager cannot bind its port" in message
-    assert not cluster.running()
+    assert cluster.process_ids() == {}  # stop() ran and forgot them
+    for pid in started:
+        with pytest.raises(ProcessLookupError):
+            os.killpg(pid, 0)  # no process group of a started process is left
 
 
 def test_every_address_is_the_loopback_one(tmp_path):
