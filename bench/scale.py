@@ -137,28 +137,36 @@ def _exchanged_bytes(cluster) -> int:
     return sum(int(vertex["metrics"].get("write-bytes", 0)) for vertex in job["vertices"])
 
 
-def print_table(results: list[ScaleResult]) -> None:
-    print(
-        f"\n{'runner':8} {'documents':>10} {'text':>8} {'wall':>8} {'docs/s':>8} "
-        f"{'launcher peak':>14} {'largest process':>16} {'all processes':>14}"
+TABLE_HEADER = (
+    f"{'runner':8} {'documents':>10} {'text':>8} {'wall':>8} {'docs/s':>8} "
+    f"{'launcher peak':>14} {'largest process':>16} {'all processes':>14}"
+)
+
+
+def format_row(result: ScaleResult) -> str:
+    memory = result.measured.memory
+    largest, total = memory.peak_single, memory.peak_sum
+    if result.cluster is not None:  # the launcher plus the cluster's processes
+        largest = max(largest, result.cluster.peak_single)
+        total = memory.peak_sum + result.cluster.peak_sum
+    row = (
+        f"{result.runner:8} {result.documents:>10,} {result.text_mib:>6.0f}Mi "
+        f"{result.measured.wall:>7.1f}s {result.docs_per_second:>8,.0f} "
+        f"{_mib(memory.peak_root):>14} {_mib(largest):>16} {_mib(total):>14}"
     )
-    for result in results:
-        memory = result.measured.memory
-        largest, total = memory.peak_single, memory.peak_sum
-        if result.cluster is not None:  # the launcher plus the cluster's processes
-            largest = max(largest, result.cluster.peak_single)
-            total = memory.peak_sum + result.cluster.peak_sum
-        print(
-            f"{result.runner:8} {result.documents:>10,} {result.text_mib:>6.0f}Mi "
-            f"{result.measured.wall:>7.1f}s {result.docs_per_second:>8,.0f} "
-            f"{_mib(memory.peak_root):>14} {_mib(largest):>16} {_mib(total):>14}"
+    if result.cluster is not None and result.exchanged_bytes is not None:
+        row += (
+            f"\n         largest cluster process: {result.cluster.peak_single_name}; "
+            f"exchanged between tasks: {_mib(result.exchanged_bytes)} "
+            f"({result.exchanged_bytes / result.documents:,.0f} bytes per document)"
         )
-        if result.cluster is not None and result.exchanged_bytes is not None:
-            print(
-                f"         largest cluster process: {result.cluster.peak_single_name}; "
-                f"exchanged between tasks: {_mib(result.exchanged_bytes)} "
-                f"({result.exchanged_bytes / result.documents:,.0f} bytes per document)"
-            )
+    return row
+
+
+def print_table(results: list[ScaleResult]) -> None:
+    print(f"\n{TABLE_HEADER}")
+    for result in results:
+        print(format_row(result))
     for runner in sorted({result.runner for result in results}):
         runs = sorted((r for r in results if r.runner == runner), key=lambda r: r.documents)
         if len(runs) > 1:
@@ -206,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
                     else:
                         flink_args = cluster.pipeline_args() if cluster else []
                         results.append(run_one(corpus, runner, flink_args, cache, cluster))
+                    # A long series keeps the rows it finished if a later run fails.
+                    print(f"{TABLE_HEADER}\n{format_row(results[-1])}", flush=True)
         finally:
             if args.smoke:
                 shutil.rmtree(cache, ignore_errors=True)

@@ -279,3 +279,54 @@ def test_column_facts_honour_slices_and_null_rows_of_lists_and_maps():
     strings, bad = _column_facts(lists, "holders")
     assert strings.to_pylist() == ["", "b\nc", ""]
     assert bad.tolist() == [0, 0, 0]
+
+
+def test_failed_checks_name_no_value_in_results_or_data_docs(tmp_path):
+    email, card = "jane.doe@corp-mail.com", "4111 1111 1111 1111"
+    write_run(
+        tmp_path,
+        [
+            ledger_row("d1", "accept", ["accept.clean"], f"mail {email}"),
+            ledger_row("d2", "accept", ["accept.clean"], f"card {card}"),
+        ],
+    )
+    found = failures(tmp_path)
+    assert any("no email-shaped value" in failure for failure in found), found
+    assert any("no card-number-shaped value" in failure for failure in found), found
+    rendered = [path for path in (tmp_path / "reports" / "gx").rglob("*") if path.is_file()]
+    assert any(path.suffix == ".html" and "ledger" in str(path) for path in rendered)
+    for path in rendered:
+        text = path.read_text(errors="replace")
+        assert email not in text and "jane.doe" not in text, path
+        assert card not in text and "4111" not in text, path
+
+
+def test_withheld_results_keep_counts_and_drop_values():
+    from expectations.validate import WITHHELD, withhold_values
+
+    result = {
+        "results": [
+            {
+                "success": False,
+                "result": {
+                    "element_count": 3,
+                    "unexpected_count": 1,
+                    "partial_unexpected_list": ["jane@x.org"],
+                    "partial_unexpected_counts": [{"value": "jane@x.org", "count": 1}],
+                    "partial_unexpected_index_list": [2],
+                    "unexpected_rows": [{"detail": "jane@x.org"}],
+                    "observed_value": "jane@x.org",
+                },
+            },
+            {"result": {"observed_value": 7}},
+        ]
+    }
+    assert withhold_values(result) == {
+        "results": [
+            {
+                "success": False,
+                "result": {"element_count": 3, "unexpected_count": 1, "observed_value": WITHHELD},
+            },
+            {"result": {"observed_value": 7}},
+        ]
+    }
