@@ -7,11 +7,12 @@ The error codes (`ReadError`) are reason codes, defined with the others in
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import pyarrow as pa
 
 from schemas.document import make_doc_id
+from schemas.pii import IdentifierFinding, identifier_finding_list
 from schemas.reason_codes import ReadError
 
 
@@ -24,6 +25,8 @@ class DeadLetter:
     message: str
     byte_length: int
     raw_sha256: str
+    # Personal data masked in the locator (`transforms.pii.identifiers`).
+    identifier_findings: list[IdentifierFinding] = field(default_factory=list)
 
     @classmethod
     def build(
@@ -65,5 +68,6 @@ DEAD_LETTER_SCHEMA = pa.schema(
         pa.field("message", pa.string(), nullable=False),
         pa.field("byte_length", pa.int64(), nullable=False),
         pa.field("raw_sha256", pa.string(), nullable=False),
+        pa.field("identifier_findings", identifier_finding_list(), nullable=False),
     ]
 )

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from schemas.consent import OptOutSignal
+from schemas.pii import IdentifierFinding
 
 DOC_ID_HEX_LENGTH = 32
 
@@ -35,6 +36,8 @@ class Document:
     collected_at: str | None = None
     # Machine-readable reservations seen at read time (HTTP headers, meta tags, fields).
     optout_signals: list[OptOutSignal] = field(default_factory=list)
+    # Personal data masked in the locator or metadata (`transforms.pii.identifiers`).
+    identifier_findings: list[IdentifierFinding] = field(default_factory=list)
 
     @classmethod
     def from_text(

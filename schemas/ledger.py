@@ -20,7 +20,7 @@ from schemas.licenses import (
     rights_verdict_type,
     verdict_row,
 )
-from schemas.pii import pii_finding_struct
+from schemas.pii import identifier_finding_list, pii_finding_struct
 from schemas.record import AuditRecord
 
 SIGNAL_TYPE = pa.struct(
@@ -66,6 +66,7 @@ LEDGER_SCHEMA = pa.schema(
         # consent and opt-outs
         pa.field("consent_status", pa.string(), nullable=False),
         pa.field("subject_tokens", pa.list_(pa.string()), nullable=False),
+        pa.field("identifier_findings", identifier_finding_list(), nullable=False),
         pa.field("optout_signals", pa.list_(OPTOUT_SIGNAL_TYPE), nullable=False),
         # duplicates
         pa.field("cluster_id", pa.string()),
@@ -149,6 +150,7 @@ def ledger_row(record: AuditRecord) -> dict:
         "rights": scrub_tree(verdict_row(record.rights)) if record.rights is not None else None,
         "consent_status": record.consent_status,
         "subject_tokens": list(record.subject_tokens),
+        "identifier_findings": [f.to_row() for f in document.identifier_findings],
         "optout_signals": [signal.to_row() for signal in record.optout_signals],
         "cluster_id": dedup.cluster_id if dedup else None,
         "duplicate_of": dedup.duplicate_of if dedup else None,

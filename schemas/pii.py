@@ -148,6 +148,35 @@ def pii_finding_struct() -> pa.StructType:
     )
 
 
+@dataclass(frozen=True, order=True)
+class IdentifierFinding:
+    """Personal data found outside the text: in the locator or a kept metadata value.
+
+    The value itself is replaced where it stood (`transforms.pii.identifiers`); this keeps
+    its full token so erasure by subject still finds the record.
+    """
+
+    field: str  # "locator" or "metadata.<name>"
+    entity_type: str
+    value_token: str
+
+    def to_row(self) -> dict:
+        return flat_row(self)
+
+
+def identifier_finding_list() -> pa.ListType:
+    """The pyarrow type of the ledger's and dead letter's `identifier_findings` column."""
+    return pa.list_(
+        pa.struct(
+            [
+                pa.field("field", pa.string(), nullable=False),
+                pa.field("entity_type", pa.string(), nullable=False),
+                pa.field("value_token", pa.string(), nullable=False),
+            ]
+        )
+    )
+
+
 @dataclass(frozen=True)
 class PiiOutcome:
     """What the policy did to one document; holds redacted text, never raw findings' values."""

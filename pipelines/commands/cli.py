@@ -100,7 +100,15 @@ def _parser() -> argparse.ArgumentParser:
         help="print one record's story: source, findings, license, cluster, decision",
     )
     trace.add_argument("run_dir", metavar="RUN_DIR")
-    trace.add_argument("doc_id", metavar="DOC_ID")
+    trace.add_argument("doc_id", metavar="DOC_ID", nargs="?")
+    trace.add_argument(
+        "--locator",
+        metavar="LOCATOR",
+        help="find the record by its raw locator as read (e.g. a file's path under the "
+        "source root, `notes.jsonl:L12`) with --source, instead of DOC_ID; outputs show "
+        "locators with personal data masked, ids are made from the raw one",
+    )
+    trace.add_argument("--source", metavar="SOURCE_ID", help="the source, with --locator")
 
     verify = commands.add_parser(
         "verify",
@@ -285,8 +293,21 @@ def _command_trace(args) -> int:
 
     if _names_object_store(args.run_dir):
         return _local_only(args.run_dir, "trace")
+    doc_id = args.doc_id
+    if (doc_id is None) == (args.locator is None) or (args.locator is None) != (
+        args.source is None
+    ):
+        print(
+            "provenance: error: trace needs either DOC_ID or --source with --locator",
+            file=sys.stderr,
+        )
+        return EXIT_USER_ERROR
+    if args.locator is not None:
+        from schemas.document import make_doc_id
+
+        doc_id = make_doc_id(args.source, args.locator)
     try:
-        print(trace_record(args.run_dir, args.doc_id), end="")
+        print(trace_record(args.run_dir, doc_id), end="")
     except NotFound as error:
         print(f"provenance: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR

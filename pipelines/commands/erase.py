@@ -71,14 +71,23 @@ def _matches(row: dict, request: ErasureRequest) -> bool:
         return row["source_id"] == request.source
     if request.tokens & set(row["subject_tokens"]):
         return True
-    return any(f["value_token"] in request.tokens for f in row["pii_findings"])
+    # Personal data in the text, or in the locator or metadata (masked there).
+    found = (*row["pii_findings"], *row["identifier_findings"])
+    return any(f["value_token"] in request.tokens for f in found)
 
 
 def affected_records(ledger_dir: Path, request: ErasureRequest) -> tuple[set[str], set[str]]:
     """(doc ids, cluster ids): matching records, then every member of their clusters."""
     direct: set[str] = set()
     clusters: set[str] = set()
-    columns = ["doc_id", "source_id", "subject_tokens", "pii_findings", "cluster_id"]
+    columns = [
+        "doc_id",
+        "source_id",
+        "subject_tokens",
+        "pii_findings",
+        "identifier_findings",
+        "cluster_id",
+    ]
     for path in parquet_files(ledger_dir):
         for row in pq.read_table(path, columns=columns).to_pylist():
             if _matches(row, request):

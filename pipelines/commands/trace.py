@@ -69,6 +69,11 @@ def trace_record(run_dir: str | Path, doc_id: str) -> str:
             f"(score {finding['score']:.2f}, {finding['recognizer']}) "
             f"token {finding['value_token'][:16]}…"
         )
+    for finding in row["identifier_findings"]:
+        lines.append(
+            f"    - {finding['entity_type']} in the {finding['field']} (masked there) "
+            f"token {finding['value_token'][:16]}…"
+        )
     lines.append(
         f"  license    {row['license_spdx'] or '-'} ({row['license_category']}), conflict: "
         f"{bool(row['license_conflict'])}"

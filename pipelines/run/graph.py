@@ -54,7 +54,7 @@ from transforms.read.sidecar import (
     DetachText,
     add_text,
 )
-from transforms.read.stage import DEAD_LETTER_TAG, ReadSources
+from transforms.read.stage import DEAD_LETTER_TAG, IdentifierScan, ReadSources
 
 PARQUET_OUTPUT_DIRS = ("dataset", "ledger", "dead_letter")
 OUTPUT_DIRS = (*PARQUET_OUTPUT_DIRS, "reports")
@@ -163,7 +163,8 @@ def _wire(order: StageOrder, records, name: str, stage: beam.PTransform):
 
 def build_audit(pipeline: beam.Pipeline, config: LoadedConfig, staging_dir: str) -> None:
     order = StageOrder()
-    read = pipeline | "ReadSources" >> ReadSources(read_specs(config))
+    identifiers = IdentifierScan(config.policy.pii, config.key_source)
+    read = pipeline | "ReadSources" >> ReadSources(read_specs(config), identifiers)
     attach = beam.ParDo(AttachSource(source_contexts(config)))
     records = _wire(order, read.documents, "AttachSource", attach)
     for name, stage in text_stages(config):

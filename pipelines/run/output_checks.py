@@ -93,9 +93,9 @@ class ResidualScan:
                 # Presidio announces every recognizer it loads at INFO: noise in a run's log.
                 logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
                 # lazy: Presidio and spaCy (~60 MB, ~2 s) load only where a dataset is re-scanned.
-                from transforms.pii.engine import PiiEngine
+                from transforms.pii.shared import shared_engine
 
-                self._engine = PiiEngine(self.settings)
+                self._engine = shared_engine(self.settings)
             for text in batch:
                 yield self._count(text)
 

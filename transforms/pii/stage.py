@@ -42,9 +42,9 @@ class ScanPii(ScanStage):
     def setup(self) -> None:
         # Lazy on purpose: the engine module imports Presidio (~2 s, ~60 MB), which only
         # the workers that scan should pay for, not the launcher that builds the graph.
-        from transforms.pii.engine import PiiEngine
+        from transforms.pii.shared import shared_engine
 
-        self.engine = PiiEngine(self.settings)
+        self.engine = shared_engine(self.settings)
         self.key = self.key_source.load()
 
     def _scan_batch(self, texts: list[str]) -> Sequence[list[PiiFinding] | None]:

@@ -18,6 +18,8 @@ from apache_beam.metrics import Metrics
 
 from schemas.dead_letter import DeadLetter, ReadError
 from schemas.document import Document
+from schemas.pii import PiiSettings
+from transforms.common.keys import KeySource
 from transforms.read.readers import (
     ReadItem,
     ReadSpec,
@@ -107,15 +109,46 @@ def read_unit(unit: ReadUnit) -> Iterator[ReadItem]:
         )
 
 
+@dataclass(frozen=True)
+class IdentifierScan:
+    """How the reader masks personal data in locators and metadata: the run's PII
+    settings and where its key is (loaded on the worker, never carried in the graph)."""
+
+    settings: PiiSettings
+    key_source: KeySource
+
+
 class ReadUnitFn(beam.DoFn):
-    def __init__(self) -> None:
+    def __init__(self, identifiers: IdentifierScan | None = None) -> None:
+        self.identifiers = identifiers
         self.records = Metrics.counter("read", "records")
         self.bytes = Metrics.counter("read", "bytes")
         self.dead_letters = Metrics.counter("read", "dead_letters")
+        self.masked = Metrics.counter("read", "identifier_values_masked")
+
+    def setup(self) -> None:
+        self.masker = None
+        if self.identifiers is not None:
+            # Lazy: the engine module imports Presidio, which the launcher never needs.
+            from transforms.pii.identifiers import IdentifierMasker
+            from transforms.pii.shared import shared_engine
+
+            engine = shared_engine(self.identifiers.settings)
+            key = self.identifiers.key_source.load()
+            self.masker = IdentifierMasker(
+                lambda texts: engine.scan_batch(texts, key), self.identifiers.settings
+            )
+
+    def _items(self, unit: ReadUnit) -> Iterator[ReadItem]:
+        if self.masker is None:
+            return read_unit(unit)
+        return self.masker.mask_stream(read_unit(unit))
 
     def process(self, unit: ReadUnit):
         source_counter = Metrics.counter("read", f"records.{unit.spec.source_id}")
-        for item in read_unit(unit):
+        for item in self._items(unit):
+            if item.identifier_findings:
+                self.masked.inc(len(item.identifier_findings))
             self.records.inc()
             source_counter.inc()
             self.bytes.inc(item.byte_length)
@@ -130,9 +163,14 @@ class ReadUnitFn(beam.DoFn):
 class ReadSources(beam.PTransform):
     """PBegin -> {main: Document, dead_letter: DeadLetter}."""
 
-    def __init__(self, sources: list[tuple[ReadSpec, tuple[str, ...]]]) -> None:
+    def __init__(
+        self,
+        sources: list[tuple[ReadSpec, tuple[str, ...]]],
+        identifiers: IdentifierScan | None = None,
+    ) -> None:
         super().__init__()
         self.sources = sources
+        self.identifiers = identifiers
 
     def expand(self, pbegin):
         return (
@@ -141,5 +179,8 @@ class ReadSources(beam.PTransform):
             | "ExpandGlobs" >> beam.FlatMap(expand_patterns)
             | "PlanUnits" >> beam.FlatMap(plan_units)
             | "Spread" >> beam.Reshuffle()
-            | "Read" >> beam.ParDo(ReadUnitFn()).with_outputs(DEAD_LETTER_TAG, main="documents")
+            | "Read"
+            >> beam.ParDo(ReadUnitFn(self.identifiers)).with_outputs(
+                DEAD_LETTER_TAG, main="documents"
+            )
         )
