@@ -303,6 +303,7 @@ def _command_trace(args) -> int:
         )
         return EXIT_USER_ERROR
     if args.locator is not None:
+        # lazy: see the module docstring
         from schemas.document import make_doc_id
 
         doc_id = make_doc_id(args.source, args.locator)
