@@ -30,6 +30,7 @@ SHOWN_TOKEN_CHARS = 8
 CHUNK_ITEMS = 256
 CHUNK_BYTES = 8_000_000  # records are held until their chunk is scanned: a cap for big ones
 CACHE_LIMIT = 4096
+CACHED_VALUE_CHARS = 512  # a long metadata value (a description) is scanned, not kept
 # What the reader appends to a file's relative path (a line, a row, a WARC offset): its
 # own numbering, never input data, so the path alone is scanned, once per file.
 _READER_SUFFIX = re.compile(r"(?::L\d+|#row=\d+|#row_group=\d+|@\d+)$")
@@ -106,7 +107,6 @@ class IdentifierMasker:
         self._scan_batch = scan_batch
         self._settings = settings
         self._cache: dict[str, tuple[str, tuple[PiiFinding, ...]]] = {}
-        self.masked_values = 0
 
     def _masked(self, values: Iterable[str]) -> dict[str, tuple[str, tuple[PiiFinding, ...]]]:
         """Masked form and findings of each value, from the cache or scanned now."""
@@ -114,6 +114,7 @@ class IdentifierMasker:
         if len(self._cache) + len(needed) > CACHE_LIMIT:
             self._cache.clear()  # before looking up: the chunk's own values all stay
         wanted = [value for value in needed if value not in self._cache]
+        results = {value: self._cache[value] for value in needed if value in self._cache}
         if wanted:
             forms = [scannable_forms(value) for value in wanted]
             scanned = iter(self._scan_batch([form for group in forms for form in group]))
@@ -124,8 +125,10 @@ class IdentifierMasker:
                     for finding in findings
                     if self._settings.action_for(finding.entity_type) is not Action.KEEP
                 )
-                self._cache[value] = (mask_value(value, masked), masked)
-        return {value: self._cache[value] for value in needed}
+                results[value] = (mask_value(value, masked), masked)
+                if len(value) <= CACHED_VALUE_CHARS:
+                    self._cache[value] = results[value]
+        return results
 
     def mask(self, items: Sequence[ReadItem]) -> list[ReadItem]:
         stems = [split_locator(item.locator)[0] for item in items]
@@ -158,7 +161,6 @@ class IdentifierMasker:
                 changes["metadata"] = metadata
         if not found:
             return item
-        self.masked_values += len(found)
         changes["identifier_findings"] = sorted(set(found))
         return dataclasses.replace(item, **changes)
 

@@ -146,3 +146,10 @@ def test_a_full_cache_never_loses_a_value_the_chunk_needs(monkeypatch):
     masked = masker.mask([document("a.txt"), document("c.txt"), document(f"{EMAIL}.txt")])
     assert [item.locator for item in masked][:2] == ["a.txt", "c.txt"]
     assert masked[2].identifier_findings
+
+
+def test_long_metadata_values_are_masked_but_not_cached(masker):
+    long_value = "x " * 400 + EMAIL
+    [item] = masker.mask([document("a.jsonl:L1", {"description": long_value})])
+    assert EMAIL not in item.metadata["description"]
+    assert long_value not in masker._cache
