@@ -3,10 +3,10 @@
 Why: the engine (Presidio recognizers, Hyperscan databases, phone metadata) is the
 largest object a worker builds. The reader (masking locators and metadata), the PII
 stage and the residual re-scan of the published text run in the same SDK worker
-process, and each building its own engine multiplied that memory. Steps may run on
-different bundle threads of one process, and Hyperscan scratch space serves one scan
-at a time, so calls are serialised by a lock; the scan is CPU-bound Python, so the GIL
-serialised most of it already.
+process; an engine each would hold that memory three times (not measured here; see
+the memory issue). Steps may run on different bundle threads of one process, and
+Hyperscan scratch space serves one scan at a time, so calls are serialised by a lock
+(time spent waiting for it counts against a record's time budget).
 """
 
 from __future__ import annotations
