@@ -131,7 +131,8 @@ class IdentifierMasker:
         return results
 
     def mask(self, items: Sequence[ReadItem]) -> list[ReadItem]:
-        stems = [split_locator(item.locator)[0] for item in items]
+        split = [split_locator(item.locator) for item in items]
+        stems = [stem for stem, _ in split]
         metadata_values = (
             value
             for item in items
@@ -139,10 +140,12 @@ class IdentifierMasker:
             for value in item.metadata.values()
         )
         results = self._masked([*stems, *metadata_values])
-        return [self._mask_item(item, results) for item in items]
+        return [
+            self._mask_item(item, stem, suffix, results)
+            for item, (stem, suffix) in zip(items, split, strict=True)
+        ]
 
-    def _mask_item(self, item: ReadItem, results) -> ReadItem:
-        stem, suffix = split_locator(item.locator)
+    def _mask_item(self, item: ReadItem, stem: str, suffix: str, results) -> ReadItem:
         masked_stem, stem_findings = results[stem]
         found = [IdentifierFinding(LOCATOR, f.entity_type, f.value_token) for f in stem_findings]
         changes: dict = {}
