@@ -119,6 +119,27 @@ def _parser() -> argparse.ArgumentParser:
         "(e.g. --s3_endpoint_url=...) after it.",
     )
     verify.add_argument("run_dir", metavar="RUN_DIR")
+    trust = verify.add_mutually_exclusive_group()
+    trust.add_argument(
+        "--public-key",
+        metavar="FILE",
+        help="the signer's Ed25519 public key (PEM, from `provenance keygen`): the manifest "
+        "must be signed by it",
+    )
+    trust.add_argument(
+        "--config",
+        metavar="CONFIG",
+        help="the run config whose `signing_key` signed the run (instead of --public-key)",
+    )
+
+    keygen = commands.add_parser(
+        "keygen",
+        help="create an Ed25519 key pair for signing manifests (`signing_key` in a config)",
+        description="Write a new Ed25519 private key to FILE (PEM, readable by you only) and "
+        "its public key to FILE.pub, for auditors' `provenance verify --public-key`. "
+        "Refuses to overwrite either file.",
+    )
+    keygen.add_argument("key_file", metavar="FILE")
     return parser
 
 
@@ -150,20 +171,30 @@ def _check_install() -> None:
 
 def _command_run(args, beam_args: list[str]) -> int:
     # lazy: see the module docstring
-    from pipelines.run.config import ConfigError, check_inputs_and_key, load_config
+    from pipelines.run.config import (
+        ConfigError,
+        check_inputs_and_key,
+        check_output_location,
+        load_config,
+    )
 
     try:
         _check_install()
         config = load_config(args.config, output_override=args.output)
         check_inputs_and_key(config)
+        check_output_location(config)
     except (ConfigError, FingerprintDataError, CatalogueError) as error:
         print(f"provenance: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     # lazy: see the module docstring
+    from pipelines.publish.output_lock import OutputBusy
     from pipelines.run.audited_run import RunFailed, run_audit
 
     try:
         outcome = run_audit(config, beam_args, show_progress=not args.quiet)
+    except OutputBusy as error:
+        print(f"provenance: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
     except RunFailed as error:
         print(f"provenance: run failed, nothing published (no manifest): {error}", file=sys.stderr)
         return EXIT_RUN_FAILED
@@ -256,6 +287,7 @@ def _local_only(location: str, command: str) -> int:
 def _command_erase(args) -> int:
     # lazy: see the module docstring
     from pipelines.commands.erase import ErasureError, ErasureRequest, erase, subject_tokens
+    from pipelines.publish.output_lock import OutputBusy
     from pipelines.run.config import ConfigError, load_config
     from transforms.common.keys import KeyUnavailableError
 
@@ -275,7 +307,7 @@ def _command_erase(args) -> int:
             reason=args.reason,
         )
         receipt = erase(run_dir, request, config)
-    except (ConfigError, ErasureError, KeyUnavailableError) as error:
+    except (ConfigError, ErasureError, KeyUnavailableError, OutputBusy) as error:
         print(f"provenance: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     print(
@@ -317,7 +349,9 @@ def _command_trace(args) -> int:
 
 def _command_verify(args, filesystem_args: list[str]) -> int:
     # lazy: see the module docstring
-    from pipelines.commands.verify import NotPublished, verify_run
+    from pipelines.commands.verify import NotPublished, signature_statement, trusted_key, verify_run
+    from pipelines.publish.signing import SigningKeyError
+    from pipelines.run.config import ConfigError
 
     if filesystem_args:
         # Object stores: the same endpoint and credential flags `run` passed to Beam
@@ -327,8 +361,10 @@ def _command_verify(args, filesystem_args: list[str]) -> int:
 
         FileSystems.set_options(PipelineOptions(filesystem_args))
     try:
-        problems = verify_run(args.run_dir)
-    except NotPublished as error:
+        trusted = trusted_key(args.public_key, args.config)
+        problems = verify_run(args.run_dir, trusted)
+        statement = signature_statement(args.run_dir, trusted)
+    except (NotPublished, SigningKeyError, ConfigError, ValueError) as error:
         print(f"provenance: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     if problems:
@@ -336,7 +372,24 @@ def _command_verify(args, filesystem_args: list[str]) -> int:
         for problem in problems:
             print(f"  - {problem}")
         return EXIT_RUN_FAILED
-    print(f"{args.run_dir}: every output matches its manifest")
+    print(f"{args.run_dir}: every output matches its manifest; {statement}")
+    return EXIT_OK
+
+
+def _command_keygen(args) -> int:
+    # lazy: see the module docstring
+    from pipelines.commands.keygen import KeygenError, write_key_pair
+
+    try:
+        public_path, fingerprint = write_key_pair(Path(args.key_file))
+    except KeygenError as error:
+        print(f"provenance: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    print(
+        f"Wrote the private key to {args.key_file} (keep it secret; name it in a run config "
+        f"as `signing_key: {{file: ...}}`) and the public key to {public_path} (give it to "
+        f"auditors for `provenance verify --public-key`). Key id {fingerprint}."
+    )
     return EXIT_OK
 
 
@@ -383,6 +436,8 @@ def main(argv: list[str] | None = None) -> int:
         return _command_erase(args)
     if args.command == "trace":
         return _command_trace(args)
+    if args.command == "keygen":
+        return _command_keygen(args)
     return _command_check(args)
 
 

@@ -20,7 +20,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.publish.lineage import LineageEmitter
+from pipelines.publish.output_lock import hold_output
 from pipelines.publish.outputs import content_digest, parquet_files
+from pipelines.publish.signing import SIGNATURE
 from pipelines.publish.staging import (
     HISTORY,
     MANIFEST,
@@ -32,6 +34,7 @@ from pipelines.publish.staging import (
     write_json,
 )
 from pipelines.reports.masking import mask_emails
+from pipelines.run.config import load_signing_key
 from pipelines.run.graph import PARQUET_OUTPUT_DIRS, PUBLISHED
 from schemas.dataset import DATASET_SCHEMA
 from schemas.ledger import LEDGER_SCHEMA
@@ -139,12 +142,24 @@ def _lineage_summary(staging: Path) -> RunSummary | None:
 def erase(run_dir: Path, request: ErasureRequest, config=None) -> dict:
     """Publish a new version without the affected records; return the receipt.
 
-    With the run's `config`, the erasure is also recorded as an OpenLineage run.
+    With the run's `config`, the erasure is also recorded as an OpenLineage run. Holds
+    the output like a run does: an erasure never interleaves with a run's publish.
     """
-    manifest_path = run_dir / MANIFEST
-    if not manifest_path.is_file():
+    if not (run_dir / MANIFEST).is_file():
         raise ErasureError(f"{run_dir} has no {MANIFEST}; it is not a published run")
+    with hold_output(run_dir, "erasure"):
+        return _erase(run_dir, request, config)
+
+
+def _erase(run_dir: Path, request: ErasureRequest, config) -> dict:
+    manifest_path = run_dir / MANIFEST
     old = json.loads(manifest_path.read_text(encoding="utf-8"))
+    signing_key = load_signing_key(config) if config is not None else None
+    if SIGNATURE in old and signing_key is None:
+        raise ErasureError(
+            f"{manifest_path} is signed, and the run config names no `signing_key`: the new "
+            "version would be unsigned. Fix: pass --config with the config that signed it"
+        )
     erased, clusters = affected_records(run_dir / "ledger", request)
     version = "erase-" + new_run_id()
     staging = staging_dir(run_dir, version)
@@ -188,9 +203,10 @@ def erase(run_dir: Path, request: ErasureRequest, config=None) -> dict:
         previous_manifest=previous_manifest(run_dir),
     )
     manifest.pop("outputs", None)
+    manifest.pop(SIGNATURE, None)  # the old version's; publish signs the new one
     if lineage is not None:
         lineage.emit(lineage.complete(version, _lineage_summary(staging), manifest))
-    publish(staging, run_dir, PUBLISHED, manifest)
+    publish(staging, run_dir, PUBLISHED, manifest, signing_key=signing_key)
     write_json(
         run_dir / HISTORY / f"{old.get('run_id')}.superseded.json",
         {"superseded_by": version, "invalid": True, "reason": "erasure", "at": utc_now()},

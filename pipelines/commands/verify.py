@@ -1,20 +1,27 @@
 """`provenance verify RUN_DIR`: recompute what the manifest claims and report any difference.
 
 Catches edits after publication: a changed, missing or extra file, a changed
-row count, rows whose content no longer matches the recorded digest, or a
-summary that is no longer a readable run summary.
+row count, rows whose content no longer matches the recorded digest, a summary
+that is no longer a readable run summary, a broken history chain, or a manifest
+whose signature does not hold. Hashes alone only prove the files match the
+manifest; the signature (`pipelines/publish/signing.py`) proves the manifest is
+the one the key holder published, so a rewrite that recomputes every hash fails.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from pipelines.publish import store
 from pipelines.publish.outputs import DIGEST_MODULUS, batches_digest, digest_json
+from pipelines.publish.signing import SIGNATURE, key_id, load_public_key, signature_problems
 from pipelines.publish.staging import HISTORY, MANIFEST
+from pipelines.run.config import load_config, load_signing_key
 from pipelines.run.graph import PARQUET_OUTPUT_DIRS, PUBLISHED
 from schemas.run_summary import RunSummary, SummaryFormatError
 
@@ -61,19 +68,90 @@ def _content_digest(root: str, output: str, files: list[str]) -> tuple[dict, lis
     return digest_json(rows, total), unreadable
 
 
-def verify_run(location: str) -> list[str]:
-    """Problems found, one sentence each; an empty list means the run is intact.
-
-    `location` is the output directory or object-store prefix that holds `manifest.json`;
-    on object stores the manifest's `root` names the run's own prefix under it.
-    """
-    location = str(location).rstrip("/") or "/"
+def _read_manifest(location: str) -> dict:
     manifest_location = store.join(location, MANIFEST)
     if not store.exists(manifest_location):
         raise NotPublished(f"{location} has no {MANIFEST}; it is not a published run")
-    manifest = json.loads(store.read_bytes(manifest_location))
-    root = store.join(location, *manifest["root"].split("/")) if "root" in manifest else location
+    try:
+        manifest = json.loads(store.read_bytes(manifest_location))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise NotPublished(f"{manifest_location} is not a readable manifest ({error})") from None
+    if not isinstance(manifest, dict):
+        raise NotPublished(f"{manifest_location} is not a readable manifest (not an object)")
+    return manifest
+
+
+def _chain_problems(location: str, manifest: dict) -> list[str]:
+    """Walk the history back to the first version: each superseded manifest must be
+    present and hash to what its successor recorded. The newest manifest's signature
+    covers the first link, so a signed head vouches for the whole chain."""
     problems = []
+    seen: set[str] = set()
+    previous = manifest.get("previous_manifest")
+    while isinstance(previous, dict) and str(previous.get("run_id")) not in seen:
+        name = f"{previous.get('run_id')}.json"
+        seen.add(str(previous.get("run_id")))
+        history = store.join(location, HISTORY, name)
+        if not store.exists(history):
+            problems.append(f"{HISTORY}/{name}: the superseded manifest is missing")
+            break
+        if store.sha256_of(history)[0] != previous.get("sha256"):
+            problems.append(f"{HISTORY}/{name}: differs from the sha256 its successor chains")
+            break
+        try:
+            previous = json.loads(store.read_bytes(history)).get("previous_manifest")
+        except (UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+            problems.append(f"{HISTORY}/{name}: not a readable manifest")
+            break
+    return problems
+
+
+def trusted_key(public_key_file: str | None, config_path: str | None) -> Ed25519PublicKey | None:
+    """The key a run must be signed by: a public key file, or the public half of a run
+    config's `signing_key`; None when neither is given."""
+    if public_key_file:
+        try:
+            pem = Path(public_key_file).read_bytes()
+        except OSError as error:
+            raise ValueError(f"{public_key_file} cannot be read ({error.strerror})") from None
+        return load_public_key(pem, public_key_file)
+    if config_path:
+        config = load_config(config_path, output_override="(not needed for verify)")
+        private = load_signing_key(config)
+        if private is None:
+            raise ValueError(f"{config_path} names no `signing_key`")
+        return private.public_key()
+    return None
+
+
+def signature_statement(location: str, trusted: Ed25519PublicKey | None) -> str:
+    """One sentence for the operator on what the signature check proved."""
+    signature = _read_manifest(str(location).rstrip("/") or "/").get(SIGNATURE)
+    if not isinstance(signature, dict):
+        return (
+            "the manifest is not signed: its hashes prove the files match it, not who wrote "
+            "it (set `signing_key` in the run config to sign)"
+        )
+    named = signature.get("key_id", "?")
+    if trusted is not None:
+        return f"signed by the trusted key {key_id(trusted)}"
+    return (
+        f"signed by key {named}, checked against the key the manifest names; pass "
+        "--public-key FILE (or --config) to check that it is your key"
+    )
+
+
+def verify_run(location: str, trusted: Ed25519PublicKey | None = None) -> list[str]:
+    """Problems found, one sentence each; an empty list means the run is intact.
+
+    `location` is the output directory or object-store prefix that holds `manifest.json`;
+    on object stores the manifest's `root` names the run's own prefix under it. With
+    `trusted`, the manifest must carry a valid signature by that key.
+    """
+    location = str(location).rstrip("/") or "/"
+    manifest = _read_manifest(location)
+    root = store.join(location, *manifest["root"].split("/")) if "root" in manifest else location
+    problems = signature_problems(manifest, trusted, MANIFEST)
     listed = {entry["path"]: entry for entry in manifest.get("outputs", [])}
     present = [p for p in store.files_under(root) if p.split("/", 1)[0] in PUBLISHED]
     for path in sorted(set(listed) - set(present)):
@@ -95,12 +173,5 @@ def verify_run(location: str) -> list[str]:
         if digest != recorded:
             problems.append(f"{name}/: row content differs from the manifest's digest")
     problems += _summary_problems(root)
-    previous = manifest.get("previous_manifest")
-    if previous:
-        name = f"{previous['run_id']}.json"
-        history = store.join(location, HISTORY, name)
-        if not store.exists(history):
-            problems.append(f"{HISTORY}/{name}: the superseded manifest is missing")
-        elif store.sha256_of(history)[0] != previous["sha256"]:
-            problems.append(f"{HISTORY}/{name}: differs from the sha256 the manifest chains")
+    problems += _chain_problems(location, manifest)
     return problems

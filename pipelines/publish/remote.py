@@ -21,8 +21,11 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from pipelines.publish import store
 from pipelines.publish.outputs import FileEntry, file_sha256, relative_files
+from pipelines.publish.signing import sign_manifest
 
 MANIFEST = "manifest.json"
 HISTORY = "manifests"
@@ -77,8 +80,10 @@ def publish_remote(
     manifest: dict,
     checked: Mapping[str, FileEntry],
     never_published: tuple[str, ...],
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> str:
-    """Upload the launcher's files, drop what is never published, then write the manifest."""
+    """Upload the launcher's files, drop what is never published, then write the manifest
+    (signed if a key is given)."""
     store.upload_tree(scratch, root)
     for name in never_published:
         store.delete_tree(store.join(root, name))
@@ -95,6 +100,8 @@ def publish_remote(
                 "published?); not publishing over it: one run per output at a time"
             )
         store.write_bytes(store.join(output, HISTORY, f"{old_run}.json"), superseded)
+    if signing_key is not None:
+        manifest = sign_manifest(manifest, signing_key)
     payload = json.dumps(manifest, indent=2, sort_keys=False) + "\n"
     store.write_bytes(manifest_location, payload.encode("utf-8"))
     return manifest_location

@@ -17,7 +17,10 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from pipelines.publish.outputs import FileEntry, file_sha256, parquet_rows, relative_files
+from pipelines.publish.signing import sign_manifest
 
 MANIFEST = "manifest.json"
 STAGING_PREFIX = ".staging-"
@@ -128,11 +131,13 @@ def publish(
     published: tuple[str, ...],
     manifest: dict,
     checked: Mapping[str, FileEntry] | None = None,
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> Path:
-    """Swap staged outputs into place and write the manifest last.
+    """Swap staged outputs into place and write the manifest last, signed if a key is given.
 
     The superseded manifest is kept, unchanged, under `manifests/<run id>.json`: the
-    new manifest records its sha256, so the history is a hash chain.
+    new manifest records its sha256, so the history is a hash chain, and the signature
+    covers that sha256 with everything else.
     """
     manifest_path = output / MANIFEST
     if manifest_path.exists():
@@ -148,6 +153,8 @@ def publish(
         if (staging / name).exists():
             os.replace(staging / name, target)
     manifest["outputs"] = describe_outputs(output, published, checked)
+    if signing_key is not None:
+        manifest = sign_manifest(manifest, signing_key)
     _write_json_atomically(manifest_path, manifest)
     shutil.rmtree(staging, ignore_errors=True)
     return manifest_path

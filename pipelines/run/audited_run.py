@@ -15,13 +15,15 @@ from dataclasses import asdict, dataclass, replace
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import StandardOptions
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from pipelines.publish.lineage import LineageEmitter
+from pipelines.publish.output_lock import hold_output
 from pipelines.publish.staging import MANIFEST, new_run_id, package_versions, utc_now, write_json
 from pipelines.reports.output_facts import FACTS_DIR, OutputFacts
 from pipelines.reports.summary import counter_values
 from pipelines.reports.write import write_reports
-from pipelines.run.config import LoadedConfig
+from pipelines.run.config import LoadedConfig, check_output_location, load_signing_key
 from pipelines.run.graph import PARQUET_OUTPUT_DIRS, PUBLISHED, TEXT_SIDECAR_DIR, build_audit
 from pipelines.run.locations import RunLocations
 from pipelines.run.options import FN_API_RUNNER, build_pipeline_options, describe_runner
@@ -83,10 +85,25 @@ def run_audit(
 ) -> RunOutcome:
     if config.run.output is None:  # load_config always sets it; a hand-built config may not
         raise RunFailed("no output directory: set `output:` in the config or pass --output DIR")
+    signing_key = load_signing_key(config)  # before any work: a bad key is a config error
+    check_output_location(config)
     run_id = new_run_id()
+    # Held before staging dirs of killed runs are cleared: a live run's are never touched.
+    with hold_output(config.run.output, f"run {run_id}"):
+        return _audit(config, config.run.output, beam_args, show_progress, run_id, signing_key)
+
+
+def _audit(
+    config: LoadedConfig,
+    output: str,
+    beam_args: list[str],
+    show_progress: bool,
+    run_id: str,
+    signing_key: Ed25519PrivateKey | None,
+) -> RunOutcome:
     started_at = utc_now()
     options = build_pipeline_options(beam_args)
-    where = RunLocations.prepare(config.run.output, run_id)
+    where = RunLocations.prepare(output, run_id)
     log.info("run %s: runner %s, writing in %s", run_id, describe_runner(options), where.data_root)
     lineage = LineageEmitter(
         config, config.run.lineage, output_dir=where.data_root, events_dir=where.scratch
@@ -123,7 +140,11 @@ def run_audit(
         write_reports(where.scratch, summary, manifest, facts.files_of("dataset"))
         lineage.emit(lineage.complete(run_id, summary, manifest))
         manifest_path = where.publish(
-            PUBLISHED, manifest, facts.file_entries(), (TEXT_SIDECAR_DIR, FACTS_DIR)
+            PUBLISHED,
+            manifest,
+            facts.file_entries(),
+            (TEXT_SIDECAR_DIR, FACTS_DIR),
+            signing_key,
         )
     except BaseException as error:
         lineage.emit(lineage.fail(run_id, f"{type(error).__name__}: {str(error)[:300]}"))

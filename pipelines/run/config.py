@@ -6,6 +6,7 @@ and the fix; the CLI prints them without a traceback and exits 2.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import posixpath
 import re
@@ -14,8 +15,10 @@ from enum import StrEnum
 from pathlib import Path
 
 import yaml
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipelines.publish.signing import SigningKeyError, load_private_key
 from pipelines.run.lineage_settings import LineageSettings
 from schemas.consent import ConsentRegistryConfig, OptOutSnapshots
 from schemas.policy import MissingEvidence, Policy
@@ -85,12 +88,14 @@ class SourceConfig(StrictModel):
     )
 
 
-class HmacKeyConfig(StrictModel):
+class KeyLocation(StrictModel):
+    """Where a secret lives: an environment variable or a file, never the secret itself."""
+
     env: str | None = None
     file: str | None = None
 
     @model_validator(mode="after")
-    def exactly_one_location(self) -> HmacKeyConfig:
+    def exactly_one_location(self) -> KeyLocation:
         if bool(self.env) == bool(self.file):
             raise ValueError(
                 "give exactly one of `env` (an environment variable name) or `file` "
@@ -112,7 +117,9 @@ class RunConfig(StrictModel):
     name: str = Field(min_length=1)
     policy: str
     output: str | None = None
-    hmac_key: HmacKeyConfig
+    hmac_key: KeyLocation
+    # An Ed25519 private key in PEM (`provenance keygen`); without it manifests are unsigned.
+    signing_key: KeyLocation | None = None
     limits: Limits = Field(default_factory=Limits)
     consent: ConsentRegistryConfig | None = None
     lineage: LineageSettings = Field(default_factory=LineageSettings)
@@ -139,6 +146,7 @@ class LoadedConfig:
     config_sha256: str
     policy_sha256: str
     key_source: KeySource
+    signing_key_source: KeySource | None
     source_roots: dict[str, str]
     sources_missing_evidence: dict[str, list[str]]
 
@@ -263,10 +271,8 @@ def load_config(path: str | Path, output_override: str | None = None) -> LoadedC
             f"{config_path}: field `output`: no output directory. "
             "Fix: set `output:` in the config or pass --output DIR"
         )
-    key_config = run.hmac_key
-    key_source = KeySource(
-        env=key_config.env, file=resolve_path(base, key_config.file) if key_config.file else None
-    )
+    key_source = _key_source(base, run.hmac_key, "hmac_key")
+    signing_source = _key_source(base, run.signing_key, "signing_key") if run.signing_key else None
     consent = run.consent
     if (
         consent is not None
@@ -287,9 +293,15 @@ def load_config(path: str | Path, output_override: str | None = None) -> LoadedC
         config_sha256=hashlib.sha256(raw).hexdigest(),
         policy_sha256=policy_sha,
         key_source=key_source,
+        signing_key_source=signing_source,
         source_roots=roots,
         sources_missing_evidence=missing,
     )
+
+
+def _key_source(base: Path, location: KeyLocation, field: str) -> KeySource:
+    file = resolve_path(base, location.file) if location.file else None
+    return KeySource(env=location.env, file=file, field=field)
 
 
 def _check_evidence(config_path: Path, run: RunConfig, policy: Policy) -> dict[str, list[str]]:
@@ -335,3 +347,72 @@ def check_inputs_and_key(config: LoadedConfig) -> None:
         config.key_source.load()
     except KeyUnavailableError as error:
         raise ConfigError(f"{config.path}: field `hmac_key`: {error}") from None
+    load_signing_key(config)
+
+
+def _reaches_into(pattern: str, directory: str) -> bool:
+    """Whether a source glob can match a file under `directory` (both absolute): part by
+    part, `**` matches anything below, other parts as fnmatch. Conservative on purpose: a
+    pattern with parts left once the directory is matched counts as reaching in."""
+    pattern_parts = pattern.rstrip("/").split("/")
+    directory_parts = directory.rstrip("/").split("/")
+    for index, part in enumerate(directory_parts):
+        if index >= len(pattern_parts):
+            return False
+        if pattern_parts[index] == "**":
+            return True
+        if not fnmatch.fnmatchcase(part, pattern_parts[index]):
+            return False
+    return len(pattern_parts) > len(directory_parts)
+
+
+def check_output_location(config: LoadedConfig) -> None:
+    """Refuse outputs that would corrupt something: a directory inside a published run
+    (the run's files would change under its manifest), or one a source's paths reach
+    into (the next run would read its own outputs, this one its staging files)."""
+    output = config.run.output
+    if output is None or _is_url(output) and not output.startswith("file://"):
+        return  # object stores: no directory tree to walk up (prefixes are not directories)
+    directory = Path(output.removeprefix("file://")).absolute()
+    for parent in directory.parents:
+        if (parent / "manifest.json").is_file():
+            raise ConfigError(
+                f"{config.path}: output {directory} is inside the published run {parent}; a "
+                f"run there would change {parent}'s files. Fix: pass --output {parent} to "
+                "publish a new version of it, or a directory outside it"
+            )
+    for index, source in enumerate(config.run.sources):
+        for pattern in source.paths:
+            if not _is_url(pattern) and _reaches_into(pattern, str(directory)):
+                raise ConfigError(
+                    f"{config.path}: field `sources[{index}].paths`: {pattern!r} reaches into "
+                    f"the output directory {directory}, so runs would read their own outputs. "
+                    "Fix: write the output outside the source's directories"
+                )
+
+
+def load_signing_key(config: LoadedConfig) -> Ed25519PrivateKey | None:
+    """The manifest signing key, or None when the config names none.
+
+    Refused when it is the HMAC key: the two are kept apart so that whoever may sign
+    releases need not be able to re-identify tokens, and the reverse.
+    """
+    source = config.signing_key_source
+    if source is None:
+        return None
+    where = f"{config.path}: field `signing_key`"
+    try:
+        pem = source.load()
+        key = load_private_key(pem, source.describe())
+    except (KeyUnavailableError, SigningKeyError) as error:
+        raise ConfigError(f"{where}: {error}") from None
+    try:
+        same = pem == config.key_source.load()
+    except KeyUnavailableError:
+        same = False  # reported by check_inputs_and_key with its own message
+    if same or (source.file is not None and source.file == config.key_source.file):
+        raise ConfigError(
+            f"{where}: it is the HMAC key; use a separate Ed25519 key "
+            "(create one with `provenance keygen FILE`)"
+        )
+    return key

@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from pipelines.publish import remote, staging
 from pipelines.publish.outputs import FileEntry
 from pipelines.publish.store import is_object_store
@@ -63,6 +65,7 @@ class RunLocations:
         manifest: dict,
         checked: Mapping[str, FileEntry],
         never_published: tuple[str, ...],
+        signing_key: Ed25519PrivateKey | None = None,
     ) -> str:
         """Publish the run; returns where its manifest is."""
         if self.on_object_store:
@@ -75,10 +78,13 @@ class RunLocations:
                     manifest,
                     checked,
                     never_published,
+                    signing_key,
                 )
             finally:
                 shutil.rmtree(self.scratch, ignore_errors=True)
-        path = staging.publish(self.scratch, Path(self.output), published, manifest, checked)
+        path = staging.publish(
+            self.scratch, Path(self.output), published, manifest, checked, signing_key
+        )
         return str(path)
 
     def keep_failed(self) -> str | None:

@@ -20,7 +20,9 @@ IN_URL = "r.patel@proton.me"
 CARD = "4111 1111 1111 1111"
 IN_BROKEN = "j.smith@web.de"
 PHONE_DIR = "+44 20 7946 0958"
-PLANTED = (NAMED, IN_ID, IN_URL, CARD, IN_BROKEN, PHONE_DIR)
+IN_MALFORMED = "z.kowalski@posteo.de"  # in a line that is not JSON
+IN_BAD_BYTES = "amara.diallo@gmx.de"  # in a line that is not UTF-8
+PLANTED = (NAMED, IN_ID, IN_URL, CARD, IN_BROKEN, PHONE_DIR, IN_MALFORMED, IN_BAD_BYTES)
 
 
 def build_corpus(root):
@@ -39,7 +41,11 @@ def build_corpus(root):
         },
         {"id": "p-3", "body": "a post about kites", "url": "https://a.example/3"},
     ]
-    (root / "posts" / "posts.jsonl").write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    lines = [json.dumps(row).encode() for row in rows] + [
+        b'{"id": "p-4", "body": "write to ' + IN_MALFORMED.encode() + b" or",
+        b'{"id": "p-5", "body": "\xff\xfe ' + IN_BAD_BYTES.encode() + b'"}',
+    ]
+    (root / "posts" / "posts.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     good = gzip.compress(b'{"id": "x", "body": "cut short"}\n' * 200, mtime=0)
     (root / "posts" / f"{IN_BROKEN}.jsonl.gz").write_bytes(good[: len(good) // 2])
     (root / "key").write_text("k" * 32)
@@ -106,8 +112,12 @@ def test_every_record_is_accounted_for(hostile_run):
     ledger = pq.read_table(output / "ledger").to_pylist()
     dead = pq.read_table(output / "dead_letter").to_pylist()
     assert sorted(row["source_id"] for row in ledger) == ["code"] * 3 + ["posts"] * 3
-    [broken] = dead
-    assert broken["locator"].startswith("<EMAIL_ADDRESS:") and broken["identifier_findings"]
+    by_code = sorted((row["error_code"], row["locator"]) for row in dead)
+    assert [code for code, _ in by_code] == sorted(
+        ["read.corrupt_compressed", "read.malformed_json", "read.invalid_utf8"]
+    ), by_code
+    [broken] = [row for row in dead if row["locator"].startswith("<EMAIL_ADDRESS:")]
+    assert broken["identifier_findings"]
 
 
 def test_masked_values_keep_type_and_token_where_they_stood(hostile_run):

@@ -1,4 +1,5 @@
-"""Loading the HMAC key from where the config says it lives (never from the config itself)."""
+"""Loading a key (the HMAC key, the manifest signing key) from where the config says it
+lives, never from the config itself."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ MIN_KEY_BYTES = 16
 
 
 class KeyUnavailableError(Exception):
-    """The HMAC key could not be loaded; the message says where it was looked for, not the key."""
+    """A key could not be loaded; the message says where it was looked for, not the key."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class KeySource:
 
     env: str | None = None
     file: str | None = None
+    field: str = "hmac_key"  # the config field, for messages
 
     def describe(self) -> str:
         return f"environment variable {self.env}" if self.env else f"key file {self.file}"
@@ -42,10 +44,10 @@ class KeySource:
             except Exception as error:  # any filesystem's not-found or permission error
                 raise KeyUnavailableError(
                     f"key file {self.file} cannot be read ({type(error).__name__}); "
-                    "create it or point hmac_key.file at an existing file"
+                    f"create it or point {self.field}.file at an existing file"
                 ) from None
         else:
-            raise KeyUnavailableError("hmac_key names neither `env` nor `file`")
+            raise KeyUnavailableError(f"{self.field} names neither `env` nor `file`")
         if len(key) < MIN_KEY_BYTES:
             raise KeyUnavailableError(
                 f"the key from {self.describe()} is {len(key)} bytes; use at least {MIN_KEY_BYTES}"

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import run_cli
+from pipelines.commands.erase import ErasureError, ErasureRequest, erase
+from pipelines.run.config import load_config
+from tests.conftest import DEMO_CONFIG, REPO, run_cli
 from tests.test_no_raw_values import output_texts
 
+DEMO_PUBLIC_KEY = REPO / "configs" / "demo-signing.key.pub"
 MARIA = "maria.lopez@northwind-mail.com"  # granted consent; her popular post was copied
 
 
@@ -60,6 +64,9 @@ def test_erasing_a_subject_removes_their_records_and_every_copy(run_copy, capsys
     marker = run_copy / "manifests" / f"{old_manifest['run_id']}.superseded.json"
     assert json.loads(marker.read_text())["invalid"] is True
     assert run_cli("verify", run_copy) == 0
+    # The new version is signed again, and its signature covers the chain to the old one.
+    assert manifest["signature"]["value"] != old_manifest["signature"]["value"]
+    assert run_cli("verify", run_copy, "--public-key", DEMO_PUBLIC_KEY) == 0
 
     leaks = [path for path, text in output_texts(run_copy).items() if MARIA in text]
     assert not leaks, leaks
@@ -100,6 +107,17 @@ def test_erasing_a_source_removes_all_its_records(run_copy):
     assert run_cli("erase", run_copy, "--source", "web-crawl") == 0
     sources = {r["source_id"] for r in pq.read_table(run_copy / "dataset").to_pylist()}
     assert "web-crawl" not in sources and "oss-code" in sources
+
+
+def test_erasing_a_signed_run_without_its_signing_key_is_refused(run_copy):
+    """The new version would be unsigned: refused before anything is written."""
+    config = load_config(DEMO_CONFIG, output_override=str(run_copy))
+    unsigned = dataclasses.replace(config, signing_key_source=None)
+    before = (run_copy / "manifest.json").read_bytes()
+    with pytest.raises(ErasureError, match="is signed, and the run config names no `signing_key`"):
+        erase(run_copy, ErasureRequest(tokens=frozenset(), source="oss-code", reason=""), unsigned)
+    assert (run_copy / "manifest.json").read_bytes() == before
+    assert not list(run_copy.glob(".staging-*"))
 
 
 def test_erase_needs_a_published_run(tmp_path, capsys):

@@ -86,6 +86,9 @@ def test_nothing_unpublished_is_left_under_the_run(published):
 def test_verify_passes_on_the_intact_run_through_the_cli(published, s3_args):
     assert verify_run(published) == []
     assert run_cli("verify", published, *s3_args) == 0
+    public_key = DEMO_CONFIG.parent / "demo-signing.key.pub"
+    assert run_cli("verify", published, "--public-key", public_key, *s3_args) == 0
+    assert _manifest(published)["signature"]["algorithm"] == "ed25519"
 
 
 def test_a_second_run_chains_to_the_first_and_both_stay_readable(published, s3_args):

@@ -8,8 +8,12 @@ import shutil
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.conftest import run_cli
+from pipelines.commands.verify import verify_run
+from pipelines.publish.outputs import content_digest, file_sha256, parquet_rows
+from pipelines.publish.signing import load_private_key, sign_manifest
+from tests.conftest import DEMO_CONFIG, REPO, run_cli
 
 
 @pytest.fixture()
@@ -69,3 +73,99 @@ def test_manifest_records_content_digests_of_each_parquet_output(published):
     assert set(manifest["content_digests"]) == {"dataset", "ledger", "dead_letter"}
     ledger_rows = sum(e["rows"] for e in manifest["outputs"] if e["path"].startswith("ledger/"))
     assert manifest["content_digests"]["ledger"]["rows"] == ledger_rows
+
+
+# Signed manifests: the hashes prove files match the manifest; the signature proves the
+# manifest is the one the key holder published.
+
+DEMO_PUBLIC_KEY = REPO / "configs" / "demo-signing.key.pub"
+
+
+def _rewrite_consistently(run, signing_key=None) -> None:
+    """What someone who can write the output but has no signing key would do: change a
+    data file, then recompute every hash, row count and digest the manifest records."""
+    path = sorted((run / "dataset").glob("*.parquet"))[0]
+    table = pq.read_table(path)
+    pq.write_table(table.slice(1), path)  # one accepted record silently gone
+    manifest_path = run / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    for entry in manifest["outputs"]:
+        file = run / entry["path"]
+        entry["sha256"] = file_sha256(file)
+        entry["bytes"] = file.stat().st_size
+        if entry["path"].endswith(".parquet"):
+            entry["rows"] = parquet_rows(file)
+    manifest["content_digests"]["dataset"] = content_digest(run / "dataset")
+    if signing_key is not None:
+        manifest = sign_manifest(manifest, signing_key)
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def test_the_demo_manifest_is_signed_by_the_demo_key(published, capsys):
+    signature = json.loads((published / "manifest.json").read_text())["signature"]
+    assert signature["algorithm"] == "ed25519"
+    assert run_cli("verify", published, "--public-key", DEMO_PUBLIC_KEY) == 0
+    assert f"signed by the trusted key {signature['key_id']}" in capsys.readouterr().out
+
+
+def test_a_rewrite_that_recomputes_every_hash_fails_verification(published, capsys):
+    _rewrite_consistently(published)
+    assert verify_run(published) == [
+        "manifest.json: the signature does not match its content (changed after signing)"
+    ]
+    assert run_cli("verify", published) == 1
+    assert run_cli("verify", published, "--public-key", DEMO_PUBLIC_KEY) == 1
+    assert "changed after signing" in capsys.readouterr().out
+
+
+def test_a_rewrite_re_signed_with_another_key_fails_against_the_trusted_key(published, capsys):
+    _rewrite_consistently(published, Ed25519PrivateKey.generate())
+    # Without a trusted key only self-consistency can be checked, and the output says so.
+    assert run_cli("verify", published) == 0
+    assert "pass --public-key FILE" in capsys.readouterr().out
+    assert run_cli("verify", published, "--public-key", DEMO_PUBLIC_KEY) == 1
+    assert "not by the trusted key" in capsys.readouterr().out
+    assert run_cli("verify", published, "--config", DEMO_CONFIG) == 1
+
+
+def test_a_stripped_signature_fails_against_the_trusted_key(published, capsys):
+    _rewrite_consistently(published)
+    manifest_path = published / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["signature"]
+    manifest_path.write_text(json.dumps(manifest))
+    assert run_cli("verify", published) == 0
+    assert "the manifest is not signed" in capsys.readouterr().out
+    assert run_cli("verify", published, "--public-key", DEMO_PUBLIC_KEY) == 1
+    assert "manifest.json: not signed" in capsys.readouterr().out
+
+
+def test_verify_refuses_a_public_key_that_is_not_one(published, tmp_path, capsys):
+    bogus = tmp_path / "key.pub"
+    bogus.write_text("not a key")
+    assert run_cli("verify", published, "--public-key", bogus) == 2
+    assert "is not a PEM public key" in capsys.readouterr().err
+    assert run_cli("verify", published, "--public-key", tmp_path / "absent.pub") == 2
+    assert "cannot be read" in capsys.readouterr().err
+
+
+def test_a_broken_link_further_back_in_the_history_is_caught(published):
+    """Two superseded versions: editing the older one breaks the chain at its successor."""
+    history = published / "manifests"
+    history.mkdir()
+    first = {"run_id": "r1", "previous_manifest": None}
+    (history / "r1.json").write_text(json.dumps(first))
+    second = {"run_id": "r2", "previous_manifest": {"run_id": "r1", "sha256": "0" * 64}}
+    (history / "r2.json").write_text(json.dumps(second))
+    second["previous_manifest"]["sha256"] = file_sha256(history / "r1.json")
+    (history / "r2.json").write_text(json.dumps(second))
+    manifest_path = published / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["previous_manifest"] = {"run_id": "r2", "sha256": file_sha256(history / "r2.json")}
+    signing_key = load_private_key((REPO / "configs" / "demo-signing.key").read_bytes(), "demo")
+    manifest_path.write_text(json.dumps(sign_manifest(manifest, signing_key)))
+    assert verify_run(published) == []
+    (history / "r1.json").write_text(json.dumps({"run_id": "r1", "forged": True}))
+    assert verify_run(published) == [
+        "manifests/r1.json: differs from the sha256 its successor chains"
+    ]

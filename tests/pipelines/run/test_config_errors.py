@@ -158,3 +158,46 @@ def test_policy_can_turn_missing_evidence_into_rejection(tmp_path, capsys):
         "name: p\nversion: '1'\nsources: {missing_evidence: reject}\n"
     )
     assert check(path) == 0
+
+
+def _signing_config(tmp_path, signing: str) -> str:
+    return write_config(tmp_path, BASE + signing)
+
+
+def test_a_signing_key_from_keygen_passes_the_check(tmp_path, capsys):
+    assert run_cli("keygen", tmp_path / "sign.key") == 0
+    assert "Key id" in capsys.readouterr().out
+    assert (tmp_path / "sign.key").stat().st_mode & 0o077 == 0, "private key readable by others"
+    assert check(_signing_config(tmp_path, "signing_key: {file: sign.key}\n")) == 0
+
+
+def test_keygen_never_overwrites_a_key(tmp_path, capsys):
+    (tmp_path / "sign.key.pub").write_text("an older public key")
+    assert run_cli("keygen", tmp_path / "sign.key") == 2
+    assert "already exists; not overwriting" in capsys.readouterr().err
+    assert not (tmp_path / "sign.key").exists()
+
+
+@pytest.mark.parametrize(
+    ("signing", "expected"),
+    [
+        ("signing_key: {file: key}\n", "field `signing_key`: key file"),
+        ("signing_key: {file: absent.key}\n", "field `signing_key`: key file"),
+        ("signing_key: {env: PROVENANCE_TEST_UNSET_SIGNING}\n", "is not set or empty"),
+        ("signing_key: {file: sign.key, env: X}\n", "give exactly one of"),
+    ],
+)
+def test_an_unusable_signing_key_is_a_config_error(tmp_path, capsys, signing, expected):
+    assert check(_signing_config(tmp_path, signing)) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "signing_key" in err and "Traceback" not in err
+
+
+def test_the_hmac_key_may_not_sign(tmp_path, capsys):
+    """The same secret in both roles is refused, even when it is a valid Ed25519 key."""
+    assert run_cli("keygen", tmp_path / "sign.key") == 0
+    config = write_config(tmp_path, BASE + "signing_key: {file: sign.key}\n")
+    (tmp_path / "key").write_bytes((tmp_path / "sign.key").read_bytes())
+    capsys.readouterr()
+    assert check(config) == 2
+    assert "it is the HMAC key; use a separate Ed25519 key" in capsys.readouterr().err

@@ -18,6 +18,7 @@ def absolute_demo_config(tmp_path: Path, consent: dict) -> Path:
     config = yaml.safe_load(DEMO_CONFIG.read_text())
     config["policy"] = str(base / config["policy"])
     config["hmac_key"] = {"file": str(base / config["hmac_key"]["file"])}
+    config["signing_key"] = {"file": str(base / config["signing_key"]["file"])}
     for source in config["sources"]:
         source["paths"] = [str((base / p).resolve()) for p in source["paths"]]
         for kind in ("robots_txt", "tdmrep"):
