@@ -14,6 +14,7 @@ reader never mistakes an absent check for a clean result.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -141,6 +142,17 @@ def _processing(summary: RunSummary) -> dict:
     }
 
 
+_MARKDOWN_SYNTAX = str.maketrans({c: "\\" + c for c in "|[]`*_"})
+
+
+def md_text(value: Any) -> str:
+    """Free text for the Markdown drafts: e-mail-shaped strings masked, then `&`, `<` and `>`
+    as HTML entities (most Markdown viewers render raw HTML, scripts included), and the
+    characters that make tables, links (`[x](javascript:...)`), code or emphasis escaped
+    with a backslash, so a value is always shown as the text it is."""
+    return html.escape(mask_emails(value), quote=False).translate(_MARKDOWN_SYNTAX)
+
+
 def _md_counts(title: str, counts: Mapping[str, int] | None, label: str) -> list[str]:
     lines = [f"**{title}**", ""]
     if counts is None:
@@ -148,7 +160,7 @@ def _md_counts(title: str, counts: Mapping[str, int] | None, label: str) -> list
     if not counts:
         return lines + ["None found.", ""]
     lines += [f"| {label} | documents |", "|---|---:|"]
-    lines += [f"| {mask_emails(k)} | {v} |" for k, v in sorted(counts.items())]
+    lines += [f"| {md_text(k)} | {v} |" for k, v in sorted(counts.items())]
     return lines + [""]
 
 
@@ -200,8 +212,8 @@ def eu_training_summary(summary: RunSummary, manifest: dict) -> tuple[str, dict]
             continue
         md += ["| source | declared license | documents used |", "|---|---|---:|"]
         md += [
-            f"| {mask_emails(r['source_id'])} "
-            f"| {mask_emails(r['declared_license'] or 'none declared')} "
+            f"| {md_text(r['source_id'])} "
+            f"| {md_text(r['declared_license'] or 'none declared')} "
             f"| {r['documents_used']} |"
             for r in rows
         ]
@@ -209,7 +221,7 @@ def eu_training_summary(summary: RunSummary, manifest: dict) -> tuple[str, dict]
         if kind == "crawled_and_scraped":
             md += ["Top 10% of domains by size of content:", ""]
             md += (
-                [f"- {d} ({n:,} bytes)" for d, n in domains]
+                [f"- {md_text(d)} ({n:,} bytes)" for d, n in domains]
                 if domains
                 else [f"_{NOT_RUN if summary.sizes is None else 'none recorded'}_"]
             )
@@ -359,11 +371,11 @@ def china_compliance_table(summary: RunSummary, manifest: dict) -> tuple[str, di
             else (", ".join(f"{k} {v}" for k, v in sorted(lic["categories"].items())) or "none")
         )
         md.append(
-            f"| {mask_emails(row['source_id'])} | {row['source_type'] or NOT_RUN} | {evidence} | "
+            f"| {md_text(row['source_id'])} | {row['source_type'] or NOT_RUN} | {evidence} | "
             f"{row['legal_basis'] or NOT_RUN} | {gate_text} | "
             f"redacted {pii['redaction_reasons']}, rejected {pii['rejection_reasons']} "
             "(reason counts) | "
-            f"declared {mask_emails(lic['declared'] or 'none')}; {categories}; "
+            f"declared {md_text(lic['declared'] or 'none')}; {categories}; "
             f"{lic['rejected_for_license']} rejected |"
         )
     return "\n".join(md) + "\n", data

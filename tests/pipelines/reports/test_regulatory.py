@@ -8,7 +8,12 @@ import re
 import pytest
 
 from pipelines.reports.audit_report import NOT_RUN
-from pipelines.reports.regulatory import china_compliance_table, eu_training_summary, token_size_bin
+from pipelines.reports.regulatory import (
+    china_compliance_table,
+    eu_training_summary,
+    md_text,
+    token_size_bin,
+)
 from schemas.run_summary import RunSummary
 from tests.pipelines.reports.test_audit_report import (
     EMPTY_SUMMARY,
@@ -170,3 +175,17 @@ def test_china_table_trusts_the_evidence_checkers_missing_list():
     crawl = next(row for row in data["sources"] if row["source_id"] == "crawl")
     assert crawl["evidence"]["present"] is False
     assert "collection record: MISSING (jurisdiction missing)" in markdown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("<script>x</script>", "&lt;script&gt;x&lt;/script&gt;"),
+        ("[click](javascript:alert(1))", "\\[click\\](javascript:alert(1))"),
+        ("a | b", "a \\| b"),
+        ("`code` and *bold* and _it_", "\\`code\\` and \\*bold\\* and \\_it\\_"),
+        ("LicenseRef-acme-1.0", "LicenseRef-acme-1.0"),
+    ],
+)
+def test_free_text_in_markdown_is_shown_as_the_text_it_is(value, shown):
+    assert md_text(value) == shown
