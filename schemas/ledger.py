@@ -7,8 +7,6 @@ columns are composed from each stage's own schema module.
 
 from __future__ import annotations
 
-import re
-
 import pyarrow as pa
 
 from schemas.consent import OPTOUT_SIGNAL_TYPE
@@ -22,6 +20,7 @@ from schemas.licenses import (
 )
 from schemas.pii import identifier_finding_list, pii_finding_struct
 from schemas.record import AuditRecord
+from schemas.scrub import scrub, scrub_tree
 
 SIGNAL_TYPE = pa.struct(
     [
@@ -75,27 +74,6 @@ LEDGER_SCHEMA = pa.schema(
         pa.field("cluster_size", pa.int64()),
     ]
 )
-
-# Free text copied from documents (copyright holders, a malformed SPDX tag kept as an
-# unknown id, a signal's detail) can carry contact data: "Jane Doe <jane@...>".
-# Holders are public attributions and are kept as found, minus such values.
-_EMAIL = re.compile(r"<?[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}>?")
-_CARD_LIKE = re.compile(r"(?<![0-9A-Za-z])(?:\d[ -]?){13,19}(?![0-9A-Za-z])")
-
-
-def scrub(text: str) -> str:
-    return _CARD_LIKE.sub("<NUMBER>", _EMAIL.sub("<EMAIL_ADDRESS>", text))
-
-
-def scrub_tree(value):
-    """`scrub` every string inside dicts and lists (ledger structs), leaving the rest."""
-    if isinstance(value, str):
-        return scrub(value)
-    if isinstance(value, dict):
-        return {key: scrub_tree(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [scrub_tree(item) for item in value]
-    return value
 
 
 def license_summary(record: AuditRecord) -> dict:

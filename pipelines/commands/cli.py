@@ -20,7 +20,9 @@ from pathlib import Path
 
 import yaml
 
+from pipelines.commands.console import configure_logging
 from schemas.reason_codes import CatalogueError, catalogue
+from schemas.scrub import scrub
 from transforms.licenses.fingerprints import FingerprintDataError, load_fingerprints
 
 EXIT_OK = 0
@@ -196,13 +198,18 @@ def _command_run(args, beam_args: list[str]) -> int:
         print(f"provenance: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     except RunFailed as error:
-        print(f"provenance: run failed, nothing published (no manifest): {error}", file=sys.stderr)
+        print(
+            f"provenance: run failed, nothing published (no manifest): {scrub(str(error))}",
+            file=sys.stderr,
+        )
         return EXIT_RUN_FAILED
     except Exception as error:
+        # A record's values can reach an exception's message (a library quoting its input):
+        # the message is scrubbed like the ledger's free text before it is shown.
         logging.getLogger(__name__).debug("pipeline failure", exc_info=True)
         print(
             f"provenance: run failed, nothing published (no manifest): "
-            f"{type(error).__name__}: {str(error)[:500]}",
+            f"{type(error).__name__}: {scrub(str(error))[:500]}",
             file=sys.stderr,
         )
         return EXIT_RUN_FAILED
@@ -393,36 +400,13 @@ def _command_keygen(args) -> int:
     return EXIT_OK
 
 
-class _LibraryChatter(logging.Filter):
-    """Drops the INFO notes libraries log about themselves (GX's temporary docs site,
-    OpenLineage's transport). GX sets its module loggers to INFO when imported, after
-    `main` has run, so a logger level set here would not hold; a handler filter does."""
-
-    NAMES = ("great_expectations", "openlineage")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING or not record.name.startswith(self.NAMES)
-
-
 def main(argv: list[str] | None = None) -> int:
     # Presidio's URL and email recognizers use tldextract, which would fetch the
     # public-suffix list on first use; worker processes inherit this environment.
     os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     args, beam_args = _parser().parse_known_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING if getattr(args, "quiet", False) else logging.INFO,
-        format="%(asctime)s %(levelname)s %(message)s",
-    )
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, _LibraryChatter) for f in handler.filters):
-            handler.addFilter(_LibraryChatter())
-    # Beam logs every worker's start and stop at INFO; keep the console for our progress.
-    logging.getLogger("apache_beam").setLevel(logging.WARNING)
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    # Worker harnesses relay their own start-up notices (e.g. "No semi_persistent_directory")
-    # through this logger at WARNING; they are not actionable for users.
-    logging.getLogger("apache_beam.runners.portability.local_job_service").setLevel(logging.ERROR)
+    configure_logging(quiet=getattr(args, "quiet", False))
     if args.command == "run":
         return _command_run(args, beam_args)
     if args.command == "verify":

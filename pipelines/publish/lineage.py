@@ -34,7 +34,7 @@ from pipelines.run.config import LoadedConfig, RunConfig, default_root
 from pipelines.run.lineage_settings import LineageSettings
 from schemas.dataset import DATASET_SCHEMA
 from schemas.dead_letter import DEAD_LETTER_SCHEMA
-from schemas.ledger import LEDGER_SCHEMA
+from schemas.ledger import LEDGER_SCHEMA, scrub
 from schemas.record import Decision
 from schemas.run_summary import RunSummary, ValidationResults
 
@@ -316,9 +316,10 @@ class LineageEmitter:
         return self._event(RunState.COMPLETE, run_id, facets, self.outputs(summary), event_time)
 
     def fail(self, run_id: str, message: str, event_time: str | None = None) -> RunEvent:
-        """The message should name the failure, not quote data (it leaves the run)."""
+        """The message should name the failure, not quote data (it leaves the run); an
+        exception raised on a record may quote it anyway, so it is scrubbed here."""
         error = error_message_run.ErrorMessageRunFacet(
-            message=message, programmingLanguage="python"
+            message=scrub(message)[:300], programmingLanguage="python"
         )
         return self._event(RunState.FAIL, run_id, {"errorMessage": error}, [], event_time)
 

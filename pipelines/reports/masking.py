@@ -2,7 +2,7 @@
 
 A second line of defence: reports are built from counts and hashes, but free text
 that does pass through (source evidence, file names, erasure reasons) could carry an
-address. The ledger masks more kinds of value (see `schemas.ledger.scrub`); reports
+address. The ledger masks more kinds of value (see `schemas.scrub`); reports
 need only this one.
 """
 

@@ -24,6 +24,7 @@ from apache_beam.io.filesystems import FileSystems
 from expectations.scope import UNIQUE_ID_OUTPUTS
 from pipelines.reports.output_facts import FACTS_FILE, VALIDATION_RESULTS, OutputFacts
 from pipelines.run.output_checks import CheckSettings, OutputChecker
+from transforms.common.scrubbed_output import scrub_worker_output
 
 VALIDATION_TAG = "validation"
 DOC_IDS_TAG = "doc_ids"
@@ -37,6 +38,7 @@ class CheckOutputFile(beam.DoFn):
         self.checker: OutputChecker | None = None
 
     def setup(self) -> None:
+        scrub_worker_output()
         self.checker = OutputChecker(self.settings)
 
     def process(self, element: tuple[str, str]) -> Iterator:

@@ -147,7 +147,7 @@ def _audit(
             signing_key,
         )
     except BaseException as error:
-        lineage.emit(lineage.fail(run_id, f"{type(error).__name__}: {str(error)[:300]}"))
+        lineage.emit(lineage.fail(run_id, f"{type(error).__name__}: {error}"))
         kept = _keep_failed(where)
         if isinstance(error, ValidationFailed):
             failures = error.failures()

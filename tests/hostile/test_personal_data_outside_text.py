@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from schemas.document import make_doc_id
-from tests.conftest import IN_MEMORY, run_cli
+from tests.conftest import IN_MEMORY, MULTI_PROCESS, run_cli
 from tests.test_no_raw_values import output_texts
 
 NAMED = "mara.okafor77@posteo.de"
@@ -208,3 +208,42 @@ def test_a_failed_runs_kept_outputs_hold_no_planted_value(tmp_path, monkeypatch,
     assert any("/ledger/" in path for path in carriers)
     repeated = [path for path, text in texts.items() if LEAKED in text and path not in carriers]
     assert not repeated, repeated  # Data Docs, GX results, summary, lineage, logs
+
+
+def crash_quoting_the_record(record):
+    """A stage that fails the way libraries do: its message quotes the values it choked on."""
+    raise ValueError(f"cannot normalise {IN_ID!r} (card {CARD}) in {record.document.doc_id}")
+
+
+def test_a_crash_whose_message_quotes_values_shows_them_nowhere(tmp_path, monkeypatch, capfd):
+    """With worker processes: Beam prints a failed bundle's traceback straight to the
+    worker's stderr, besides logging it; both reach the console scrubbed (capfd sees the
+    processes' file descriptors, not only this one's sys.stderr)."""
+    import apache_beam as beam
+
+    from pipelines.run import graph as audit
+
+    original = audit.global_stages
+    monkeypatch.setattr(
+        audit,
+        "global_stages",
+        lambda config, entering=None: [
+            *original(config, entering),
+            ("Crash", beam.Map(crash_quoting_the_record)),
+        ],
+    )
+    config = build_corpus(tmp_path)
+    output = tmp_path / "out"
+    assert run_cli("run", config, "--output", output, *MULTI_PROCESS) == 1
+    captured = capfd.readouterr()
+    error = captured.err + captured.out
+    assert "ValueError" in error and "cannot normalise" in error and "<EMAIL_ADDRESS>" in error
+    assert IN_ID not in error and CARD not in error
+    assert not (output / "manifest.json").exists()
+    texts = {
+        path: text for kept in output.glob(".failed-*") for path, text in output_texts(kept).items()
+    }
+    lineage = [text for path, text in texts.items() if "lineage" in path]
+    assert any('"FAIL"' in text for text in lineage), sorted(texts)
+    leaks = [path for path, text in texts.items() if IN_ID in text or CARD in text]
+    assert not leaks, leaks

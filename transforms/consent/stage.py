@@ -22,6 +22,7 @@ from schemas.pii import PiiSettings
 from schemas.policy import ConsentPolicy, OptOutPolicy
 from schemas.record import AuditRecord, Signal
 from transforms.common.keys import KeySource
+from transforms.common.scrubbed_output import scrub_worker_output
 from transforms.common.stage import TEXT, ScanStage, StageContract
 from transforms.consent.decision import consent_decision, decision_signals
 from transforms.consent.optout import RobotsSnapshot, TdmRepSnapshot
@@ -93,6 +94,7 @@ class CheckConsentAndOptOuts(ScanStage):
         self.pii_settings = pii_settings
 
     def setup(self) -> None:
+        scrub_worker_output()
         self.key = self.key_source.load()
         if self.registry is None:
             self.index = ConsentIndex()

@@ -20,6 +20,7 @@ from schemas.dedup import DedupAssignment, DedupFingerprint, DedupSettings
 from schemas.reason_codes import ConsentReason, DedupReason
 from schemas.record import AuditRecord, Signal
 from transforms.common.packing import pack, unpack
+from transforms.common.scrubbed_output import scrub_worker_output
 from transforms.common.stage import TEXT, ScanStage, StageContract
 from transforms.dedup.beam import ClusterFingerprints
 from transforms.dedup.core import MinHasher, singleton_assignment, sketch_texts
@@ -92,6 +93,7 @@ class _Sketch(ScanStage):
         self.settings = settings
 
     def setup(self) -> None:
+        scrub_worker_output()
         self._hasher = MinHasher.from_settings(self.settings)
 
     def process(self, batch: list[AuditRecord]):

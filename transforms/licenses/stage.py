@@ -11,6 +11,7 @@ import apache_beam as beam
 
 from schemas.licenses import LicenseEvidence, LicenseSettings
 from schemas.record import AuditRecord
+from transforms.common.scrubbed_output import scrub_worker_output
 from transforms.common.stage import TEXT, ScanStage, StageContract
 from transforms.common.time_budget import Deadline, TimeBudgetExceeded
 from transforms.licenses import deep
@@ -33,6 +34,7 @@ class ScanLicenses(ScanStage):
         self.settings = settings
 
     def setup(self) -> None:
+        scrub_worker_output()
         self.licenses = LicenseScanner()
         self.copyrights = CopyrightScanner()
         # Called through the module so a test can stand in its own engine; ScanCode

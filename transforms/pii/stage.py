@@ -14,6 +14,7 @@ import apache_beam as beam
 from schemas.pii import PiiFinding, PiiSettings, signal_action
 from schemas.record import AuditRecord, Signal
 from transforms.common.keys import KeySource
+from transforms.common.scrubbed_output import scrub_worker_output
 from transforms.common.stage import TEXT, ScanStage, StageContract
 from transforms.common.time_budget import Deadline, TimeBudgetExceeded
 from transforms.pii.redaction import redact_until_stable
@@ -40,6 +41,7 @@ class ScanPii(ScanStage):
         self.key_source = key_source
 
     def setup(self) -> None:
+        scrub_worker_output()
         # Lazy on purpose: the engine module imports Presidio (~2 s, ~60 MB), which only
         # the workers that scan should pay for, not the launcher that builds the graph.
         from transforms.pii.shared import shared_engine

@@ -20,6 +20,7 @@ from schemas.dead_letter import DeadLetter, ReadError
 from schemas.document import Document
 from schemas.pii import PiiSettings
 from transforms.common.keys import KeySource
+from transforms.common.scrubbed_output import scrub_worker_output
 from transforms.read.readers import (
     ReadItem,
     ReadSpec,
@@ -127,6 +128,7 @@ class ReadUnitFn(beam.DoFn):
         self.masked = Metrics.counter("read", "identifier_values_masked")
 
     def setup(self) -> None:
+        scrub_worker_output()
         self.masker = None
         if self.identifiers is not None:
             # Lazy: the engine module imports Presidio, which the launcher never needs.
