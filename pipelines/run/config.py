@@ -371,7 +371,7 @@ def check_output_location(config: LoadedConfig) -> None:
     (the run's files would change under its manifest), or one a source's paths reach
     into (the next run would read its own outputs, this one its staging files)."""
     output = config.run.output
-    if output is None or _is_url(output) and not output.startswith("file://"):
+    if output is None or (_is_url(output) and not output.startswith("file://")):
         return  # object stores: no directory tree to walk up (prefixes are not directories)
     directory = Path(output.removeprefix("file://")).absolute()
     for parent in directory.parents:

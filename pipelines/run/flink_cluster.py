@@ -75,7 +75,10 @@ JAVA_17_OPTIONS = [
 TASKMANAGER_MEMORY = {
     "taskmanager.cpu.cores": "1",
     "taskmanager.memory.framework.heap.size": "128m",
-    "taskmanager.memory.task.heap.size": "1024m",
+    # The data plane parses the SDK worker's output on the heap: at 1,000,000 documents
+    # (62,500 per input file, one bundle each) 1,024 MB ran out ("Java heap space" on a
+    # gRPC thread), bench/scale.py.
+    "taskmanager.memory.task.heap.size": "2560m",
     # Sorts for batch groupings (and combiners) take their buffers from managed memory; a
     # record larger than an operator's share fails ("Record too large"): the review
     # sample's per-source accumulator of whole records needs more than 64 MB split many ways.
@@ -93,9 +96,13 @@ TASKMANAGER_MEMORY = {
     # the demo's dozens of exchanges in one slot would need gigabytes of network memory.
     "taskmanager.network.sort-shuffle.min-buffers": "64",
 }
-TASKMANAGER_JVM = ["-Xms1152m", "-Xmx1152m", "-XX:MaxDirectMemorySize=640m"]
-JOBMANAGER_JVM = ["-Xms384m", "-Xmx384m", "-XX:MaxDirectMemorySize=128m"]
-JOB_SERVER_JVM = ["-Xmx512m"]
+# -Xmx: framework + task heap above; small runs stay near the initial size.
+TASKMANAGER_JVM = ["-Xms1152m", "-Xmx2688m", "-XX:MaxDirectMemorySize=640m"]
+# -Xss: the JobManager deserialises the submitted job graph recursively, and with the
+# default 1 MB thread stack one of four submissions at 100,000 documents failed
+# (StackOverflowError in ObjectInputStream, answered as HTTP 500 to the job server).
+JOBMANAGER_JVM = ["-Xms384m", "-Xmx384m", "-XX:MaxDirectMemorySize=128m", "-Xss8m"]
+JOB_SERVER_JVM = ["-Xmx512m", "-Xss8m"]
 LOG_TAIL_LINES = 25
 ENVIRONMENT_CACHE_MILLIS = 60_000
 # The SDK workers import the pipeline's code from where this launcher imports it.
@@ -170,6 +177,10 @@ def flink_configuration(ports: Ports, work: Path, parallelism: int) -> dict[str,
         "io.tmp.dirs": str(work / "tmp"),
         "web.tmpdir": str(work / "web"),
         "heartbeat.timeout": "120000",
+        # An error on a thread Flink does not own (the gRPC threads that read the SDK
+        # worker's output) only logs by default, and the job then waits forever on data
+        # that never comes; failing the process fails the job with the error in the log.
+        "cluster.uncaught-exception-handling": "FAIL",
         **TASKMANAGER_MEMORY,
     }
 

@@ -171,6 +171,20 @@ def test_erasing_a_subject_named_only_in_a_file_name_or_an_id(hostile_run, tmp_p
 LEAKED = "leaked.value@posteo.de"
 
 
+def add_a_buggy_stage(monkeypatch, name: str, function) -> None:
+    """Run `function` on every record after the pipeline's own global stages."""
+    import apache_beam as beam
+
+    from pipelines.run import graph as audit
+
+    original = audit.global_stages
+    monkeypatch.setattr(
+        audit,
+        "global_stages",
+        lambda config, entering=None: [*original(config, entering), (name, beam.Map(function))],
+    )
+
+
 def leak_into_the_locator(record):
     """A stage with a bug: it writes a raw address into a ledger column."""
     record.document.locator = f"broken/{LEAKED}"
@@ -181,19 +195,7 @@ def test_a_failed_runs_kept_outputs_hold_no_planted_value(tmp_path, monkeypatch,
     """The ledger check catches the leak and the run fails; what it keeps for inspection
     (reports, Data Docs, lineage, dead letter, dataset columns) holds no planted value and
     repeats the leaked one nowhere but in the record outputs the buggy stage wrote to."""
-    import apache_beam as beam
-
-    from pipelines.run import graph as audit
-
-    original = audit.global_stages
-    monkeypatch.setattr(
-        audit,
-        "global_stages",
-        lambda config, entering=None: [
-            *original(config, entering),
-            ("Leak", beam.Map(leak_into_the_locator)),
-        ],
-    )
+    add_a_buggy_stage(monkeypatch, "Leak", leak_into_the_locator)
     config = build_corpus(tmp_path)
     output = tmp_path / "out"
     assert run_cli("run", config, "--output", output, "--quiet", *IN_MEMORY) == 1
@@ -219,19 +221,7 @@ def test_a_crash_whose_message_quotes_values_shows_them_nowhere(tmp_path, monkey
     """With worker processes: Beam prints a failed bundle's traceback straight to the
     worker's stderr, besides logging it; both reach the console scrubbed (capfd sees the
     processes' file descriptors, not only this one's sys.stderr)."""
-    import apache_beam as beam
-
-    from pipelines.run import graph as audit
-
-    original = audit.global_stages
-    monkeypatch.setattr(
-        audit,
-        "global_stages",
-        lambda config, entering=None: [
-            *original(config, entering),
-            ("Crash", beam.Map(crash_quoting_the_record)),
-        ],
-    )
+    add_a_buggy_stage(monkeypatch, "Crash", crash_quoting_the_record)
     config = build_corpus(tmp_path)
     output = tmp_path / "out"
     assert run_cli("run", config, "--output", output, *MULTI_PROCESS) == 1

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 
 import pytest
 from apache_beam.portability.api import beam_fn_api_pb2
-from apache_beam.runners.worker import worker_pool_main
+from apache_beam.runners.worker import data_plane, sdk_worker, worker_pool_main
 
 from pipelines.run.flink_cluster import ClusterError, FlinkCluster, Ports, flink_configuration
-from pipelines.run.flink_worker_pool import SharedWorkerPool
+from pipelines.run.flink_worker_pool import SharedWorkerPool, run_sdk_worker
 
 NEEDED_JARS = ("flink-runtime-1.jar", "flink-rpc-akka-loader-1.jar", "beam-runners-flink-1.jar")
 
@@ -93,3 +94,51 @@ def test_a_stop_from_one_task_manager_leaves_another_s_same_numbered_worker_runn
     pool.StopWorker(beam_fn_api_pb2.StopWorkerRequest(worker_id="1-1"), None)
     assert len(started) == 2
     assert not any(worker.stopped for worker in started)
+
+
+def test_workers_start_through_the_unbounded_entry_point(monkeypatch):
+    commands: list[list[str]] = []
+
+    def popen(command, **kwargs):
+        commands.append(command)
+        return _FakeWorker()
+
+    monkeypatch.setattr(worker_pool_main.subprocess, "Popen", popen)
+    pool = SharedWorkerPool(use_process=True)
+    request = beam_fn_api_pb2.StartWorkerRequest(worker_id="2-1")
+    request.control_endpoint.url = "localhost:40003"
+    assert not pool.StartWorker(request, None).error
+    [[python, flag, call]] = commands
+    assert python == sys.executable and flag == "-c"
+    assert "run_sdk_worker('localhost:40003', '2-1'" in call
+
+
+def test_an_sdk_worker_of_the_pool_queues_a_whole_bundle_s_output(monkeypatch):
+    """The 2.62 job server takes a bundle's output only once the bundle is done; a bound
+    on what the SDK queues for it would block the bundle forever (Beam issue 38570)."""
+    harnesses = []
+    bounds: list[tuple[int, int]] = []
+
+    class FakeHarness:
+        def __init__(self, control_url, **kwargs) -> None:
+            harnesses.append((control_url, kwargs))
+
+        def run(self) -> None:
+            channel = data_plane._GrpcDataChannel()  # as the harness makes its data channels
+            bounds.extend(
+                (queue.max_elements, queue.max_bytes)
+                for queue in (channel._pending_send, channel._to_send)
+            )
+            channel.close()
+
+    monkeypatch.setattr(data_plane, "_DEFAULT_SEND_QUEUE_MAX_ELEMENTS", 10_000)
+    monkeypatch.setattr(data_plane, "_DEFAULT_SEND_QUEUE_MAX_BYTES", 100 << 20)
+    monkeypatch.setattr(sdk_worker, "SdkHarness", FakeHarness)
+    run_sdk_worker("localhost:1", "1-1", 0, -1)
+    assert bounds == [(0, 0), (0, 0)]  # ByteLimitedQueue: 0 is no limit
+    assert harnesses == [
+        (
+            "localhost:1",
+            {"worker_id": "1-1", "state_cache_size": 0, "data_buffer_time_limit_ms": -1},
+        )
+    ]
