@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from pipelines.commands.console import configure_logging
+from pipelines.commands.diff_command import add_diff_parser, command_diff
 from schemas.reason_codes import CatalogueError, catalogue
 from schemas.scrub import scrub
 from transforms.licenses.fingerprints import FingerprintDataError, load_fingerprints
@@ -142,6 +143,7 @@ def _parser() -> argparse.ArgumentParser:
         "Refuses to overwrite either file.",
     )
     keygen.add_argument("key_file", metavar="FILE")
+    add_diff_parser(commands)
     return parser
 
 
@@ -411,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
         return _command_run(args, beam_args)
     if args.command == "verify":
         return _command_verify(args, beam_args)
+    if args.command == "diff":
+        return command_diff(args, beam_args, EXIT_OK, EXIT_USER_ERROR)
     if beam_args:
         print(f"provenance: error: unrecognised arguments: {' '.join(beam_args)}", file=sys.stderr)
         return EXIT_USER_ERROR

@@ -68,7 +68,7 @@ def _content_digest(root: str, output: str, files: list[str]) -> tuple[dict, lis
     return digest_json(rows, total), unreadable
 
 
-def _read_manifest(location: str) -> dict:
+def read_manifest(location: str) -> dict:
     manifest_location = store.join(location, MANIFEST)
     if not store.exists(manifest_location):
         raise NotPublished(f"{location} has no {MANIFEST}; it is not a published run")
@@ -126,7 +126,7 @@ def trusted_key(public_key_file: str | None, config_path: str | None) -> Ed25519
 
 def signature_statement(location: str, trusted: Ed25519PublicKey | None) -> str:
     """One sentence for the operator on what the signature check proved."""
-    signature = _read_manifest(str(location).rstrip("/") or "/").get(SIGNATURE)
+    signature = read_manifest(str(location).rstrip("/") or "/").get(SIGNATURE)
     if not isinstance(signature, dict):
         return (
             "the manifest is not signed: its hashes prove the files match it, not who wrote "
@@ -149,7 +149,7 @@ def verify_run(location: str, trusted: Ed25519PublicKey | None = None) -> list[s
     `trusted`, the manifest must carry a valid signature by that key.
     """
     location = str(location).rstrip("/") or "/"
-    manifest = _read_manifest(location)
+    manifest = read_manifest(location)
     root = store.join(location, *manifest["root"].split("/")) if "root" in manifest else location
     problems = signature_problems(manifest, trusted, MANIFEST)
     listed = {entry["path"]: entry for entry in manifest.get("outputs", [])}

@@ -30,6 +30,7 @@ from pipelines.run.options import FN_API_RUNNER, build_pipeline_options, describ
 from pipelines.run.progress import MetricsCollector, ProgressDisplay, ProgressFnApiRunner, describe
 from pipelines.run.validation import finish_staged_validation
 from schemas.run_summary import RunSummary, SourceFacts, ValidationResults
+from transforms.common.hashing import key_id
 from transforms.dedup.components import not_settled_message, rounds_that_changed
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ def _audit(
                 "sha256": config.policy_sha256,
             },
             "runner": describe_runner(options),
+            "hmac_key_id": key_id(config.key_source.load()),
             "packages": package_versions(),
             "totals": asdict(summary.totals),
             "content_digests": facts.content_digests(PARQUET_OUTPUT_DIRS),

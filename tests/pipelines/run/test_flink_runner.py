@@ -80,6 +80,14 @@ def test_flink_cluster_gives_the_same_outputs_as_the_local_default(
         code = run_cli("run", DEMO_CONFIG, "--output", output, "--quiet", *cluster.pipeline_args())
         assert code == 0, f"the run on Flink failed\n{cluster.log_tails()}"
         assert task_managers in _parallelism_of_finished_job(cluster)
+        # The diff is a Beam job too: on the cluster, the two runs must differ in nothing.
+        diff = tmp_path / "diff"
+        code = run_cli("diff", demo_run, output, "--output", diff, *cluster.pipeline_args())
+        assert code == 0, f"the diff on Flink failed\n{cluster.log_tails()}"
+    report = _read(diff, "diff.json")
+    assert report["totals"]["unchanged"] == report["totals"]["old_records"] > 0
+    assert report["totals"]["new_records"] == report["totals"]["old_records"]
+    assert report["decision_changes"] == report["rights_changes"] == []
 
     flink, local = _read(output, "manifest.json"), _read(demo_run, "manifest.json")
     assert flink["runner"] == "PortableRunner"
