@@ -298,7 +298,8 @@ def test_failed_checks_name_no_value_in_results_or_data_docs(tmp_path):
     for path in rendered:
         text = path.read_text(errors="replace")
         assert email not in text and "jane.doe" not in text, path
-        assert card not in text and "4111" not in text, path
+        # Not "4111" alone: a timestamp's microseconds in the page can hold those digits.
+        assert card not in text and card.replace(" ", "") not in text, path
 
 
 def test_withheld_results_keep_counts_and_drop_values():
