@@ -99,6 +99,8 @@ class AuditRecord:
     detached: DetachedText | None = None
     decision: Decision | None = None
     reasons: list[str] = field(default_factory=list)
+    # With `run --previous`: the decision the earlier version made on this doc id.
+    previous_decision: str | None = None
 
     @property
     def doc_id(self) -> str:

@@ -145,6 +145,25 @@ class SizeFigures:
 
 
 @dataclass(frozen=True)
+class ReuseFigures:
+    """With `run --previous`: what the earlier version saved this run, and what changed."""
+
+    previous_run_id: str
+    reused: int  # records whose scan results were carried over, not re-scanned
+    rescanned: Mapping[str, int]  # why a record was scanned (new, changed, ...) -> records
+    removed: int  # records of the earlier version whose input is gone
+    removed_published: int  # ... of them in its dataset
+    newly_accepted: int  # rejected by the earlier version, published now
+    newly_rejected: int  # published by the earlier version, rejected now
+    new_accepted: int  # records the earlier version did not have, published now
+    new_rejected: int
+
+    @property
+    def scanned(self) -> int:
+        return sum(self.rescanned.values())
+
+
+@dataclass(frozen=True)
 class SuiteResult:
     name: str
     file: str
@@ -185,6 +204,7 @@ class RunSummary:
     gates: Mapping[str, GateFigures] | None = None
     sizes: SizeFigures | None = None
     validation: ValidationResults | None = None
+    reuse: ReuseFigures | None = None
 
     def counts_of(self, source_id: str) -> SourceCounts:
         return self.sources.get(source_id, NO_COUNTS)

@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("config", metavar="CONFIG", help="run config YAML (e.g. configs/demo.yaml)")
     run.add_argument("--output", metavar="DIR", help="output directory (overrides `output:`)")
     run.add_argument("--quiet", action="store_true", help="print only the final summary")
+    run.add_argument(
+        "--previous", metavar="OLD", help="a published run to build on: reuse its scans"
+    )
 
     check = commands.add_parser(
         "check",
@@ -164,7 +167,13 @@ def _print_summary(outcome) -> None:
             f"{decisions.get('accept_redacted', 0):>8}{decisions.get('reject', 0):>8}"
             f"{figures.dead_letter_rows:>7}"
         )
-    print("  outputs: dataset/ ledger/ dead_letter/ reports/summary.json manifest.json")
+    reuse = summary.reuse
+    if reuse is not None:
+        print(
+            f"  built on {reuse.previous_run_id}: {reuse.reused} reused, {reuse.scanned} "
+            f"scanned, {reuse.removed} removed (reports/summary.json `reuse`)"
+        )
+    print("  outputs: dataset/ ledger/ dead_letter/ index/ reports/summary.json manifest.json")
 
 
 def _check_install() -> None:
@@ -191,12 +200,14 @@ def _command_run(args, beam_args: list[str]) -> int:
         print(f"provenance: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     # lazy: see the module docstring
+    from pipelines.commands.previous import PreviousRefused, open_previous
     from pipelines.publish.output_lock import OutputBusy
     from pipelines.run.audited_run import RunFailed, run_audit
 
     try:
-        outcome = run_audit(config, beam_args, show_progress=not args.quiet)
-    except OutputBusy as error:
+        previous = open_previous(args.previous, config) if args.previous else None
+        outcome = run_audit(config, beam_args, show_progress=not args.quiet, previous=previous)
+    except (OutputBusy, PreviousRefused) as error:
         print(f"provenance: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     except RunFailed as error:

@@ -27,6 +27,7 @@ from pipelines.diff.report import DiffFactsError, assemble, render_html, to_json
 from pipelines.publish import store
 from pipelines.publish.signing import SIGNATURE, signature_problems
 from pipelines.publish.staging import MANIFEST
+from pipelines.publish.verified_read import listed_files
 from pipelines.run.options import build_pipeline_options, describe_runner
 from schemas.diff import DIFF_HTML, DIFF_JSON, DiffReport, VersionFacts
 from schemas.run_summary import RunSummary, SummaryFormatError
@@ -61,11 +62,7 @@ class Version:
         )
 
     def ledger_files(self) -> list[tuple[str, str]]:
-        return [
-            (entry["path"], entry["sha256"])
-            for entry in self.manifest.get("outputs", [])
-            if entry["path"].startswith("ledger/") and entry["path"].endswith(".parquet")
-        ]
+        return listed_files(self.manifest, "ledger")
 
 
 def _listed_sha256(manifest: dict, path: str) -> str | None:

@@ -37,6 +37,7 @@ from pipelines.reports.masking import mask_emails
 from pipelines.run.config import load_signing_key
 from pipelines.run.graph import PARQUET_OUTPUT_DIRS, PUBLISHED
 from schemas.dataset import DATASET_SCHEMA
+from schemas.index import INDEX_DIR, INDEX_SCHEMA
 from schemas.ledger import LEDGER_SCHEMA
 from schemas.run_summary import RunSummary, SummaryFormatError
 from transforms.consent.registry import pii_email_token, subject_token
@@ -176,6 +177,10 @@ def _erase(run_dir: Path, request: ErasureRequest, config) -> dict:
 
     dataset = _rewrite(run_dir / "dataset", staging / "dataset", DATASET_SCHEMA, drop)
     _rewrite(run_dir / "ledger", staging / "ledger", LEDGER_SCHEMA, mark)
+    if (run_dir / INDEX_DIR).is_dir():
+        # A sketch is derived from the erased text: it goes too, so a run building on this
+        # version (`--previous`) scans such a record again instead of reusing it.
+        _rewrite(run_dir / INDEX_DIR, staging / INDEX_DIR, INDEX_SCHEMA, drop)
     shutil.copytree(run_dir / "dead_letter", staging / "dead_letter")
     shutil.copytree(run_dir / "reports", staging / "reports")
     if config is not None:

@@ -18,8 +18,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 
 import apache_beam as beam
-import pyarrow as pa
-import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.io.textio import WriteToText
 
@@ -30,7 +28,7 @@ from pipelines.diff.changes import (
     record_changes,
     subject_tallies,
 )
-from pipelines.publish import store
+from pipelines.publish.verified_read import PROBLEMS, ReadVerifiedParquet
 from schemas.diff import (
     LEDGER_COLUMNS,
     SUBJECTS_LISTED,
@@ -39,46 +37,8 @@ from schemas.diff import (
     SubjectTally,
 )
 
-PROBLEMS = "problems"
 OLD, NEW = "old", "new"
 FACTS_PREFIX = "part"
-
-
-class _ReadLedgerFile(beam.DoFn):
-    """One ledger file: its bytes must hash to what the version's manifest recorded."""
-
-    def __init__(self, version: str, root: str):
-        self._version = version
-        self._root = root
-
-    def process(self, entry: tuple[str, str]) -> Iterator:
-        relative, expected = entry
-        location = store.join(self._root, *relative.split("/"))
-        try:
-            actual, _ = store.sha256_of(location)
-        except OSError as error:
-            yield beam.pvalue.TaggedOutput(
-                PROBLEMS, f"{self._version}: {relative} could not be read ({error})"
-            )
-            return
-        if actual != expected:
-            yield beam.pvalue.TaggedOutput(
-                PROBLEMS,
-                f"{self._version}: {relative} does not match its manifest (sha256 "
-                f"{actual[:16]}…, manifest says {expected[:16]}…); run `provenance verify`",
-            )
-            return
-        try:
-            with store.open_for_reading(location) as stream:
-                batches = pq.ParquetFile(stream).iter_batches(4096, columns=list(LEDGER_COLUMNS))
-                for batch in batches:
-                    for row in batch.to_pylist():
-                        yield LedgerFacts.from_row(row)
-        except (pa.ArrowInvalid, KeyError) as error:
-            yield beam.pvalue.TaggedOutput(
-                PROBLEMS,
-                f"{self._version}: {relative} is not a ledger this version reads ({error})",
-            )
 
 
 class ReadVerifiedLedger(beam.PTransform):
@@ -87,22 +47,12 @@ class ReadVerifiedLedger(beam.PTransform):
 
     def __init__(self, version: str, root: str, files: list[tuple[str, str]]):
         super().__init__()
-        self._version = version
-        self._root = root
-        self._files = files
+        self._read = ReadVerifiedParquet(version, root, files, LEDGER_COLUMNS, LedgerFacts.from_row)
 
     def expand(self, pbegin):
-        read = (
-            pbegin
-            | "Files" >> beam.Create(self._files)
-            | "Spread" >> beam.Reshuffle()
-            | "Read"
-            >> beam.ParDo(_ReadLedgerFile(self._version, self._root)).with_outputs(
-                PROBLEMS, main="rows"
-            )
-        )
-        keyed = read.rows | "ByDocId" >> beam.Map(lambda facts: (facts.doc_id, facts))
-        return keyed, read[PROBLEMS]
+        rows, problems = pbegin | "ReadFiles" >> self._read
+        keyed = rows | "ByDocId" >> beam.Map(lambda facts: (facts.doc_id, facts))
+        return keyed, problems
 
 
 def pair_versions(item: tuple[str, dict[str, Iterable[LedgerFacts]]]) -> Iterator:
@@ -166,10 +116,7 @@ def _subject_lines(top: list[Subject]) -> Iterator[str]:
 
 
 def _sum_tallies(tallies: Iterable[SubjectTally]) -> SubjectTally:
-    total = SubjectTally()
-    for tally in tallies:
-        total = total + tally
-    return total
+    return sum(tallies, SubjectTally())
 
 
 def build_diff(

@@ -99,6 +99,22 @@ class PiiSummaryRunFacet(RunFacet):
         return _facet_schema("PiiSummaryRunFacet")
 
 
+@attr.define
+class ReuseRunFacet(RunFacet):
+    """With `run --previous`: the version built on, and what its scans saved or changed."""
+
+    previousRunId: str = attr.field(default="")  # noqa: N815
+    reused: int = 0
+    rescanned: dict[str, int] = attr.field(factory=dict)
+    removed: int = 0
+    newlyAccepted: int = 0  # noqa: N815
+    newlyRejected: int = 0  # noqa: N815
+
+    @staticmethod
+    def _get_schema() -> str:
+        return _facet_schema("ReuseRunFacet")
+
+
 # ---- naming and schemas ---------------------------------------------------------------------
 
 
@@ -312,6 +328,16 @@ class LineageEmitter:
         if pii is not None:
             facets["provenance_pii"] = PiiSummaryRunFacet(
                 found=dict(pii.found), redacted=dict(pii.redacted), rejected=dict(pii.rejected)
+            )
+        reuse = None if summary is None else summary.reuse
+        if reuse is not None:
+            facets["provenance_reuse"] = ReuseRunFacet(
+                previousRunId=reuse.previous_run_id,
+                reused=reuse.reused,
+                rescanned=dict(reuse.rescanned),
+                removed=reuse.removed,
+                newlyAccepted=reuse.newly_accepted,
+                newlyRejected=reuse.newly_rejected,
             )
         return self._event(RunState.COMPLETE, run_id, facets, self.outputs(summary), event_time)
 

@@ -22,6 +22,7 @@ from schemas.run_summary import (
     LicenseFigures,
     OptOutFigures,
     PiiFigures,
+    ReuseFigures,
     RunSummary,
     SourceFacts,
     ValidationResults,
@@ -80,6 +81,7 @@ def _optional_sections(summary: RunSummary) -> dict[str, object | None]:
     """The stage sections a pipeline version may not have run, in report order."""
     return {
         "source_facts": summary.source_facts,
+        "reuse": summary.reuse,
         "pii": summary.pii,
         "licenses": summary.licenses,
         "dedup": summary.dedup,
@@ -289,6 +291,25 @@ def _dedup_section(dedup: DedupFigures | None) -> str | None:
     )
 
 
+def _reuse_section(reuse: ReuseFigures | None) -> str | None:
+    if reuse is None:
+        return None
+    rows: list[list[Any]] = [
+        ["Built on version", reuse.previous_run_id],
+        ["Records reused (not scanned again)", reuse.reused],
+        *([f"Scanned: {why.replace('_', ' ')}", n] for why, n in reuse.rescanned.items()),
+        ["Records of that version whose input is gone", reuse.removed],
+        ["... of them in its dataset", reuse.removed_published],
+        ["Rejected then, published now", reuse.newly_accepted],
+        ["Published then, rejected now", reuse.newly_rejected],
+        ["New records published", reuse.new_accepted],
+        ["New records rejected", reuse.new_rejected],
+    ]
+    return table(["", ""], rows) + (
+        "<p>Decisions that changed, and why: <code>provenance diff OLD NEW</code>.</p>"
+    )
+
+
 def _consent_section(consent: ConsentFigures | None) -> str | None:
     if consent is None:
         return None
@@ -338,6 +359,9 @@ SECTIONS = [
     ("sources", "Records by source and decision", "Every record read ends in exactly one "
      "place: accepted, accepted after redaction, rejected, or dead letter (unreadable).",
      _sources_section),
+    ("reuse", "Built on the previous version", "Records the previous version already scanned "
+     "were not scanned again; every decision was made again under today's policy, consent "
+     "registry and corpus.", lambda _, s: _reuse_section(s.reuse)),
     ("reasons", "Reason codes", "Why each decision was taken, in plain language.",
      _reasons_section),
     ("pii", "Personal data", "Types of personal data found, and in how many documents they "

@@ -24,14 +24,22 @@ from pipelines.reports.output_facts import FACTS_DIR, OutputFacts
 from pipelines.reports.summary import counter_values
 from pipelines.reports.write import write_reports
 from pipelines.run.config import LoadedConfig, check_output_location, load_signing_key
-from pipelines.run.graph import PARQUET_OUTPUT_DIRS, PUBLISHED, TEXT_SIDECAR_DIR, build_audit
+from pipelines.run.graph import (
+    PARQUET_OUTPUT_DIRS,
+    PUBLISHED,
+    RAW_TEXT_SIDECAR_DIR,
+    TEXT_SIDECAR_DIR,
+    build_audit,
+)
 from pipelines.run.locations import RunLocations
 from pipelines.run.options import FN_API_RUNNER, build_pipeline_options, describe_runner
+from pipelines.run.previous import PreviousVersion, scan_fingerprint
 from pipelines.run.progress import MetricsCollector, ProgressDisplay, ProgressFnApiRunner, describe
 from pipelines.run.validation import finish_staged_validation
-from schemas.run_summary import RunSummary, SourceFacts, ValidationResults
+from schemas.run_summary import ReuseFigures, RunSummary, SourceFacts, ValidationResults
 from transforms.common.hashing import key_id
 from transforms.dedup.components import not_settled_message, rounds_that_changed
+from transforms.reuse.stage import NAMESPACE as REUSE
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +71,19 @@ def source_facts(config: LoadedConfig) -> dict[str, SourceFacts]:
     }
 
 
-def _run_pipeline(config: LoadedConfig, options, staging: str, show_progress: bool):
+def _run_pipeline(
+    config: LoadedConfig,
+    options,
+    staging: str,
+    show_progress: bool,
+    previous: PreviousVersion | None,
+):
     """Run to completion; on the local default runner, with a live progress line."""
     collector = MetricsCollector()
     local = options.view_as(StandardOptions).runner == FN_API_RUNNER
     runner = ProgressFnApiRunner(collector) if local else None
     pipeline = beam.Pipeline(runner=runner, options=options)
-    build_audit(pipeline, config, staging)
+    build_audit(pipeline, config, staging, previous)
     if local and show_progress:
         with ProgressDisplay(collector) as display:
             result = pipeline.run()
@@ -82,7 +96,10 @@ def _run_pipeline(config: LoadedConfig, options, staging: str, show_progress: bo
 
 
 def run_audit(
-    config: LoadedConfig, beam_args: list[str], show_progress: bool = False
+    config: LoadedConfig,
+    beam_args: list[str],
+    show_progress: bool = False,
+    previous: PreviousVersion | None = None,
 ) -> RunOutcome:
     if config.run.output is None:  # load_config always sets it; a hand-built config may not
         raise RunFailed("no output directory: set `output:` in the config or pass --output DIR")
@@ -91,7 +108,9 @@ def run_audit(
     run_id = new_run_id()
     # Held before staging dirs of killed runs are cleared: a live run's are never touched.
     with hold_output(config.run.output, f"run {run_id}"):
-        return _audit(config, config.run.output, beam_args, show_progress, run_id, signing_key)
+        return _audit(
+            config, config.run.output, beam_args, show_progress, run_id, signing_key, previous
+        )
 
 
 def _audit(
@@ -101,6 +120,7 @@ def _audit(
     show_progress: bool,
     run_id: str,
     signing_key: Ed25519PrivateKey | None,
+    previous: PreviousVersion | None = None,
 ) -> RunOutcome:
     started_at = utc_now()
     options = build_pipeline_options(beam_args)
@@ -111,10 +131,10 @@ def _audit(
     )
     try:
         lineage.emit(lineage.start(run_id))
-        result = _run_pipeline(config, options, where.data_root, show_progress)
+        result = _run_pipeline(config, options, where.data_root, show_progress, previous)
         facts = OutputFacts.read(where.data_root)
         counters = counter_values(result.metrics())
-        summary = summarise(config, where, run_id, counters, facts)
+        summary = summarise(config, where, run_id, counters, facts, previous)
         write_json(where.scratch / RunSummary.FILE, summary.to_json())
         # Files first: a file the checks missed would also show up as lost records.
         check_every_file_checked(where, facts)
@@ -132,11 +152,14 @@ def _audit(
             },
             "runner": describe_runner(options),
             "hmac_key_id": key_id(config.key_source.load()),
+            "scan_fingerprint": scan_fingerprint(config),
             "packages": package_versions(),
             "totals": asdict(summary.totals),
             "content_digests": facts.content_digests(PARQUET_OUTPUT_DIRS),
             "previous_manifest": where.previous_manifest(),
         }
+        if previous is not None:
+            manifest["previous_version"] = previous.chain()
         if summary.validation is not None and not summary.validation.success:
             raise ValidationFailed(summary.validation)
         write_reports(where.scratch, summary, manifest, facts.files_of("dataset"))
@@ -145,7 +168,7 @@ def _audit(
             PUBLISHED,
             manifest,
             facts.file_entries(),
-            (TEXT_SIDECAR_DIR, FACTS_DIR),
+            (TEXT_SIDECAR_DIR, RAW_TEXT_SIDECAR_DIR, FACTS_DIR),
             signing_key,
         )
     except BaseException as error:
@@ -177,6 +200,7 @@ def summarise(
     run_id: str,
     counters: dict[str, int],
     facts: OutputFacts,
+    previous: PreviousVersion | None = None,
 ) -> RunSummary:
     """summary.json: counts, stage figures, gates, sizes and the validation results, all
     finished from the audit pipeline's combined facts (no output file is read here)."""
@@ -200,6 +224,29 @@ def summarise(
         gates=facts.gates.finish(config.policy.gate),
         sizes=facts.sizes.finish(),
         validation=validation.to_results(),
+        reuse=reuse_figures(previous, counters) if previous is not None else None,
+    )
+
+
+def reuse_figures(previous: PreviousVersion, counters: dict[str, int]) -> ReuseFigures:
+    def count(name: str) -> int:
+        return counters.get(f"{REUSE}/{name}", 0)
+
+    prefix = f"{REUSE}/rescanned."
+    return ReuseFigures(
+        previous_run_id=previous.run_id,
+        reused=count("reused"),
+        rescanned={
+            name.removeprefix(prefix): value
+            for name, value in sorted(counters.items())
+            if name.startswith(prefix)
+        },
+        removed=count("removed"),
+        removed_published=count("removed_published"),
+        newly_accepted=count("newly_accepted"),
+        newly_rejected=count("newly_rejected"),
+        new_accepted=count("new.accepted"),
+        new_rejected=count("new.rejected"),
     )
 
 

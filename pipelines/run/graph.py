@@ -14,6 +14,11 @@ signals into decisions, so adding a stage never changes how decisions are made.
 Every written file is then checked on the workers (`AuditOutputs`), which write
 the small facts the launcher builds the summary, manifest and Data Docs from.
 
+With `--previous OLD` the text stages run only for records OLD did not already
+scan; the others take OLD's results back (transforms/reuse/stage.py) and meet the
+scanned ones before consent. Every run writes `index/` (the duplicate sketches)
+so that the next one can build on it.
+
 Every stage declares what it needs from a record and what it adds
 (transforms/common/stage.py); `build_audit` checks each one against what the
 records carry at the point where it is wired, so a stage placed before its input
@@ -29,9 +34,11 @@ from apache_beam.io.parquetio import WriteToParquet
 
 from pipelines.run.audit_outputs import AuditOutputs
 from pipelines.run.config import LoadedConfig
+from pipelines.run.previous import PreviousVersion, read_previous
 from pipelines.run.validation import check_settings
 from schemas.dataset import DATASET_SCHEMA, dataset_fields, with_text
 from schemas.dead_letter import DEAD_LETTER_SCHEMA
+from schemas.index import INDEX_DIR, INDEX_SCHEMA, index_row
 from schemas.ledger import LEDGER_SCHEMA, ledger_row
 from schemas.record import AuditRecord, Decision, SourceContext
 from schemas.review_sample import REVIEW_SAMPLE_SCHEMA
@@ -55,12 +62,14 @@ from transforms.read.sidecar import (
     add_text,
 )
 from transforms.read.stage import DEAD_LETTER_TAG, IdentifierScan, ReadSources
+from transforms.reuse.stage import CountDecisionChanges, ReuseOrScan
 
 PARQUET_OUTPUT_DIRS = ("dataset", "ledger", "dead_letter")
-OUTPUT_DIRS = (*PARQUET_OUTPUT_DIRS, "reports")
+OUTPUT_DIRS = (*PARQUET_OUTPUT_DIRS, INDEX_DIR, "reports")
 PUBLISHED = (*OUTPUT_DIRS, "croissant.json")
 PARQUET_CODEC = "zstd"
 TEXT_SIDECAR_DIR = "text"  # under staging; never published
+RAW_TEXT_SIDECAR_DIR = "text-as-read"  # with --previous: text before any scan; never published
 
 
 def read_specs(config: LoadedConfig) -> list[tuple[ReadSpec, tuple[str, ...]]]:
@@ -161,21 +170,58 @@ def _wire(order: StageOrder, records, name: str, stage: beam.PTransform):
     return records | name >> stage
 
 
-def build_audit(pipeline: beam.Pipeline, config: LoadedConfig, staging_dir: str) -> None:
+def _scan_or_reuse(order: StageOrder, records, config, staging_dir, previous):
+    """The text stages; with a previous version, only for records it did not already scan."""
+    if previous is None:
+        for name, stage in text_stages(config):
+            records = _wire(order, records, name, stage)
+        return records
+    priors, sketches = read_previous(records.pipeline, previous)
+    policy = config.policy
+    reuse = ReuseOrScan(
+        priors,
+        sketches,
+        FileSystems.join(staging_dir, RAW_TEXT_SIDECAR_DIR),
+        policy.pii,
+        sketch_needed=policy.dedup.enabled,
+        refused=previous.refused,
+    )
+    reused, scanned = records | "ReuseOrScan" >> reuse
+    stages = dict(text_stages(config))
+    consent = stages.pop("ConsentAndOptOuts")
+    for name, stage in stages.items():
+        scanned = _wire(order, scanned, name, stage)
+    records = (reused, scanned) | "ReusedAndScanned" >> beam.Flatten()
+    return _wire(order, records, "ConsentAndOptOuts", consent)
+
+
+def build_audit(
+    pipeline: beam.Pipeline,
+    config: LoadedConfig,
+    staging_dir: str,
+    previous: PreviousVersion | None = None,
+) -> None:
     order = StageOrder()
     identifiers = IdentifierScan(config.policy.pii, config.key_source)
     read = pipeline | "ReadSources" >> ReadSources(read_specs(config), identifiers)
     attach = beam.ParDo(AttachSource(source_contexts(config)))
     records = _wire(order, read.documents, "AttachSource", attach)
-    for name, stage in text_stages(config):
-        records = _wire(order, records, name, stage)
+    records = _scan_or_reuse(order, records, config, staging_dir, previous)
     detach = beam.ParDo(DetachText(FileSystems.join(staging_dir, TEXT_SIDECAR_DIR)))
     records = _wire(order, records, "DetachText", detach)
+    index = _write(
+        records | "IndexRows" >> beam.Map(index_row),
+        FileSystems.join(staging_dir, INDEX_DIR),
+        INDEX_SCHEMA,
+        "Index",
+    )
     for name, stage in global_stages(config, entering=records):
         records = _wire(order, records, name, stage)
     decided = _wire(order, records, "Decide", beam.ParDo(Decide(config.policy)))
+    if previous is not None:
+        decided = decided | "CountDecisionChanges" >> beam.ParDo(CountDecisionChanges())
 
-    written = {}
+    written = {INDEX_DIR: index}
     written["ledger"] = _write(
         decided | "LedgerRows" >> beam.Map(ledger_row),
         FileSystems.join(staging_dir, "ledger"),

@@ -35,6 +35,9 @@ from transforms.common.stage import TEXT, StageContract
 TEXT_SCHEMA = pa.schema(
     [pa.field("doc_id", pa.string(), nullable=False), pa.field("text", pa.string(), nullable=False)]
 )
+# With the record itself beside its text (packed), for a step that must meet each record
+# with something keyed elsewhere without moving the record through a grouping step.
+TEXT_AND_RECORD_SCHEMA = TEXT_SCHEMA.append(pa.field("record", pa.binary(), nullable=False))
 # Text buffered before it becomes a row group: bounds memory when writing and reading back.
 ROW_GROUP_BYTES = 8 << 20
 # Text per sidecar file: the assembly step runs one file per worker at a time, so
@@ -68,19 +71,24 @@ class _OpenFile:
 class SidecarWriter:
     """Appends (doc_id, text) rows to rotating Parquet files in one directory."""
 
-    def __init__(self, directory: str) -> None:
+    def __init__(self, directory: str, schema: pa.Schema = TEXT_SCHEMA) -> None:
         self._directory = directory
+        self._schema = schema
         self._file: _OpenFile | None = None
         self._ids: list[str] = []
         self._texts: list[str] = []
+        self._records: list[bytes] = []
         self._pending_bytes = 0
         self._file_bytes = 0
 
-    def add(self, doc_id: str, text: str) -> str:
-        """Queue one text; returns the file that will hold it."""
+    def add(self, doc_id: str, text: str, record: bytes | None = None) -> str:
+        """Queue one text (and its packed record, with `TEXT_AND_RECORD_SCHEMA`); returns the
+        file that will hold it."""
         file = self._file if self._file is not None else self._open()
         self._ids.append(doc_id)
         self._texts.append(text)
+        if record is not None:
+            self._records.append(record)
         self._pending_bytes += len(text)
         if self._pending_bytes >= ROW_GROUP_BYTES:
             self._flush(file)
@@ -98,7 +106,7 @@ class SidecarWriter:
             compression_type=CompressionTypes.UNCOMPRESSED,
         )
         try:
-            writer = pq.ParquetWriter(stream, TEXT_SCHEMA, compression="zstd")
+            writer = pq.ParquetWriter(stream, self._schema, compression="zstd")
         except Exception:
             # Not yet in self._file, so abandon() cannot reach it: close it here instead.
             with contextlib.suppress(Exception):
@@ -111,10 +119,12 @@ class SidecarWriter:
     def _flush(self, file: _OpenFile) -> None:
         if not self._ids:
             return
-        table = pa.table({"doc_id": self._ids, "text": self._texts}, schema=TEXT_SCHEMA)
-        file.writer.write_table(table)
+        columns: dict[str, list] = {"doc_id": self._ids, "text": self._texts}
+        if "record" in self._schema.names:
+            columns["record"] = self._records
+        file.writer.write_table(pa.table(columns, schema=self._schema))
         self._file_bytes += self._pending_bytes
-        self._ids, self._texts, self._pending_bytes = [], [], 0
+        self._ids, self._texts, self._records, self._pending_bytes = [], [], [], 0
 
     def close(self) -> None:
         file = self._file
@@ -182,37 +192,50 @@ def add_text(row: dict, text: str) -> dict:
     return {**row, "text": text}
 
 
+def stream_wanted(path: str, wanted_ids: Iterable[str], columns: tuple[str, ...]) -> Iterator:
+    """(doc_id, *columns) of each wanted id, streaming one sidecar file a batch at a time.
+
+    Raises MissingText when a wanted doc_id is not in the file, so a broken sidecar can
+    never shrink the dataset without anyone noticing.
+    """
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    missing = set(wanted_ids)
+    if not missing:
+        return
+    value_set = pa.array(sorted(missing), type=pa.string())
+    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
+        for batch in pq.ParquetFile(stream).iter_batches(
+            batch_size=4096, columns=["doc_id", *columns]
+        ):
+            hits = batch.filter(pc.is_in(batch.column("doc_id"), value_set=value_set))
+            values = [hits.column(name).to_pylist() for name in hits.schema.names]
+            for row in zip(*values, strict=True):
+                if row[0] in missing:
+                    missing.discard(row[0])
+                    yield row
+    if missing:
+        raise MissingText(
+            f"{len(missing)} record(s) have no text in sidecar file {path} "
+            f"(first: doc_id {min(missing)}); the run is incomplete and will not be published"
+        )
+
+
 def attach_texts(
     path: str, wanted: Iterable[tuple[str, str, dict]]
 ) -> Iterator[tuple[str, dict, str]]:
     """Stream one sidecar file and yield (kind, row, text) for each wanted row.
 
-    `wanted` holds (kind, doc_id, row without text). Raises MissingText when a
-    wanted doc_id is not in the file, so a broken sidecar can never shrink the
-    dataset without anyone noticing.
+    `wanted` holds (kind, doc_id, row without text); see `stream_wanted` for a doc id the
+    file does not hold.
     """
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
     by_doc: dict[str, list[tuple[str, dict]]] = {}
     for kind, doc_id, row in wanted:
         by_doc.setdefault(doc_id, []).append((kind, row))
-    if not by_doc:
-        return
-    wanted_ids = pa.array(list(by_doc), type=pa.string())
-    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as stream:
-        for batch in pq.ParquetFile(stream).iter_batches(batch_size=4096):
-            hits = batch.filter(pc.is_in(batch.column("doc_id"), value_set=wanted_ids))
-            for doc_id, text in zip(
-                hits.column("doc_id").to_pylist(), hits.column("text").to_pylist(), strict=True
-            ):
-                for kind, row in by_doc.pop(doc_id, ()):
-                    yield kind, row, text
-    if by_doc:
-        raise MissingText(
-            f"{len(by_doc)} record(s) have no text in sidecar file {path} "
-            f"(first: doc_id {min(by_doc)}); the run is incomplete and will not be published"
-        )
+    for doc_id, text in stream_wanted(path, list(by_doc), ("text",)):
+        for kind, row in by_doc[doc_id]:
+            yield kind, row, text
 
 
 class _AttachTexts(beam.DoFn):

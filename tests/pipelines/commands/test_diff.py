@@ -1,134 +1,33 @@
 """`provenance diff A B` lists exactly what changed between two published versions.
 
-The scenario of a scheduled run: the demo is published as A; then new web pages
-arrive (some near-copies of published news articles), a subject posts once more
-and withdraws consent in the registry, and the next run publishes B. The diff must
-name exactly those changes and nothing else, checked against both ledgers directly.
+The scenario of a scheduled run (tests/pipelines/commands/conftest.py): the demo is
+published as A; then new web pages arrive (some near-copies of published news
+articles), a subject posts once more and withdraws consent in the registry, and the
+next run publishes B with `--previous A`. The diff must name exactly those changes
+and nothing else, checked against both ledgers directly.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
 import json
-import random
 import shutil
 from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import pytest
 
 from pipelines.run.config import load_config
 from schemas.diff import ERASURE_REASON
 from schemas.reason_codes import ConsentReason, DedupReason
-from tests.conftest import REPO, run_cli
+from tests.conftest import run_cli
+from tests.pipelines.commands.conftest import (
+    MARIA,
+    MARIA_ID,
+    NEAR_COPIES,
+    NEW_PAGES,
+    WITHDRAWAL_CODES,
+)
 from transforms.consent.registry import subject_token
-
-MARIA = "maria.lopez@northwind-mail.com"  # granted consent in A, withdraws before B
-MARIA_ID = "u-1001"
-NEW_PAGES = 3
-NEAR_COPIES = 2
-WITHDRAWAL_CODES = {
-    ConsentReason.WITHDRAWN,
-    ConsentReason.WITHDRAWN_COPY,
-    ConsentReason.WITHDRAWN_MENTION,
-}
-WORDS = [
-    "harbour",
-    "quilt",
-    "lantern",
-    "meadow",
-    "orchard",
-    "ferry",
-    "violin",
-    "granite",
-    "pottery",
-    "compass",
-    "bakery",
-    "glacier",
-    "tram",
-    "parsley",
-    "canoe",
-    "beacon",
-    "mosaic",
-    "thistle",
-    "walnut",
-    "kiln",
-    "sparrow",
-    "atlas",
-    "cedar",
-    "tidepool",
-    "marble",
-    "furnace",
-    "ribbon",
-    "almanac",
-    "heron",
-]
-
-
-def _page(seed: int) -> str:
-    rng = random.Random(seed)
-    sentences = [
-        " ".join(rng.choice(WORDS) for _ in range(12)).capitalize() + "." for _ in range(40)
-    ]
-    return " ".join(sentences)
-
-
-def _near_copy(text: str) -> str:
-    words = text.split()
-    words[len(words) // 2] = "lighthouse"
-    return " ".join(words)
-
-
-def _withdraw(registry: Path, email: str) -> None:
-    with registry.open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        if row["subject_id"] == email:
-            row.update(status="withdrawn", withdrawn_at="2026-12-01T09:00:00Z")
-    with registry.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def _grow_corpus(corpus: Path) -> set[str]:
-    """New pages, near-copies of two published articles, one more post by Maria.
-    Returns the contents of the articles that were copied."""
-    articles = pq.read_table(corpus / "news" / "articles.parquet").to_pylist()
-    copied = [articles[3]["content"], articles[7]["content"]]
-    pages = [_page(seed) for seed in range(NEW_PAGES)] + [_near_copy(c) for c in copied]
-    with (corpus / "web" / "crawl-2026-12.jsonl").open("w") as handle:
-        for text in pages:
-            handle.write(json.dumps({"text": text, "fetched_at": "2026-12-01T00:00:00Z"}) + "\n")
-    post = {
-        "author_email": MARIA,
-        "author_id": MARIA_ID,
-        "body": _page(99),
-        "created_at": "2026-11-30T10:00:00Z",
-        "post_id": "post-9000",
-        "thread": "thread-900",
-    }
-    with gzip.open(corpus / "forum" / "posts-2026-12.jsonl.gz", "wt") as handle:
-        handle.write(json.dumps(post) + "\n")
-    return set(copied)
-
-
-@pytest.fixture(scope="module")
-def versions(tmp_path_factory):
-    """(A, B, diff directory, the copied article texts) of the scenario above."""
-    work = tmp_path_factory.mktemp("diff-scenario")
-    shutil.copytree(REPO / "configs", work / "configs")
-    shutil.copytree(REPO / "demo" / "corpus", work / "demo" / "corpus")
-    config = work / "configs" / "demo.yaml"
-    assert run_cli("run", config, "--output", work / "A", "--quiet") == 0
-    copied = _grow_corpus(work / "demo" / "corpus")
-    _withdraw(work / "configs" / "demo-consent.csv", MARIA)
-    assert run_cli("run", config, "--output", work / "B", "--quiet") == 0
-    assert run_cli("diff", work / "A", work / "B", "--output", work / "diff") == 0
-    report = json.loads((work / "diff" / "diff.json").read_text())
-    return work / "A", work / "B", report, copied, config
 
 
 def _ledger(run: Path) -> dict[str, dict]:

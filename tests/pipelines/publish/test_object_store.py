@@ -80,7 +80,7 @@ def test_a_run_on_an_object_store_is_published_by_its_manifest(published, demo_r
 def test_nothing_unpublished_is_left_under_the_run(published):
     root = store.join(published, *_manifest(published)["root"].split("/"))
     tops = {path.split("/", 1)[0] for path in store.files_under(root)}
-    assert tops == {"dataset", "ledger", "dead_letter", "reports", "croissant.json"}
+    assert tops == {"dataset", "ledger", "dead_letter", "index", "reports", "croissant.json"}
 
 
 def test_verify_passes_on_the_intact_run_through_the_cli(published, s3_args):

@@ -64,7 +64,13 @@ def test_killed_run_publishes_nothing_and_rerun_matches(demo_run, tmp_path, atte
         if manifest.exists():  # killed after publishing had finished
             assert run_cli("verify", output) == 0
         else:
-            assert visible_entries(output) <= {"dataset", "ledger", "dead_letter", "reports"}
+            assert visible_entries(output) <= {
+                "dataset",
+                "ledger",
+                "dead_letter",
+                "index",
+                "reports",
+            }
             assert not (output / "croissant.json").exists()
             # Whatever is visible without a manifest is not a published dataset; readers
             # are told so by `verify`.
