@@ -81,7 +81,6 @@ def _optional_sections(summary: RunSummary) -> dict[str, object | None]:
     """The stage sections a pipeline version may not have run, in report order."""
     return {
         "source_facts": summary.source_facts,
-        "reuse": summary.reuse,
         "pii": summary.pii,
         "licenses": summary.licenses,
         "dedup": summary.dedup,
@@ -109,6 +108,7 @@ def audit_figures(summary: RunSummary, manifest: dict) -> dict:
             "packages": manifest.get("packages", {}),
         },
         "content_digests": manifest.get("content_digests", {}),
+        "reuse": as_json(summary.reuse),
         "outputs": [
             {**entry, "path": mask_emails(entry.get("path", ""))}
             for entry in manifest.get("outputs", [])
@@ -291,9 +291,9 @@ def _dedup_section(dedup: DedupFigures | None) -> str | None:
     )
 
 
-def _reuse_section(reuse: ReuseFigures | None) -> str | None:
-    if reuse is None:
-        return None
+def _reuse_section(reuse: ReuseFigures | None) -> str:
+    if reuse is None:  # not a stage that did not run: the run was simply not built on one
+        return "<p>This run was not built on a previous version (<code>--previous</code>).</p>"
     rows: list[list[Any]] = [
         ["Built on version", reuse.previous_run_id],
         ["Records reused (not scanned again)", reuse.reused],

@@ -24,6 +24,7 @@ SECTIONS = (
     "gates",
     "sizes",
     "validation",
+    "reuse",
 )
 
 

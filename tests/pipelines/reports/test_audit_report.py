@@ -187,6 +187,17 @@ FULL_SUMMARY_JSON = {
         "per_source_bytes": {"forum": 1500, "crawl": 2500},
         "top_domains": [[f"site{i}.example", 1000 - i * 10] for i in range(20)],
     },
+    "reuse": {
+        "previous_run_id": "20261120T120000-aaaaaaaa",
+        "reused": 10,
+        "rescanned": {"new": 3, "changed": 1},
+        "removed": 2,
+        "removed_published": 1,
+        "newly_accepted": 0,
+        "newly_rejected": 1,
+        "new_accepted": 2,
+        "new_rejected": 1,
+    },
 }
 
 # A run that read nothing and ran no stage: every report must still render.
