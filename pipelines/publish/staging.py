@@ -48,9 +48,10 @@ def staging_dir(output: str | Path, run_id: str) -> Path:
     return Path(output) / f"{STAGING_PREFIX}{run_id}"
 
 
-def package_versions() -> dict[str, str]:
+def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str]:
+    """Installed versions of `names`; a package that is not installed is left out."""
     versions = {}
-    for name in PACKAGES:
+    for name in names:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

@@ -69,7 +69,9 @@ OUTPUT_DIRS = (*PARQUET_OUTPUT_DIRS, INDEX_DIR, "reports")
 PUBLISHED = (*OUTPUT_DIRS, "croissant.json")
 PARQUET_CODEC = "zstd"
 TEXT_SIDECAR_DIR = "text"  # under staging; never published
-RAW_TEXT_SIDECAR_DIR = "text-as-read"  # with --previous: text before any scan; never published
+# With --previous: each record before any scan, beside its text, while the reuse join
+# runs (transforms/reuse/stage.py); never published.
+RAW_TEXT_SIDECAR_DIR = "text-as-read"
 
 
 def read_specs(config: LoadedConfig) -> list[tuple[ReadSpec, tuple[str, ...]]]:

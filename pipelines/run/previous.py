@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import apache_beam as beam
 
+from pipelines.publish.staging import package_versions
 from pipelines.publish.verified_read import ReadVerifiedParquet, listed_files
 from pipelines.run.config import LoadedConfig
 from schemas.index import INDEX_DIR
@@ -33,18 +34,9 @@ SETTINGS_CHANGED = "scan_settings_changed"
 
 def scan_fingerprint(config: LoadedConfig) -> str:
     """sha256 of what the text scans' results depend on besides the text itself."""
-    # lazy: importlib.metadata is only needed for the fingerprint
-    from importlib import metadata
-
-    versions: dict[str, str | None] = {}
-    for name in SCANNING_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
     policy, limits = config.policy, config.run.limits
     facts = {
-        "packages": versions,
+        "packages": package_versions(SCANNING_PACKAGES),
         "pii": policy.pii.model_dump(mode="json"),
         "licenses": policy.licenses.model_dump(mode="json"),
         "dedup": policy.dedup.model_dump(mode="json"),

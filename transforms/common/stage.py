@@ -147,6 +147,22 @@ def check_stage_order(
     return order.available
 
 
+class Counters:
+    """Beam counters by name, each made on first use: a DoFn counts names it learns from
+    the data (reason codes, statuses) without declaring them first."""
+
+    def __init__(self, namespace: str = "") -> None:
+        self.namespace = namespace
+        self._made: dict[tuple[str, str], Any] = {}
+
+    def inc(self, name: str, value: int = 1, namespace: str | None = None) -> None:
+        key = (namespace or self.namespace, name)
+        counter = self._made.get(key)
+        if counter is None:
+            counter = self._made[key] = Metrics.counter(*key)
+        counter.inc(value)
+
+
 class ScanStage(beam.DoFn):
     """Base of the DoFns that examine records: budget, signals and counters, no mutation.
 
@@ -160,18 +176,14 @@ class ScanStage(beam.DoFn):
     def __init__(self, time_budget: float | None = None) -> None:
         super().__init__()
         self.time_budget = time_budget
-        self._counters: dict[tuple[str, str], Any] = {}
+        self._counters = Counters()  # namespaced per call: the contract is the subclass's
 
     def deadline(self, records: int = 1) -> Deadline | None:
         """The deadline for scanning `records` records now, or None without a budget."""
         return Deadline.after(self.time_budget * records) if self.time_budget else None
 
     def count(self, name: str, value: int = 1, namespace: str | None = None) -> None:
-        key = (namespace or self.contract.name, name)
-        counter = self._counters.get(key)
-        if counter is None:
-            counter = self._counters[key] = Metrics.counter(*key)
-        counter.inc(value)
+        self._counters.inc(name, value, namespace or self.contract.name)
 
     def signal(self, code: str, action: Action, detail: str = "") -> Signal:
         """A signal raised by this stage (`Signal.stage` is the contract's name)."""

@@ -69,7 +69,8 @@ class _OpenFile:
 
 
 class SidecarWriter:
-    """Appends (doc_id, text) rows to rotating Parquet files in one directory."""
+    """Appends (doc_id, text[, packed record]) rows to rotating Parquet files in one
+    directory; the schema says whether a record waits beside its text."""
 
     def __init__(self, directory: str, schema: pa.Schema = TEXT_SCHEMA) -> None:
         self._directory = directory

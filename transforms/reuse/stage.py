@@ -26,7 +26,7 @@ from schemas.pii import PiiSettings
 from schemas.record import AuditRecord, Decision
 from transforms.common.packing import pack, unpack
 from transforms.common.scrubbed_output import scrub_worker_output
-from transforms.common.stage import TEXT, StageContract
+from transforms.common.stage import TEXT, Counters, StageContract
 from transforms.read.sidecar import TEXT_AND_RECORD_SCHEMA, SidecarWriter, stream_wanted
 from transforms.reuse.prior import PriorScan, RecordIdentity, restore, why_not_reused
 
@@ -77,13 +77,10 @@ class MatchPrior(beam.DoFn):
         self._sketch_needed = sketch_needed
         # Set when nothing may be reused (OLD scanned with other versions or settings).
         self._refused = refused
-        self._counters: dict[str, Metrics.DelegatingCounter] = {}
+        self._counters = Counters(NAMESPACE)
 
     def _count(self, name: str) -> None:
-        counter = self._counters.get(name)
-        if counter is None:
-            counter = self._counters[name] = Metrics.counter(NAMESPACE, name)
-        counter.inc()
+        self._counters.inc(name)
 
     def setup(self) -> None:
         scrub_worker_output()

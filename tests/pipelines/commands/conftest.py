@@ -121,15 +121,27 @@ class Scenario(NamedTuple):
     full: Path
 
 
+def copy_demo(work: Path) -> Path:
+    """The demo's configs and corpus under `work`, free to change; returns the config."""
+    shutil.copytree(REPO / "configs", work / "configs")
+    shutil.copytree(REPO / "demo" / "corpus", work / "demo" / "corpus")
+    return work / "configs" / "demo.yaml"
+
+
+def the_next_day(work: Path) -> set[str]:
+    """What changes in `copy_demo(work)` between A and B: new documents arrive and Maria
+    withdraws. Returns the texts of the published articles that were copied."""
+    copied = _grow_corpus(work / "demo" / "corpus")
+    _withdraw(work / "configs" / "demo-consent.csv", MARIA)
+    return copied
+
+
 @pytest.fixture(scope="package")
 def scheduled(tmp_path_factory) -> Scenario:
     work = tmp_path_factory.mktemp("scheduled-runs")
-    shutil.copytree(REPO / "configs", work / "configs")
-    shutil.copytree(REPO / "demo" / "corpus", work / "demo" / "corpus")
-    config = work / "configs" / "demo.yaml"
+    config = copy_demo(work)
     assert run_cli("run", config, "--output", work / "A", "--quiet") == 0
-    copied = _grow_corpus(work / "demo" / "corpus")
-    _withdraw(work / "configs" / "demo-consent.csv", MARIA)
+    copied = the_next_day(work)
     assert run_cli("run", config, "--output", work / "B", "--previous", work / "A", "--quiet") == 0
     assert run_cli("run", config, "--output", work / "FULL", "--quiet") == 0
     assert run_cli("diff", work / "A", work / "B", "--output", work / "diff") == 0

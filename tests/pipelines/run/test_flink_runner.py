@@ -16,10 +16,12 @@ import json
 import os
 import sys
 
+import pyarrow.parquet as pq
 import pytest
 
 from pipelines.run.flink_cluster import FlinkCluster, jar_directory, missing_jars
 from tests.conftest import DEMO_CONFIG, REPO, run_cli
+from tests.pipelines.commands.conftest import NEAR_COPIES, NEW_PAGES, copy_demo, the_next_day
 
 pytestmark = pytest.mark.flink
 REQUIRE_ENV = "PROVENANCE_REQUIRE_FLINK"
@@ -65,18 +67,26 @@ def _parallelism_of_finished_job(cluster: FlinkCluster) -> set[int]:
     return {vertex["parallelism"] for vertex in job["vertices"]}
 
 
-@pytest.mark.parametrize("task_managers", [1, 2])
-def test_flink_cluster_gives_the_same_outputs_as_the_local_default(
-    flink_jars, demo_run, tmp_path, task_managers
-):
-    output = tmp_path / "out"
-    with FlinkCluster(
+def _cluster(tmp_path, flink_jars, task_managers: int) -> FlinkCluster:
+    return FlinkCluster(
         task_managers=task_managers,
         lib=flink_jars,
         work=tmp_path / "cluster",
         python=sys.executable,
         python_path=str(REPO),
-    ) as cluster:
+    )
+
+
+def _rows(run, output: str) -> dict[str, dict]:
+    return {row["doc_id"]: row for row in pq.read_table(run / output).to_pylist()}
+
+
+@pytest.mark.parametrize("task_managers", [1, 2])
+def test_flink_cluster_gives_the_same_outputs_as_the_local_default(
+    flink_jars, demo_run, tmp_path, task_managers
+):
+    output = tmp_path / "out"
+    with _cluster(tmp_path, flink_jars, task_managers) as cluster:
         code = run_cli("run", DEMO_CONFIG, "--output", output, "--quiet", *cluster.pipeline_args())
         assert code == 0, f"the run on Flink failed\n{cluster.log_tails()}"
         assert task_managers in _parallelism_of_finished_job(cluster)
@@ -109,3 +119,32 @@ def test_flink_cluster_gives_the_same_outputs_as_the_local_default(
     }
     assert not differing, f"counters (Flink, local) that differ: {differing}"
     assert flink_summary["validation"]["success"] is True
+
+
+def test_a_run_on_flink_built_on_the_previous_version_equals_a_fresh_run(flink_jars, tmp_path):
+    """`run --previous A` on the cluster (the scheduled-run scenario of
+    tests/pipelines/commands/conftest.py): the reuse join, the sidecar read-back and the
+    scanned branch run across two TaskManagers, and B equals a fresh local run."""
+    config = copy_demo(tmp_path)
+    a, b, fresh = tmp_path / "A", tmp_path / "B", tmp_path / "FULL"
+    assert run_cli("run", config, "--output", a, "--quiet") == 0
+    the_next_day(tmp_path)
+    assert run_cli("run", config, "--output", fresh, "--quiet") == 0
+    with _cluster(tmp_path, flink_jars, task_managers=2) as cluster:
+        code = run_cli(
+            "run", config, "--output", b, "--previous", a, "--quiet", *cluster.pipeline_args()
+        )
+        assert code == 0, f"the run on Flink failed\n{cluster.log_tails()}"
+        assert 2 in _parallelism_of_finished_job(cluster)
+    for output in ("dataset", "ledger", "index"):
+        built_on_a, full = _rows(b, output), _rows(fresh, output)
+        assert built_on_a.keys() == full.keys(), output
+        assert [d for d in full if built_on_a[d] != full[d]] == [], output
+    reuse = _read(b, "reports/summary.json")["reuse"]
+    new = NEW_PAGES + NEAR_COPIES + 1  # and one post
+    assert reuse["reused"] == len(_rows(a, "ledger"))
+    assert reuse["rescanned"] == {"new": new}
+    assert (
+        _read(b, "manifest.json")["previous_version"]["run_id"]
+        == _read(a, "manifest.json")["run_id"]
+    )
