@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -32,35 +31,15 @@ sys.path.insert(0, str(BENCH_DIR))
 
 import smoke_corpus  # noqa: E402
 from corpus_build import DEFAULT_CACHE, build_corpus  # noqa: E402
-from incremental import ledger_decisions  # noqa: E402
-from process_tree import Measured, measure  # noqa: E402
+from incremental import ledger_decisions, provenance_run  # noqa: E402
+from process_tree import Measured  # noqa: E402
 
-VENV_BIN = Path(sys.executable).parent
 LEAN_ENV = {
     "ARROW_DEFAULT_MEMORY_POOL": "system",
     "MALLOC_ARENA_MAX": "2",
     "MALLOC_MMAP_THRESHOLD_": str(1 << 20),
     "MALLOC_TRIM_THRESHOLD_": str(4 << 20),
 }
-
-
-def _run(config: Path, output: Path, log: Path, workers: int, env: dict[str, str]) -> Measured:
-    if output.exists():
-        shutil.rmtree(output)
-    command = [
-        str(VENV_BIN / "provenance"),
-        "run",
-        str(config),
-        "--output",
-        str(output),
-        "--quiet",
-        "--direct_running_mode=multi_processing",
-        f"--direct_num_workers={workers}",
-    ]
-    measured = measure(command, log, {**os.environ, **env}, cwd=REPO_ROOT)
-    if measured.returncode != 0:
-        print(f"  FAILED (exit {measured.returncode}); log tail:\n{measured.output[-1500:]}")
-    return measured
 
 
 def _line(label: str, run: Measured) -> str:
@@ -84,7 +63,7 @@ def run_bench(args: argparse.Namespace, cache: Path) -> int:
         for kind in order:
             env = LEAN_ENV if kind == "lean" else {}
             log = work / "logs" / f"{kind}-{pair}.log"
-            runs[kind] = _run(corpus.config, work / kind, log, args.workers, env)
+            runs[kind] = provenance_run(corpus.config, work / kind, log, args.workers, env=env)
             if runs[kind].returncode != 0:
                 return 1
         same = ledger_decisions(work / "default") == ledger_decisions(work / "lean")

@@ -82,7 +82,15 @@ def base_inputs(corpus: BuiltCorpus, work: Path, new_percent: float) -> int:
     return held
 
 
-def provenance_run(config: Path, output: Path, log: Path, workers: int, *extra: str) -> Measured:
+def provenance_run(
+    config: Path,
+    output: Path,
+    log: Path,
+    workers: int,
+    *extra: str,
+    env: dict[str, str] | None = None,
+) -> Measured:
+    """`provenance run` on the local runner, measured; `env` adds to this environment."""
     if output.exists():
         shutil.rmtree(output)
     command = [
@@ -97,7 +105,7 @@ def provenance_run(config: Path, output: Path, log: Path, workers: int, *extra: 
         f"--direct_num_workers={workers}",
     ]
     print(f"  $ {' '.join(command)}", flush=True)
-    measured = measure(command, log, cwd=REPO_ROOT)
+    measured = measure(command, log, {**os.environ, **env} if env else None, cwd=REPO_ROOT)
     if measured.returncode != 0:
         print(f"  FAILED (exit {measured.returncode}); log tail:\n{measured.output[-1500:]}")
     return measured

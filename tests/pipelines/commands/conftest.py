@@ -121,6 +121,11 @@ class Scenario(NamedTuple):
     full: Path
 
 
+def rows_by_doc_id(run: Path, output: str) -> dict[str, dict]:
+    """One output of a run (`dataset`, `ledger`, `index`) as {doc_id: row}."""
+    return {row["doc_id"]: row for row in pq.read_table(run / output).to_pylist()}
+
+
 def copy_demo(work: Path) -> Path:
     """The demo's configs and corpus under `work`, free to change; returns the config."""
     shutil.copytree(REPO / "configs", work / "configs")

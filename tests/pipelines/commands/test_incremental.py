@@ -6,17 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 
 from schemas.reason_codes import ConsentReason, DedupReason
 from tests.conftest import run_cli
+from tests.pipelines.commands.conftest import rows_by_doc_id
 
 SCAN_STAGES = ("pii", "licenses")
-
-
-def _rows(run: Path, output: str) -> dict[str, dict]:
-    return {row["doc_id"]: row for row in pq.read_table(run / output).to_pylist()}
 
 
 def _summary(run: Path) -> dict:
@@ -25,14 +21,14 @@ def _summary(run: Path) -> dict:
 
 @pytest.mark.parametrize("output", ["dataset", "ledger", "index"])
 def test_b_equals_a_fresh_run_of_the_same_inputs(scheduled, output):
-    built_on_a, fresh = _rows(scheduled.b, output), _rows(scheduled.full, output)
+    built_on_a, fresh = rows_by_doc_id(scheduled.b, output), rows_by_doc_id(scheduled.full, output)
     assert built_on_a.keys() == fresh.keys()
     differing = [doc_id for doc_id in fresh if built_on_a[doc_id] != fresh[doc_id]]
     assert differing == []
 
 
 def test_only_the_new_documents_were_scanned(scheduled):
-    a, b = _rows(scheduled.a, "ledger"), _rows(scheduled.b, "ledger")
+    a, b = rows_by_doc_id(scheduled.a, "ledger"), rows_by_doc_id(scheduled.b, "ledger")
     new = {doc_id: row for doc_id, row in b.items() if doc_id not in a}
     assert len(new) == 6  # 3 pages, 2 near-copies, 1 post
     reuse = _summary(scheduled.b)["reuse"]
@@ -52,7 +48,7 @@ def test_only_the_new_documents_were_scanned(scheduled):
 
 
 def test_decision_changes_are_counted(scheduled):
-    a, b = _rows(scheduled.a, "ledger"), _rows(scheduled.b, "ledger")
+    a, b = rows_by_doc_id(scheduled.a, "ledger"), rows_by_doc_id(scheduled.b, "ledger")
     reuse = _summary(scheduled.b)["reuse"]
     both = a.keys() & b.keys()
     published = {"accept", "accept_redacted"}
@@ -69,7 +65,7 @@ def test_decision_changes_are_counted(scheduled):
 
 
 def test_the_withdrawn_subject_loses_reused_and_new_records(scheduled):
-    b = _rows(scheduled.b, "ledger")
+    b = rows_by_doc_id(scheduled.b, "ledger")
     withdrawn = [row for row in b.values() if row["consent_status"] == "withdrawn"]
     assert withdrawn
     assert all(row["decision"] == "reject" for row in withdrawn)
@@ -77,7 +73,7 @@ def test_the_withdrawn_subject_loses_reused_and_new_records(scheduled):
 
 
 def test_near_copies_point_at_a_published_documents(scheduled):
-    a, b = _rows(scheduled.a, "ledger"), _rows(scheduled.b, "ledger")
+    a, b = rows_by_doc_id(scheduled.a, "ledger"), rows_by_doc_id(scheduled.b, "ledger")
     near = [
         row
         for doc_id, row in b.items()

@@ -16,12 +16,17 @@ import json
 import os
 import sys
 
-import pyarrow.parquet as pq
 import pytest
 
 from pipelines.run.flink_cluster import FlinkCluster, jar_directory, missing_jars
 from tests.conftest import DEMO_CONFIG, REPO, run_cli
-from tests.pipelines.commands.conftest import NEAR_COPIES, NEW_PAGES, copy_demo, the_next_day
+from tests.pipelines.commands.conftest import (
+    NEAR_COPIES,
+    NEW_PAGES,
+    copy_demo,
+    rows_by_doc_id,
+    the_next_day,
+)
 
 pytestmark = pytest.mark.flink
 REQUIRE_ENV = "PROVENANCE_REQUIRE_FLINK"
@@ -75,10 +80,6 @@ def _cluster(tmp_path, flink_jars, task_managers: int) -> FlinkCluster:
         python=sys.executable,
         python_path=str(REPO),
     )
-
-
-def _rows(run, output: str) -> dict[str, dict]:
-    return {row["doc_id"]: row for row in pq.read_table(run / output).to_pylist()}
 
 
 @pytest.mark.parametrize("task_managers", [1, 2])
@@ -137,12 +138,12 @@ def test_a_run_on_flink_built_on_the_previous_version_equals_a_fresh_run(flink_j
         assert code == 0, f"the run on Flink failed\n{cluster.log_tails()}"
         assert 2 in _parallelism_of_finished_job(cluster)
     for output in ("dataset", "ledger", "index"):
-        built_on_a, full = _rows(b, output), _rows(fresh, output)
+        built_on_a, full = rows_by_doc_id(b, output), rows_by_doc_id(fresh, output)
         assert built_on_a.keys() == full.keys(), output
         assert [d for d in full if built_on_a[d] != full[d]] == [], output
     reuse = _read(b, "reports/summary.json")["reuse"]
     new = NEW_PAGES + NEAR_COPIES + 1  # and one post
-    assert reuse["reused"] == len(_rows(a, "ledger"))
+    assert reuse["reused"] == len(rows_by_doc_id(a, "ledger"))
     assert reuse["rescanned"] == {"new": new}
     assert (
         _read(b, "manifest.json")["previous_version"]["run_id"]
